@@ -1,0 +1,117 @@
+/**
+ * The browser⇄server contract: what `<pay-with-bank>` sends to and reads from the companion server.
+ * The browser authenticates with the session's opaque client token (`Authorization: Bearer …`) and
+ * can only read its own session and start/refresh its own payments. Amount, currency, payee and
+ * reference never come from the browser.
+ */
+import { z } from 'zod';
+import {
+  AttemptId,
+  Country,
+  Money,
+  PaymentFailure,
+  PaymentId,
+  PaymentMethod,
+  PaymentStatus,
+  SessionId,
+} from './common.js';
+
+export const Bank = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    country: z.string().describe('ISO 3166-1 alpha-2'),
+    logoUrl: z.string().nullable(),
+    available: z.boolean().describe('false while the bank cannot take payments (greyed out in the list)'),
+    unavailableMessage: z.string().nullable(),
+  })
+  .meta({ id: 'Bank' });
+export type Bank = z.infer<typeof Bank>;
+
+/** A payment attempt as the shopper's browser sees it. */
+export const CheckoutPayment = z
+  .object({
+    id: PaymentId,
+    method: PaymentMethod,
+    status: PaymentStatus,
+    providerStatus: z.string().nullable().describe("The provider's own status code, for display and support"),
+    bankId: z.string().nullable(),
+    amount: Money,
+    failure: PaymentFailure.nullable(),
+    /** Where to send the shopper to (continue) authorising, while that is still possible. */
+    redirectUrl: z.string().nullable(),
+    /** When the provider gives up on the shopper (Vipps: landing page + app time). */
+    expiresAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'CheckoutPayment' });
+export type CheckoutPayment = z.infer<typeof CheckoutPayment>;
+
+/** GET /v1/checkout/session */
+export const CheckoutSession = z
+  .object({
+    id: SessionId,
+    amount: Money,
+    payee: z.object({ name: z.string() }),
+    reference: z.string(),
+    description: z.string(),
+    locale: z.string(),
+    methods: z.array(PaymentMethod),
+    /** Countries whose banks the shopper can choose from (first is the default filter). */
+    countries: z.array(Country),
+    expiresAt: z.iso.datetime(),
+    /** The latest payment attempt, if any. */
+    payment: CheckoutPayment.nullable(),
+  })
+  .meta({ id: 'CheckoutSession' });
+export type CheckoutSession = z.infer<typeof CheckoutSession>;
+
+/** GET /v1/checkout/banks?country=DK */
+export const ListBanksQuery = z.strictObject({ country: Country.optional() });
+export const ListBanksResponse = z.object({ banks: z.array(Bank) }).meta({ id: 'ListBanksResponse' });
+export type ListBanksResponse = z.infer<typeof ListBanksResponse>;
+
+/** Norwegian mobile number for Vipps: 8 digits, optional +47/0047 prefix. */
+export const PhoneNumber = z
+  .string()
+  .regex(/^(\+47|0047)?[49]\d{7}$/, 'must be a Norwegian mobile number of 8 digits, e.g. 91234567');
+
+/**
+ * POST /v1/checkout/payments. `attemptId` is chosen by the browser per "Pay" action: the same
+ * attempt id always yields the same payment (double clicks, retries and two tabs create one
+ * provider payment). A new attempt id after a failure is an explicit new attempt.
+ */
+export const StartPaymentRequest = z
+  .strictObject({
+    method: PaymentMethod,
+    attemptId: AttemptId,
+    /** Bank chosen in the widget; omit or null to let the shopper choose in the provider's UI. */
+    bankId: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+      .nullable()
+      .optional(),
+    /** Vipps only: pre-fills the landing page. */
+    phoneNumber: PhoneNumber.optional(),
+    /** Vipps only: the shopper is on a phone (app switch instead of the landing page). */
+    mobile: z.boolean().optional(),
+  })
+  .meta({ id: 'StartPaymentRequest' });
+export type StartPaymentRequest = z.infer<typeof StartPaymentRequest>;
+
+export const StartPaymentResponse = z
+  .object({
+    payment: CheckoutPayment,
+    /** Top-level navigation target: the provider's page (never framed). */
+    redirectUrl: z.string(),
+  })
+  .meta({ id: 'StartPaymentResponse' });
+export type StartPaymentResponse = z.infer<typeof StartPaymentResponse>;
+
+/** POST /v1/checkout/payments/{paymentId}/refresh */
+export const RefreshPaymentResponse = z.object({ payment: CheckoutPayment }).meta({ id: 'RefreshPaymentResponse' });
+export type RefreshPaymentResponse = z.infer<typeof RefreshPaymentResponse>;
+
+export const PaymentIdParams = z.strictObject({ paymentId: PaymentId });
+export const SessionIdParams = z.strictObject({ sessionId: SessionId });

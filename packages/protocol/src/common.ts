@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/** ISO 4217 currencies the providers we support can settle. */
+export const Currency = z.enum(['DKK', 'EUR', 'NOK', 'SEK']).meta({ id: 'Currency' });
+export type Currency = z.infer<typeof Currency>;
+
+/** Minor units per currency (all supported currencies have two decimals). */
+export const MINOR_UNITS: Record<Currency, number> = { DKK: 2, EUR: 2, NOK: 2, SEK: 2 };
+
+/** Largest amount accepted, in minor units (10 million major units). */
+export const MAX_AMOUNT_MINOR = 1_000_000_000;
+
+/** Money is always integer minor units inside pay-with-bank (øre, cent). */
+export const Money = z
+  .strictObject({
+    value: z.number().int().min(1).max(MAX_AMOUNT_MINOR).describe('Amount in minor units (øre, cent)'),
+    currency: Currency,
+  })
+  .meta({ id: 'Money' });
+export type Money = z.infer<typeof Money>;
+
+/** How the shopper pays. */
+export const PaymentMethod = z.enum(['bank', 'vipps']).meta({ id: 'PaymentMethod' });
+export type PaymentMethod = z.infer<typeof PaymentMethod>;
+
+/**
+ * Our status model. Provider statuses map onto it in each adapter (see docs/architecture.md):
+ * created → pending → authorized → completed, or failed | cancelled | expired.
+ */
+export const PaymentStatus = z
+  .enum(['created', 'pending', 'authorized', 'completed', 'failed', 'cancelled', 'expired'])
+  .meta({ id: 'PaymentStatus' });
+export type PaymentStatus = z.infer<typeof PaymentStatus>;
+
+export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['completed', 'failed', 'cancelled', 'expired'];
+export function isTerminal(status: PaymentStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** Two-letter country codes of the banks we list. */
+export const Country = z.enum(['DK', 'SE', 'NO', 'FI', 'DE']).meta({ id: 'Country' });
+export type Country = z.infer<typeof Country>;
+
+/** BCP 47 language tag, e.g. `en`, `nb-NO`. */
+export const Locale = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as en or nb-NO')
+  .max(35);
+
+/** Opaque identifiers we mint: prefix + base32/64url body. */
+export const SessionId = z.string().regex(/^cs_[A-Za-z0-9_-]{16,64}$/, 'must be a checkout session id (cs_…)');
+export const PaymentId = z.string().regex(/^pay_[A-Za-z0-9_-]{16,64}$/, 'must be a payment id (pay_…)');
+
+/** A client-chosen key that makes "start payment" idempotent per attempt (double click, two tabs). */
+export const AttemptId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 characters of A–Z, a–z, 0–9, _ or -');
+
+/** Merchant order reference: shown to the shopper and sent to the provider as the payment reference. */
+export const MerchantReference = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,35}$/, 'must be 1–35 characters of A–Z, a–z, 0–9 or -');
+
+/** A failure as the shopper and the merchant see it; the provider's own words stay in `providerMessage`. */
+export const PaymentFailure = z
+  .object({
+    code: z.string().describe('Stable machine-readable reason, e.g. rejected_by_bank, insufficient_funds'),
+    message: z.string().describe('Human-readable reason in English'),
+    providerCode: z.string().nullable(),
+    providerMessage: z.string().nullable(),
+  })
+  .meta({ id: 'PaymentFailure' });
+export type PaymentFailure = z.infer<typeof PaymentFailure>;

@@ -1,0 +1,5 @@
+export * from './common.js';
+export * from './errors.js';
+export * from './browser.js';
+export * from './merchant.js';
+export * from './paths.js';
