@@ -4,7 +4,14 @@
  * Each adapter converts our integer minor units to its provider's money format, maps the
  * provider's statuses to ours, and keeps the provider's own status beside it.
  */
-import type { Bank, Money, PaymentFailure, PaymentMethod, PaymentStatus } from '@pay-with-bank/protocol';
+import type { Bank, Currency, Money, PaymentFailure, PaymentMethod, PaymentStatus } from '@pay-with-bank/protocol';
+
+export { ProviderError, type ProviderErrorCode } from './errors.js';
+
+/** A bank as an adapter lists it: the widget's Bank plus the currencies it can pay in for us. */
+export interface ProviderBank extends Bank {
+  currencies: readonly Currency[];
+}
 
 /** What an adapter is told when asked to create a provider payment. All of it comes from the server-side session. */
 export interface CreatePaymentInput {
@@ -70,9 +77,15 @@ export interface ProviderAdapter {
   readonly currencies: readonly Money['currency'][];
   /** Whether capture/cancel/refund are available. */
   readonly capabilities: { capture: boolean; cancel: boolean; refund: boolean; callbacks: boolean };
+  /**
+   * True when this provider's `authorized` means the money is reserved for the merchant (Vipps),
+   * so the checkout session counts as paid. False when `authorized` only means the shopper approved
+   * and the bank may still fail it (Mastercard `Pending`): the session is paid on `completed`.
+   */
+  readonly authorizedMeansPaid: boolean;
 
-  /** Banks to offer in the widget (bank adapters only). */
-  listBanks?(): Promise<Bank[]>;
+  /** Banks to offer in the widget (bank adapters only); the core caches and filters them. */
+  listBanks?(): Promise<ProviderBank[]>;
   createPayment(input: CreatePaymentInput): Promise<CreatedProviderPayment>;
   /** Ask the provider for the latest status. */
   refresh(providerPaymentId: string): Promise<ProviderSnapshot>;

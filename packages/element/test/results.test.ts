@@ -1,0 +1,174 @@
+import { expect, waitUntil } from '@open-wc/testing';
+import type { StartPaymentRequest } from '@pay-with-bank/protocol';
+import {
+  $,
+  FakeServer,
+  PAYMENT_ID,
+  click,
+  json,
+  makePayment,
+  makeSession,
+  mount,
+  recordEvents,
+  text,
+  waitForScreen,
+} from './helpers.js';
+
+const failed = makePayment({
+  status: 'failed',
+  bankId: 'dk-nordea',
+  providerStatus: 'Failed',
+  failure: {
+    code: 'insufficient_funds',
+    message: 'Insufficient funds',
+    providerCode: 'AM04',
+    providerMessage: 'Insufficient funds',
+  },
+});
+
+describe('results', () => {
+  let server: FakeServer;
+  afterEach(() => {
+    server.assertNoAmountSent();
+    server.restore();
+  });
+
+  it('shows a failure with its reason, and "Try again" starts a new attempt with the same bank', async () => {
+    server = new FakeServer().withDefaults(makeSession({ payment: failed })).install();
+    const events = recordEvents();
+    const el = await mount();
+    await waitForScreen(el, 'result');
+    expect(text(el, 'h2')).to.equal('Payment failed');
+    expect(text(el, '[data-failure-reason]')).to.equal('There was not enough money in the account.');
+    expect(text(el, '[data-reference]')).to.equal('order-1001');
+    expect(events.seen['pwb-failed']!.map((e) => e.detail)).to.deep.equal([
+      {
+        paymentId: PAYMENT_ID,
+        method: 'bank',
+        amount: { value: 125_000, currency: 'DKK' },
+        reference: 'order-1001',
+        status: 'failed',
+        failure: failed.failure,
+      },
+    ]);
+    await expect(el).to.be.accessible();
+
+    click(el, '[data-action="try-again"]');
+    await waitForScreen(el, 'redirecting');
+    const first = server.requestsTo('POST', '/v1/checkout/payments')[0]!.body as StartPaymentRequest;
+    expect(first.method).to.equal('bank');
+    expect(first.bankId).to.equal('dk-nordea');
+    expect(el.navigations).to.have.length(1);
+    events.stop();
+  });
+
+  it('uses a different attempt id for every "Try again"', async () => {
+    server = new FakeServer().withDefaults(makeSession({ payment: failed })).install();
+    server.on('POST', /^\/v1\/checkout\/payments$/, (req) =>
+      json(
+        {
+          payment: { ...failed, id: `pay_${(req.body as StartPaymentRequest).attemptId}` },
+          redirectUrl: 'https://sandbox.example.test/x',
+        },
+        201,
+      ),
+    );
+    // Each new payment fails again when checked, bringing the shopper back to "Try again".
+    server.on('POST', /\/refresh$/, () => json({ payment: failed }));
+    const el = await mount();
+    await waitForScreen(el, 'result');
+    click(el, '[data-action="try-again"]');
+    await waitForScreen(el, 'redirecting');
+    // The shopper comes back to the page (bfcache): the session's latest payment failed again.
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    await waitForScreen(el, 'result');
+    click(el, '[data-action="try-again"]');
+    await waitUntil(() => server.requestsTo('POST', '/v1/checkout/payments').length === 2);
+    const [a, b] = server
+      .requestsTo('POST', '/v1/checkout/payments')
+      .map((r) => (r.body as StartPaymentRequest).attemptId);
+    expect(a).to.be.a('string');
+    expect(a).not.to.equal(b);
+  });
+
+  it('shows the server’s message for an unknown failure code', async () => {
+    const odd = makePayment({
+      status: 'failed',
+      failure: { code: 'brand_new_code', message: 'The bank said no', providerCode: null, providerMessage: null },
+    });
+    server = new FakeServer().withDefaults(makeSession({ payment: odd })).install();
+    const el = await mount();
+    await waitForScreen(el, 'result');
+    expect(text(el, '[data-failure-reason]')).to.equal('The bank said no');
+  });
+
+  it('shows a cancelled payment with "Try again" and "Choose another way"', async () => {
+    server = new FakeServer()
+      .withDefaults(makeSession({ payment: makePayment({ status: 'cancelled', method: 'vipps', bankId: null }) }))
+      .install();
+    const events = recordEvents();
+    const el = await mount();
+    await waitForScreen(el, 'result');
+    expect(text(el, 'h2')).to.equal('Payment cancelled');
+    expect($(el, '[data-action="try-again"]')).not.to.equal(null);
+    expect(events.seen['pwb-cancel']![0]!.detail.status).to.equal('cancelled');
+    await expect(el).to.be.accessible();
+    click(el, '[data-action="choose-another"]');
+    await waitForScreen(el, 'method-choice');
+    events.stop();
+  });
+
+  it('shows an expired payment', async () => {
+    server = new FakeServer()
+      .withDefaults(makeSession({ payment: makePayment({ status: 'expired', method: 'vipps', bankId: null }) }))
+      .install();
+    const events = recordEvents();
+    const el = await mount();
+    await waitForScreen(el, 'result');
+    expect(text(el, 'h2')).to.equal('The payment timed out');
+    expect(text(el, '[data-amount]')).to.equal('DKK 1,250.00');
+    expect(events.seen['pwb-cancel']![0]!.detail).to.include({ status: 'expired', paymentId: PAYMENT_ID });
+    events.stop();
+    await expect(el).to.be.accessible();
+
+    click(el, '[data-action="try-again"]');
+    await waitForScreen(el, 'redirecting');
+    const body = server.requestsTo('POST', '/v1/checkout/payments')[0]!.body as StartPaymentRequest;
+    expect(body.method).to.equal('vipps');
+    expect(body.mobile).to.equal(false);
+  });
+
+  it('shows a completed payment from the session without polling', async () => {
+    server = new FakeServer().withDefaults(makeSession({ payment: makePayment({ status: 'completed' }) })).install();
+    const el = await mount();
+    await waitForScreen(el, 'result');
+    expect(text(el, 'h2')).to.equal('Payment complete');
+    expect($(el, '[data-action="try-again"]')).to.equal(null);
+    expect(server.requestsTo('POST', /refresh$/)).to.have.length(0);
+  });
+
+  it('shows an open payment as waiting, with "Continue at your bank" and "Choose another way"', async () => {
+    server = new FakeServer().withDefaults(makeSession({ payment: makePayment({ status: 'pending' }) })).install();
+    server.on('POST', /refresh$/, () => json({ payment: makePayment({ status: 'pending' }) }));
+    const el = await mount({ pollInterval: 1000 });
+    await waitForScreen(el, 'waiting');
+    expect(text(el, 'h2')).to.equal('Waiting for your bank');
+    const link = $<HTMLAnchorElement>(el, 'a[data-action="continue"]')!;
+    expect(link.href).to.equal('https://sandbox.example.test/mastercard/authorize/abc');
+    expect(link.target).to.equal('_top');
+    await expect(el).to.be.accessible();
+
+    click(el, '[data-action="choose-another"]');
+    await waitForScreen(el, 'method-choice');
+    const refreshesThen = server.requestsTo('POST', /refresh$/).length;
+    click(el, '[data-method="vipps"]');
+    await waitForScreen(el, 'vipps-phone');
+    click(el, '[data-action="pay"]');
+    await waitForScreen(el, 'redirecting');
+    expect((server.requestsTo('POST', '/v1/checkout/payments')[0]!.body as StartPaymentRequest).method).to.equal(
+      'vipps',
+    );
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(server.requestsTo('POST', /refresh$/).length).to.equal(refreshesThen); // polling stopped
+  });
+});

@@ -1,0 +1,197 @@
+import { expect, waitUntil } from '@open-wc/testing';
+import { AttemptId, StartPaymentRequest } from '@pay-with-bank/protocol';
+import {
+  $,
+  FakeServer,
+  apiError,
+  click,
+  json,
+  makePayment,
+  makeSession,
+  mount,
+  recordEvents,
+  text,
+  waitForScreen,
+  waitForSelector,
+} from './helpers.js';
+
+async function chooseBank(el: HTMLElement & { updateComplete: Promise<boolean> }, bankId: string) {
+  $<HTMLInputElement>(el, bankId === '' ? '#bank-later' : `[data-bank-id="${bankId}"] input`)!.click();
+  await el.updateComplete;
+}
+
+describe('starting a payment', () => {
+  let server: FakeServer;
+  afterEach(() => {
+    server.assertNoAmountSent();
+    server.restore();
+  });
+
+  it('posts method, bank and a fresh attempt id, then navigates the top window to the redirect URL', async () => {
+    server = new FakeServer().withDefaults().install();
+    const events = recordEvents();
+    const el = await mount();
+    await waitForScreen(el, 'method-choice');
+    click(el, '[data-method="bank"]');
+    await waitForSelector(el, '[data-bank-id]');
+    await chooseBank(el, 'dk-nordea');
+    click(el, '[data-action="pay"]');
+    await waitForScreen(el, 'redirecting');
+
+    const [request] = server.requestsTo('POST', '/v1/checkout/payments');
+    const body = request!.body as StartPaymentRequest;
+    expect(StartPaymentRequest.parse(body)).to.deep.equal(body);
+    expect(Object.keys(body).sort()).to.deep.equal(['attemptId', 'bankId', 'method']);
+    expect(body.method).to.equal('bank');
+    expect(body.bankId).to.equal('dk-nordea');
+    expect(AttemptId.safeParse(body.attemptId).success).to.equal(true);
+    expect(request!.headers.get('Authorization')).to.equal(`Bearer ${server.token}`);
+    expect(request!.headers.get('Content-Type')).to.equal('application/json');
+
+    const redirectUrl = `https://sandbox.example.test/bank/authorize/${body.attemptId}`;
+    expect(el.navigations).to.deep.equal([redirectUrl]);
+    expect(text(el, 'h2')).to.equal('Taking you to your bank…');
+    const link = $<HTMLAnchorElement>(el, '[data-action="continue"]')!;
+    expect(link.href).to.equal(redirectUrl);
+    expect(link.target).to.equal('_top');
+    expect(server.invalidBodies).to.deep.equal([]);
+    expect(events.seen['pwb-state-change']!.map((e) => e.detail.screen)).to.deep.equal([
+      'method-choice',
+      'bank-list',
+      'redirecting',
+    ]);
+    events.stop();
+    await expect(el).to.be.accessible();
+  });
+
+  it('sends bankId null for "Choose my bank on the next page"', async () => {
+    server = new FakeServer().withDefaults().install();
+    const el = await mount({ methods: 'bank' });
+    await waitForSelector(el, '[data-bank-id]');
+    await chooseBank(el, '');
+    click(el, '[data-action="pay"]');
+    await waitForScreen(el, 'redirecting');
+    const body = server.requestsTo('POST', '/v1/checkout/payments')[0]!.body as StartPaymentRequest;
+    expect(body.bankId).to.equal(null);
+    expect(el.navigations).to.have.length(1);
+  });
+
+  it('sends one request for a double click, with the button disabled while in flight', async () => {
+    server = new FakeServer().withDefaults().install();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    server.on('POST', /^\/v1\/checkout\/payments$/, async () => {
+      await gate;
+      return json({ payment: makePayment({ status: 'created' }), redirectUrl: 'https://sandbox.example.test/go' }, 201);
+    });
+    const el = await mount({ methods: 'bank' });
+    await waitForSelector(el, '[data-bank-id]');
+    await chooseBank(el, 'dk-danske');
+    const pay = $<HTMLButtonElement>(el, '[data-action="pay"]')!;
+    pay.click();
+    pay.click(); // same tick, before any re-render
+    await el.updateComplete;
+    expect(pay.disabled).to.equal(true);
+    expect(pay.getAttribute('aria-busy')).to.equal('true');
+    pay.click();
+    release();
+    await waitForScreen(el, 'redirecting');
+    expect(server.requestsTo('POST', '/v1/checkout/payments')).to.have.length(1);
+    expect(el.navigations).to.deep.equal(['https://sandbox.example.test/go']);
+  });
+
+  it('reuses the attempt id when the shopper retries after a network error', async () => {
+    server = new FakeServer().withDefaults().install();
+    let calls = 0;
+    server.on('POST', /^\/v1\/checkout\/payments$/, (req) => {
+      calls += 1;
+      if (calls === 1) throw new TypeError('Failed to fetch'); // the network dropped the request
+      const body = req.body as StartPaymentRequest;
+      return json(
+        {
+          payment: makePayment({ status: 'created' }),
+          redirectUrl: `https://sandbox.example.test/go/${body.attemptId}`,
+        },
+        201,
+      );
+    });
+    const events = recordEvents();
+    const el = await mount({ methods: 'bank' });
+    await waitForSelector(el, '[data-bank-id]');
+    await chooseBank(el, 'dk-danske');
+    click(el, '[data-action="pay"]');
+    await waitForSelector(el, '[data-error-code="network_error"]');
+    expect(text(el, '[role="alert"] p')).to.equal(
+      'We could not reach the payment service. Check your connection and try again.',
+    );
+    expect(events.seen['pwb-error']!.map((e) => e.detail)).to.deep.equal([
+      { code: 'network_error', message: 'The server could not be reached', retryable: true },
+    ]);
+    events.stop();
+    await expect(el).to.be.accessible();
+
+    click(el, '[role="alert"] [data-action="retry"]');
+    await waitForScreen(el, 'redirecting');
+    const [first, second] = server
+      .requestsTo('POST', '/v1/checkout/payments')
+      .map((r) => (r.body as StartPaymentRequest).attemptId);
+    expect(second).to.equal(first);
+    expect(el.navigations).to.deep.equal([`https://sandbox.example.test/go/${first}`]);
+  });
+
+  it('uses a new attempt id when the shopper picks another bank after an error', async () => {
+    server = new FakeServer().withDefaults().install();
+    server.on('POST', /^\/v1\/checkout\/payments$/, () => apiError('bank_not_available', 'Bank is down'));
+    const el = await mount({ methods: 'bank' });
+    await waitForSelector(el, '[data-bank-id]');
+    await chooseBank(el, 'dk-danske');
+    click(el, '[data-action="pay"]');
+    await waitForSelector(el, '[data-error-code="bank_not_available"]');
+    expect(text(el, '[role="alert"] p')).to.equal(
+      'This bank cannot take payments right now. Please choose another bank.',
+    );
+    expect($(el, '[role="alert"] [data-action="retry"]')).to.equal(null); // not retryable as is
+    await chooseBank(el, 'dk-nordea');
+    click(el, '[data-action="pay"]');
+    await waitUntil(() => server.requestsTo('POST', '/v1/checkout/payments').length === 2);
+    const [a, b] = server
+      .requestsTo('POST', '/v1/checkout/payments')
+      .map((r) => (r.body as StartPaymentRequest).attemptId);
+    expect(a).not.to.equal(b);
+  });
+
+  it('refuses a redirect URL that is not http(s)', async () => {
+    server = new FakeServer().withDefaults().install();
+    server.on('POST', /^\/v1\/checkout\/payments$/, () =>
+      json({ payment: makePayment({ status: 'created' }), redirectUrl: 'javascript:alert(1)' }, 201),
+    );
+    const el = await mount({ methods: 'bank' });
+    await waitForSelector(el, '[data-bank-id]');
+    await chooseBank(el, 'dk-danske');
+    click(el, '[data-action="pay"]');
+    await waitForSelector(el, '[data-error-code="invalid_response"]');
+    expect(el.navigations).to.deep.equal([]);
+  });
+
+  it('times out a hanging request with a retryable error', async () => {
+    server = new FakeServer().withDefaults().install();
+    let hang = true;
+    server.on('GET', /^\/v1\/checkout\/session$/, () => (hang ? new Promise(() => {}) : json(makeSession())));
+    const el = await mount({ requestTimeout: 100 });
+    await waitForScreen(el, 'error');
+    expect($(el, '[data-error-code]')!.dataset.errorCode).to.equal('timeout');
+    hang = false;
+    click(el, '[data-action="retry"]');
+    await waitForScreen(el, 'method-choice');
+  });
+
+  it('never sends amount, currency or reference, whatever the session says', async () => {
+    server = new FakeServer().withDefaults(makeSession({ amount: { value: 99, currency: 'EUR' } })).install();
+    const el = await mount({ methods: 'vipps' });
+    await waitForScreen(el, 'vipps-phone');
+    click(el, '[data-action="pay"]');
+    await waitForScreen(el, 'redirecting');
+    server.assertNoAmountSent();
+    expect(server.requests.length).to.be.greaterThan(1);
+  });
+});

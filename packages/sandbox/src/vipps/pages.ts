@@ -1,0 +1,139 @@
+/**
+ * The user-facing pages: the Vipps landing page (desktop: phone number → push → countdown → back to
+ * the merchant; mobile / isApp / NATIVE_REDIRECT: straight to the app) and the sandbox phone that
+ * stands in for the Vipps app. Routes are relative to the sub-app (mounted at `basePath`).
+ */
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { VippsContext, VippsEnv } from './context.js';
+import { expireIfDue, openApp, sendPush, userDecides, viewOf } from './flows.js';
+import {
+  landingFormPage,
+  landingWaitingPage,
+  notFoundPage,
+  phoneInboxPage,
+  phonePaymentPage,
+  resultPage,
+} from './page-templates.js';
+import { VIPPS_PAGE_CSS } from './page-styles.js';
+import { exampleMobileNumber, formatPhoneForDisplay, parseMobileNumber } from './phone.js';
+import type { UserSession } from './state.js';
+
+/** Phones and tablets get the app switch, as Vipps' landing page does. */
+const MOBILE_USER_AGENT = /iPhone|iPad|iPod|Android|Mobile/i;
+
+/** Strict CSP: no script at all, styles only from our stylesheet, never framed. */
+const PAGE_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+const TokenForm = z.object({ token: z.string().min(1).max(100) });
+const PushForm = TokenForm.extend({ phoneNumber: z.string().max(40) });
+
+export function registerPageRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void {
+  const { basePath } = ctx.config;
+  const refreshSeconds = ctx.config.timing.pageRefreshSeconds;
+
+  const page = async (c: Context, markup: ReturnType<typeof landingFormPage>, status = 200) => {
+    const body = await markup;
+    return c.html(body, status as 200, PAGE_HEADERS);
+  };
+  const redirect = (location: string) =>
+    new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
+  const landingUrl = (token: string) => `${basePath}/landing?token=${encodeURIComponent(token)}`;
+  const phoneUrl = (token: string) => `${basePath}/sandbox-phone/${encodeURIComponent(token)}`;
+  const currencyOf = (session: UserSession) => viewOf(ctx, session)?.amount.currency ?? 'NOK';
+
+  const sessionFor = (token: string | undefined): UserSession | undefined => {
+    const session = token ? ctx.state.sessions.get(token) : undefined;
+    if (session) expireIfDue(ctx, session);
+    return session;
+  };
+
+  const landing = (c: Context) => {
+    const session = sessionFor(c.req.query('token'));
+    const view = session && viewOf(ctx, session);
+    if (!session || !view) return page(c, notFoundPage(basePath), 404);
+    if (view.status !== 'waiting') {
+      return view.returnUrl !== null
+        ? redirect(view.returnUrl)
+        : page(c, resultPage({ basePath, view, phone: false, returnUrl: null }));
+    }
+    const mobile = MOBILE_USER_AGENT.test(c.req.header('user-agent') ?? '');
+    if (session.stage === 'app' || (session.stage === 'landing' && (mobile || session.forceApp))) {
+      openApp(ctx, session);
+      return redirect(phoneUrl(session.token));
+    }
+    const timeLeftMs = session.deadline - ctx.clock.now();
+    if (session.stage === 'landing') {
+      return page(c, landingFormPage({ basePath, token: session.token, view, phoneNumber: session.phoneNumber ?? '', error: null, timeLeftMs }));
+    }
+    const phone = parseMobileNumber(session.phoneNumber ?? '', view.amount.currency);
+    const phoneDisplay = phone ? formatPhoneForDisplay(phone) : 'your phone';
+    return page(c, landingWaitingPage({ basePath, token: session.token, view, phoneDisplay, timeLeftMs, refreshSeconds }));
+  };
+
+  // eCom hands out a URL shaped like Vipps' deeplink; ePayment one like landing.vipps.no. Same page.
+  app.get('/dwo-api-application/v1/deeplink/vippsgateway', landing);
+  app.get('/landing', landing);
+
+  app.post('/landing/next', async (c) => {
+    const form = PushForm.safeParse(await c.req.parseBody());
+    const session = form.success ? sessionFor(form.data.token) : undefined;
+    const view = session && viewOf(ctx, session);
+    if (!form.success || !session || !view) return page(c, notFoundPage(basePath), 404);
+    if (view.status !== 'waiting' || session.stage !== 'landing') return redirect(landingUrl(session.token));
+    const currency = currencyOf(session);
+    const phone = parseMobileNumber(form.data.phoneNumber, currency);
+    if (!phone) {
+      const error = `Enter a valid mobile number, for example ${exampleMobileNumber(currency)}.`;
+      const timeLeftMs = session.deadline - ctx.clock.now();
+      return page(c, landingFormPage({ basePath, token: session.token, view, phoneNumber: form.data.phoneNumber, error, timeLeftMs }), 422);
+    }
+    sendPush(ctx, session, phone.national);
+    return redirect(landingUrl(session.token));
+  });
+
+  app.post('/landing/cancel', async (c) => {
+    const form = TokenForm.safeParse(await c.req.parseBody());
+    const session = form.success ? sessionFor(form.data.token) : undefined;
+    if (!session) return page(c, notFoundPage(basePath), 404);
+    userDecides(ctx, session, 'reject');
+    return redirect(landingUrl(session.token));
+  });
+
+  app.get('/sandbox-phone/:token', (c) => {
+    const session = sessionFor(c.req.param('token'));
+    const view = session && viewOf(ctx, session);
+    if (!session || !view) return page(c, notFoundPage(basePath), 404);
+    if (view.status !== 'waiting') {
+      const returnUrl = session.flow === 'app-switch' ? view.returnUrl : null;
+      return page(c, resultPage({ basePath, view, phone: true, returnUrl }));
+    }
+    if (session.stage === 'landing') return page(c, phoneInboxPage({ basePath, refreshSeconds }));
+    return page(c, phonePaymentPage({ basePath, token: session.token, view, timeLeftMs: session.deadline - ctx.clock.now() }));
+  });
+
+  const decide = (decision: 'confirm' | 'reject') => (c: Context) => {
+    const session = sessionFor(c.req.param('token'));
+    if (!session) return page(c, notFoundPage(basePath), 404);
+    const result = userDecides(ctx, session, decision);
+    const view = viewOf(ctx, session);
+    // After an app switch the app sends the user back to the merchant; after a push the user is
+    // already on the merchant's page in the desktop browser.
+    if (result.ok && session.flow === 'app-switch' && view?.returnUrl) return redirect(view.returnUrl);
+    return redirect(phoneUrl(session.token));
+  };
+  app.post('/sandbox-phone/:token/confirm', decide('confirm'));
+  app.post('/sandbox-phone/:token/reject', decide('reject'));
+
+  app.get('/assets/sandbox.css', () =>
+    new Response(VIPPS_PAGE_CSS, {
+      headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' },
+    }),
+  );
+}

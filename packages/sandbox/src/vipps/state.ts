@@ -1,0 +1,266 @@
+/**
+ * In-memory state of the Vipps emulator: eCom orders, ePayment payments, the user's side of each
+ * payment (landing page / phone), webhook registrations, outbound deliveries and scenario settings.
+ * Everything here is wiped by reset(); access tokens live in auth.ts and survive a reset on purpose
+ * (a server caching its token should not break because a test reset the scenarios).
+ */
+import type { TimerHandle } from './clock.js';
+import type { VippsTiming, WebhookRetryPolicy } from './options.js';
+
+// ---------------------------------------------------------------- eCom v2
+
+/** Operations of TransactionLogHistory (swagger.yaml). */
+export type EcomOperation = 'INITIATE' | 'RESERVE' | 'SALE' | 'CAPTURE' | 'REFUND' | 'CANCEL' | 'VOID';
+
+export interface EcomLogEntry {
+  amount: number;
+  operation: EcomOperation;
+  operationSuccess: boolean;
+  requestId: string;
+  timeStamp: string;
+  transactionId: string;
+  transactionText: string;
+}
+
+/**
+ * Where an eCom order is. `cancelled` = cancelled before reservation (by the user in the app, or by
+ * the merchant while INITIATE); `expired` = the user did nothing in time (callback REJECTED);
+ * `voided` = the merchant cancelled a reservation.
+ */
+export type EcomStatus = 'initiated' | 'reserved' | 'cancelled' | 'expired' | 'voided';
+
+export interface StoredResponse {
+  /** What the request asked for, to tell a replay from a conflicting reuse of the same key. */
+  fingerprint: string;
+  status: number;
+  body: unknown;
+}
+
+export interface EcomPayment {
+  kind: 'ecom';
+  orderId: string;
+  msn: string;
+  amount: number;
+  transactionText: string;
+  createdAt: number;
+  callbackPrefix: string;
+  fallBack: string;
+  /** Merchant's secret for our callbacks: never shown by inspection endpoints. */
+  authToken: string | null;
+  isApp: boolean;
+  skipLandingPage: boolean;
+  mobileNumber: string | null;
+  status: EcomStatus;
+  cancelledBy: 'user' | 'merchant' | null;
+  capturedAmount: number;
+  refundedAmount: number;
+  /** The merchant released what was left of a partially captured reservation. */
+  remainderReleased: boolean;
+  transactionId: string;
+  bankIdentificationNumber: number | null;
+  /** Oldest first; /details answers newest first. */
+  log: EcomLogEntry[];
+  userToken: string;
+  /** X-Request-Id replays, keyed `{endpoint}:{X-Request-Id}`. */
+  requestIds: Map<string, StoredResponse>;
+}
+
+// ---------------------------------------------------------------- ePayment v1
+
+export type EpaymentCurrency = 'NOK' | 'DKK' | 'EUR';
+export interface EpaymentAmount {
+  currency: EpaymentCurrency;
+  value: number;
+}
+export type EpaymentState = 'CREATED' | 'AUTHORIZED' | 'ABORTED' | 'EXPIRED' | 'TERMINATED';
+export type EpaymentEventName =
+  | 'CREATED'
+  | 'ABORTED'
+  | 'EXPIRED'
+  | 'CANCELLED'
+  | 'CAPTURED'
+  | 'REFUNDED'
+  | 'AUTHORIZED'
+  | 'TERMINATED';
+export type EpaymentUserFlow = 'PUSH_MESSAGE' | 'NATIVE_REDIRECT' | 'WEB_REDIRECT' | 'QR';
+
+export interface EpaymentEvent {
+  reference: string;
+  pspReference: string;
+  name: EpaymentEventName;
+  amount: EpaymentAmount;
+  timestamp: string;
+  idempotencyKey: string | null;
+  success: boolean;
+}
+
+export interface EpaymentPayment {
+  kind: 'epayment';
+  reference: string;
+  msn: string;
+  amount: EpaymentAmount;
+  state: EpaymentState;
+  pspReference: string;
+  userFlow: EpaymentUserFlow;
+  returnUrl: string | null;
+  /** MSISDN as sent by the merchant, e.g. 4791234567. */
+  phoneNumber: string | null;
+  paymentDescription: string | null;
+  metadata: Record<string, string> | null;
+  profileScope: string | null;
+  sub: string | null;
+  capturedValue: number;
+  refundedValue: number;
+  cancelledValue: number;
+  events: EpaymentEvent[];
+  redirectUrl: string | null;
+  userToken: string;
+  createdAt: number;
+}
+
+// ---------------------------------------------------------------- the user's side
+
+/**
+ * The shopper's journey for one payment: landing page (desktop) → push → phone, or app switch
+ * (mobile) → phone. `deadline` is when the payment expires if the user has not finished.
+ */
+export interface UserSession {
+  token: string;
+  kind: 'ecom' | 'epayment';
+  paymentId: string;
+  /** Pre-filled / entered phone number, as the user sees it (8 digits for Norway). */
+  phoneNumber: string | null;
+  /** isApp (eCom) or NATIVE_REDIRECT (ePayment): always switch to the app. */
+  forceApp: boolean;
+  stage: 'landing' | 'pushed' | 'app';
+  /** How the user reached the phone: decides whether confirm/reject redirects back to the merchant. */
+  flow: 'push' | 'app-switch' | null;
+  createdAt: number;
+  deadline: number;
+  timer: TimerHandle | null;
+}
+
+// ---------------------------------------------------------------- webhooks and deliveries
+
+export interface WebhookRegistration {
+  id: string;
+  msn: string;
+  url: string;
+  events: string[];
+  secret: string;
+  createdAt: number;
+}
+
+export interface DeliveryAttempt {
+  at: string;
+  httpStatus: number | null;
+  error: string | null;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  webhookId: string;
+  url: string;
+  event: string;
+  reference: string;
+  state: 'pending' | 'delivered' | 'failed' | 'suppressed';
+  attempts: DeliveryAttempt[];
+  nextAttemptAt: string | null;
+  /** The exact JSON body sent (signed). */
+  body: string;
+}
+
+export type CallbackMode = { mode: 'on-time' } | { mode: 'late'; delayMs: number } | { mode: 'never' };
+
+export interface CallbackDelivery {
+  orderId: string;
+  url: string;
+  status: string;
+  mode: CallbackMode['mode'];
+  state: 'scheduled' | 'delivered' | 'failed' | 'suppressed';
+  scheduledFor: string;
+  attempt: DeliveryAttempt | null;
+  body: string;
+}
+
+// ---------------------------------------------------------------- the store
+
+export interface ScenarioSettings {
+  callbackDefault: CallbackMode;
+  callbackByOrder: Map<string, CallbackMode>;
+  webhooksEnabled: boolean;
+  landingTimeoutMs: number;
+  appTimeoutMs: number;
+  webhookRetry: WebhookRetryPolicy;
+}
+
+export class VippsState {
+  ecom = new Map<string, EcomPayment>();
+  epayment = new Map<string, EpaymentPayment>();
+  sessions = new Map<string, UserSession>();
+  webhooks = new Map<string, WebhookRegistration>();
+  webhookDeliveries: WebhookDelivery[] = [];
+  callbackDeliveries: CallbackDelivery[] = [];
+  /** ePayment Idempotency-Key records, keyed `{msn}|{operation}|{reference}|{key}`. */
+  idempotency = new Map<string, StoredResponse>();
+  scenario: ScenarioSettings;
+  /** Bumped by reset(): late work from before a reset is dropped. */
+  generation = 0;
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly timers = new Set<TimerHandle>();
+
+  constructor(
+    private readonly defaults: VippsTiming,
+    private readonly cancelTimer: (handle: TimerHandle) => void,
+  ) {
+    this.scenario = this.defaultScenario();
+  }
+
+  private defaultScenario(): ScenarioSettings {
+    return {
+      callbackDefault: { mode: 'on-time' },
+      callbackByOrder: new Map(),
+      webhooksEnabled: true,
+      landingTimeoutMs: this.defaults.landingTimeoutMs,
+      appTimeoutMs: this.defaults.appTimeoutMs,
+      webhookRetry: { ...this.defaults.webhookRetry },
+    };
+  }
+
+  /** Remembers a timer so reset() can cancel it. */
+  trackTimer(handle: TimerHandle): TimerHandle {
+    this.timers.add(handle);
+    return handle;
+  }
+
+  forgetTimer(handle: TimerHandle): void {
+    this.timers.delete(handle);
+  }
+
+  /** Remembers outbound work so tests can wait for it (flush). */
+  track(promise: Promise<unknown>): void {
+    this.pending.add(promise);
+    void promise.finally(() => this.pending.delete(promise)).catch(() => undefined);
+  }
+
+  /** Resolves when every delivery in flight has settled (timers still waiting are not awaited). */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) {
+      await Promise.allSettled([...this.pending]);
+    }
+  }
+
+  reset(): void {
+    for (const handle of this.timers) this.cancelTimer(handle);
+    this.timers.clear();
+    this.ecom.clear();
+    this.epayment.clear();
+    this.sessions.clear();
+    this.webhooks.clear();
+    this.webhookDeliveries = [];
+    this.callbackDeliveries = [];
+    this.idempotency.clear();
+    this.scenario = this.defaultScenario();
+    this.generation++;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * createServer: the whole companion server as a web-standard `fetch` handler (Hono), usable inside
+ * any Node, Bun, Deno or edge app. It wires config → store → provider adapters → services → routes,
+ * and runs two background workers (merchant notifications, status reconciliation).
+ */
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { configSecrets, type Config } from './config.js';
+import { BankDirectory } from './core/banks.js';
+import { PaymentService } from './core/payments.js';
+import { Reconciler } from './core/reconciler.js';
+import type { Services } from './core/services.js';
+import { SessionService } from './core/sessions.js';
+import { ApiError } from './errors.js';
+import { DEFAULT_BODY_LIMIT_BYTES, mountRoutes } from './http/router.js';
+import { routes } from './http/routes.js';
+import { createLogger, type Logger } from './log.js';
+import { OutboxWorker } from './notifications/outbox-worker.js';
+import type { ProviderAdapter } from './providers/adapter.js';
+import { createProviderAdapters, ProviderRegistry } from './providers/registry.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { Store } from './store/store.js';
+
+export interface ServerDeps {
+  /** Use this store instead of opening `config.database` (the caller then owns closing it). */
+  store?: Store;
+  /** Use these adapters instead of the ones built from config (tests, custom providers). */
+  adapters?: ProviderAdapter[];
+  /** fetch for provider calls and merchant notifications (tests route it in-process). */
+  fetch?: typeof fetch;
+  logger?: Logger;
+  /** Where log lines go when no logger is given (stdout by default). */
+  logSink?: (line: string) => void;
+  now?: () => Date;
+  /** Start the outbox and reconciliation timers (default true). Tests drive them with runOnce(). */
+  backgroundWorkers?: boolean;
+  /** Minimum gap between provider status calls per payment (default 1000 ms). */
+  refreshIntervalMs?: number;
+  bodyLimitBytes?: number;
+  /** Jitter source for webhook retries (tests). */
+  random?: () => number;
+}
+
+export interface PayWithBankServer {
+  app: Hono;
+  fetch: (request: Request) => Promise<Response>;
+  services: Services;
+  /** Null when no webhook is configured. */
+  outbox: OutboxWorker | null;
+  reconciler: Reconciler;
+  close(): Promise<void>;
+}
+
+function errorResponse(c: Context, error: ApiError): Response {
+  return c.json(error.toBody(), error.status as 400, error.headers);
+}
+
+export function createServer(config: Config, deps: ServerDeps = {}): PayWithBankServer {
+  const logger =
+    deps.logger ??
+    createLogger({ level: config.logLevel, secrets: configSecrets(config), ...(deps.logSink ? { sink: deps.logSink } : {}) });
+  const now = deps.now ?? (() => new Date());
+  const fetchImpl = deps.fetch ?? globalThis.fetch.bind(globalThis);
+  const ownsStore = !deps.store;
+  const store = deps.store ?? openSqliteStore(config.database);
+  const providers = new ProviderRegistry(deps.adapters ?? createProviderAdapters(config, { fetch: fetchImpl, logger }));
+  const banks = new BankDirectory(now, logger);
+  const sessions = new SessionService({ store, providers, returnUrlAllowlist: config.returnUrlAllowlist, now });
+  const payments = new PaymentService({
+    store,
+    providers,
+    banks,
+    logger,
+    now,
+    ...(deps.refreshIntervalMs !== undefined ? { refreshIntervalMs: deps.refreshIntervalMs } : {}),
+  });
+  const services: Services = { config, store, providers, sessions, payments, banks, logger, now };
+
+  const outbox = config.webhook
+    ? new OutboxWorker({
+        store,
+        webhook: config.webhook,
+        fetch: fetchImpl,
+        logger,
+        now,
+        ...(deps.random ? { random: deps.random } : {}),
+      })
+    : null;
+  const reconciler = new Reconciler({ store, payments, logger, now });
+
+  const app = new Hono();
+
+  // Request id, access log, and no caching of anything this API answers.
+  app.use('*', async (c, next) => {
+    const started = Date.now();
+    const requestId = randomUUID();
+    await next();
+    c.header('X-Request-Id', requestId);
+    c.header('Cache-Control', 'no-store');
+    logger.info('request', {
+      requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Date.now() - started,
+    });
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      crossOriginResourcePolicy: 'cross-origin',
+    }),
+  );
+  // The browser API is the only one a browser may call cross-origin, and only from configured origins.
+  const allowedOrigins = new Set(config.allowedOrigins);
+  app.use(
+    '/v1/checkout/*',
+    cors({
+      origin: (origin) => (allowedOrigins.has(origin) ? origin : null),
+      allowMethods: ['GET', 'POST'],
+      allowHeaders: ['Authorization', 'Content-Type'],
+      exposeHeaders: ['X-Request-Id'],
+      maxAge: 600,
+    }),
+  );
+
+  mountRoutes(app, routes, { services, bodyLimitBytes: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES });
+
+  app.notFound((c) => errorResponse(c, new ApiError('not_found', 'No such endpoint.')));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      if (error.status >= 500) logger.warn('request failed', { code: error.code, message: error.message });
+      return errorResponse(c, error);
+    }
+    logger.error('unhandled error', { method: c.req.method, path: c.req.path, error });
+    return errorResponse(c, new ApiError('internal_error', 'An unexpected error occurred.'));
+  });
+
+  if (deps.backgroundWorkers !== false) {
+    outbox?.start();
+    reconciler.start();
+  }
+
+  let closed = false;
+  return {
+    app,
+    fetch: async (request: Request) => app.fetch(request),
+    services,
+    outbox,
+    reconciler,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await outbox?.stop();
+      await reconciler.stop();
+      if (ownsStore) await store.close();
+    },
+  };
+}

@@ -1,0 +1,304 @@
+/**
+ * Configuration from environment variables, validated once at start. Every missing or invalid
+ * variable yields one readable line naming the variable; secret values are never echoed.
+ * The README's table documents every variable here.
+ */
+import { Currency } from '@pay-with-bank/protocol';
+import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from './log.js';
+import { parseReturnUrlRule, type ReturnUrlRule } from './security/return-url.js';
+
+/** A payee bank account: IBAN (SEPA and domestic) or a domestic bank code + account number. */
+export type PayeeAccount =
+  | { kind: 'iban'; iban: string }
+  | { kind: 'bban'; bankCode: string; accountNumber: string };
+
+export interface MastercardConfig {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Payee account per currency; the adapter offers exactly these currencies. */
+  accounts: Partial<Record<Currency, PayeeAccount>>;
+  userHashSalt: string;
+}
+
+/**
+ * Provider configurations. Each configured provider becomes one adapter in
+ * src/providers/registry.ts. Vipps (eCom / ePayment) configuration is added here by its adapters.
+ */
+export interface ProvidersConfig {
+  mastercard: MastercardConfig | null;
+}
+
+export interface WebhookConfig {
+  url: string;
+  secret: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Public base URL of this server (provider callbacks, OpenAPI `servers`). */
+  publicUrl: string;
+  merchantApiKeys: string[];
+  payeeName: string;
+  /** Browser origins allowed to call the checkout API (CORS). */
+  allowedOrigins: string[];
+  returnUrlAllowlist: ReturnUrlRule[];
+  /** SQLite file path, or `:memory:`. */
+  database: string;
+  logLevel: LogLevel;
+  /** Timeout of every provider call, in milliseconds. */
+  providerTimeoutMs: number;
+  webhook: WebhookConfig | null;
+  providers: ProvidersConfig;
+}
+
+export class ConfigError extends Error {
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+export const DEFAULT_DATABASE = './.data/pay-with-bank.sqlite';
+export const DEFAULT_MASTERCARD_BASE_URL = 'https://api.nordicapigateway.com';
+/** The user hash only has to be stable and unlinkable to our ids; a public default salt suffices. */
+export const DEFAULT_USER_HASH_SALT = 'pay-with-bank-user';
+const MIN_API_KEY_LENGTH = 32;
+const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
+/** Split a comma-separated list, dropping empty items and surrounding whitespace. */
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** ISO 13616 check: country, check digits, BBAN; mod-97 of the rearranged number equals 1. */
+export function isValidIban(iban: string): boolean {
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
+  const rearranged = iban.slice(4) + iban.slice(0, 4);
+  let remainder = 0;
+  for (const ch of rearranged) {
+    const digits = /[A-Z]/.test(ch) ? String(ch.charCodeAt(0) - 55) : ch;
+    for (const d of digits) remainder = (remainder * 10 + Number(d)) % 97;
+  }
+  return remainder === 1;
+}
+
+export function parsePayeeAccount(value: string): PayeeAccount | string {
+  const [kind, ...rest] = value.trim().split(':');
+  if (kind === 'iban' && rest.length === 1) {
+    const iban = rest[0]!.replace(/\s+/g, '').toUpperCase();
+    return isValidIban(iban) ? { kind: 'iban', iban } : 'is not a valid IBAN (iban:<IBAN>)';
+  }
+  if (kind === 'bban' && rest.length === 2) {
+    const [bankCode, accountNumber] = rest as [string, string];
+    if (!/^[0-9A-Za-z]{1,12}$/.test(bankCode)) return 'has an invalid bank code (bban:<bankCode>:<accountNumber>)';
+    if (!/^[0-9A-Za-z]{1,34}$/.test(accountNumber))
+      return 'has an invalid account number (bban:<bankCode>:<accountNumber>)';
+    return { kind: 'bban', bankCode, accountNumber };
+  }
+  return 'must be iban:<IBAN> or bban:<bankCode>:<accountNumber>';
+}
+
+/** Per-variable zod schemas; their messages never include the value (secrets stay out of errors). */
+const PortVar = z.string().regex(/^\d+$/, 'must be an integer between 0 and 65535').transform(Number).pipe(
+  z.number().max(65535, 'must be an integer between 0 and 65535'),
+);
+const HttpUrlVar = z.string().refine(isHttpUrl, 'must be an absolute http(s) URL');
+const LogLevelVar = z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` });
+const TimeoutVar = z
+  .string()
+  .regex(/^\d+$/, 'must be an integer between 100 and 120000')
+  .transform(Number)
+  .pipe(z.number().min(100, 'must be at least 100').max(120_000, 'must be at most 120000'));
+
+/** Validate one variable with its schema; push `NAME message` on failure. */
+function check<T>(issues: string[], name: string, schema: z.ZodType<T, string>, raw: string): T | undefined {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  issues.push(`${name} ${result.error.issues[0]?.message ?? 'is invalid'}`);
+  return undefined;
+}
+
+/** Load and validate the configuration. Throws ConfigError listing every problem at once. */
+export function loadConfig(env: Env): Config {
+  const issues: string[] = [];
+  const get = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  // Server basics
+  const rawPort = get('PWB_PORT');
+  const portValue = (rawPort === undefined ? 4020 : check(issues, 'PWB_PORT', PortVar, rawPort)) ?? 4020;
+  const host = get('PWB_HOST') ?? '127.0.0.1';
+
+  let publicUrl = get('PWB_PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${portValue}`;
+  if (check(issues, 'PWB_PUBLIC_URL', HttpUrlVar, publicUrl) !== undefined) publicUrl = publicUrl.replace(/\/+$/, '');
+
+  const merchantApiKeys = list(env.PWB_MERCHANT_API_KEYS);
+  if (merchantApiKeys.length === 0) {
+    issues.push(`PWB_MERCHANT_API_KEYS is required: one or more comma-separated keys of at least ${MIN_API_KEY_LENGTH} characters`);
+  }
+  merchantApiKeys.forEach((key, index) => {
+    if (key.length < MIN_API_KEY_LENGTH) {
+      issues.push(`PWB_MERCHANT_API_KEYS: key #${index + 1} is shorter than ${MIN_API_KEY_LENGTH} characters`);
+    } else if (!/^[\x21-\x7e]+$/.test(key)) {
+      issues.push(`PWB_MERCHANT_API_KEYS: key #${index + 1} must be printable ASCII without spaces`);
+    }
+  });
+
+  const payeeName = get('PWB_PAYEE_NAME');
+  if (!payeeName) issues.push('PWB_PAYEE_NAME is required: the name shoppers see as the payee');
+  else if (payeeName.length > 70) issues.push('PWB_PAYEE_NAME must be at most 70 characters');
+
+  const allowedOrigins: string[] = [];
+  for (const origin of list(env.PWB_ALLOWED_ORIGINS)) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
+      issues.push(`PWB_ALLOWED_ORIGINS: "${origin}" is not an origin (scheme://host[:port], no path)`);
+    } else {
+      allowedOrigins.push(parsed.origin);
+    }
+  }
+
+  const returnUrlAllowlist: ReturnUrlRule[] = [];
+  const rawAllowlist = list(env.PWB_RETURN_URL_ALLOWLIST);
+  if (rawAllowlist.length === 0) {
+    issues.push('PWB_RETURN_URL_ALLOWLIST is required: comma-separated origins or URL prefixes shoppers may return to');
+  }
+  for (const entry of rawAllowlist) {
+    try {
+      returnUrlAllowlist.push(parseReturnUrlRule(entry));
+    } catch (error) {
+      issues.push(`PWB_RETURN_URL_ALLOWLIST: "${entry}" ${(error as Error).message}`);
+    }
+  }
+
+  const database = get('PWB_DATABASE') ?? DEFAULT_DATABASE;
+
+  const rawLevel = get('PWB_LOG_LEVEL');
+  const logLevel: LogLevel = (rawLevel === undefined ? 'info' : check(issues, 'PWB_LOG_LEVEL', LogLevelVar, rawLevel)) ?? 'info';
+
+  const rawTimeout = get('PWB_PROVIDER_TIMEOUT_MS');
+  const providerTimeoutMs =
+    (rawTimeout === undefined ? 10_000 : check(issues, 'PWB_PROVIDER_TIMEOUT_MS', TimeoutVar, rawTimeout)) ?? 10_000;
+
+  // Merchant notifications
+  let webhook: WebhookConfig | null = null;
+  const webhookUrl = get('PWB_WEBHOOK_URL');
+  const webhookSecret = get('PWB_WEBHOOK_SECRET');
+  if (webhookUrl || webhookSecret) {
+    if (!webhookUrl) issues.push('PWB_WEBHOOK_URL is required when PWB_WEBHOOK_SECRET is set');
+    else check(issues, 'PWB_WEBHOOK_URL', HttpUrlVar, webhookUrl);
+    if (!webhookSecret) issues.push('PWB_WEBHOOK_SECRET is required when PWB_WEBHOOK_URL is set');
+    else if (webhookSecret.length < MIN_WEBHOOK_SECRET_LENGTH) {
+      issues.push(`PWB_WEBHOOK_SECRET must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`);
+    }
+    if (webhookUrl && webhookSecret && isHttpUrl(webhookUrl) && webhookSecret.length >= MIN_WEBHOOK_SECRET_LENGTH) {
+      webhook = { url: webhookUrl, secret: webhookSecret };
+    }
+  }
+
+  const providerIssuesBefore = issues.length;
+  const providers: ProvidersConfig = { mastercard: loadMastercard(get, issues) };
+  // Vipps: add `providers.vipps… = loadVipps…(get, issues)` here.
+
+  // Only when nothing was attempted: a half-configured provider already has its own message.
+  if (Object.values(providers).every((p) => p === null) && issues.length === providerIssuesBefore) {
+    issues.push('No payment provider is configured: set the PWB_MASTERCARD_* variables (see README)');
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues);
+  return {
+    port: portValue,
+    host,
+    publicUrl,
+    merchantApiKeys,
+    payeeName: payeeName!,
+    allowedOrigins,
+    returnUrlAllowlist,
+    database,
+    logLevel,
+    providerTimeoutMs,
+    webhook,
+    providers,
+  };
+}
+
+function loadMastercard(get: (name: string) => string | undefined, issues: string[]): MastercardConfig | null {
+  const names = [
+    'PWB_MASTERCARD_BASE_URL',
+    'PWB_MASTERCARD_CLIENT_ID',
+    'PWB_MASTERCARD_CLIENT_SECRET',
+    'PWB_MASTERCARD_USER_HASH_SALT',
+    ...Currency.options.map((c) => `PWB_MASTERCARD_ACCOUNT_${c}`),
+  ];
+  if (names.every((name) => get(name) === undefined)) return null;
+
+  const before = issues.length;
+  const baseUrl = (get('PWB_MASTERCARD_BASE_URL') ?? DEFAULT_MASTERCARD_BASE_URL).replace(/\/+$/, '');
+  check(issues, 'PWB_MASTERCARD_BASE_URL', HttpUrlVar, baseUrl);
+  const clientId = get('PWB_MASTERCARD_CLIENT_ID');
+  if (!clientId) issues.push('PWB_MASTERCARD_CLIENT_ID is required when Mastercard is configured');
+  const clientSecret = get('PWB_MASTERCARD_CLIENT_SECRET');
+  if (!clientSecret) issues.push('PWB_MASTERCARD_CLIENT_SECRET is required when Mastercard is configured');
+
+  const accounts: Partial<Record<Currency, PayeeAccount>> = {};
+  for (const currency of Currency.options) {
+    const name = `PWB_MASTERCARD_ACCOUNT_${currency}`;
+    const raw = get(name);
+    if (raw === undefined) continue;
+    const parsed = parsePayeeAccount(raw);
+    if (typeof parsed === 'string') issues.push(`${name} ${parsed}`);
+    else if (currency === 'EUR' && parsed.kind !== 'iban') issues.push(`${name} must be an IBAN (EUR is paid by SEPA)`);
+    else accounts[currency] = parsed;
+  }
+  if (Currency.options.every((c) => get(`PWB_MASTERCARD_ACCOUNT_${c}`) === undefined)) {
+    issues.push(
+      'Mastercard needs at least one payee account: set PWB_MASTERCARD_ACCOUNT_DKK, _SEK, _NOK or _EUR (e.g. iban:DK5000400440116243)',
+    );
+  }
+  if (issues.length > before) return null;
+  return {
+    baseUrl,
+    clientId: clientId!,
+    clientSecret: clientSecret!,
+    accounts,
+    userHashSalt: get('PWB_MASTERCARD_USER_HASH_SALT') ?? DEFAULT_USER_HASH_SALT,
+  };
+}
+
+/** Values that must never appear in a log line, response or error message. */
+export function configSecrets(config: Config): string[] {
+  const secrets = [...config.merchantApiKeys];
+  if (config.webhook) secrets.push(config.webhook.secret);
+  const mc = config.providers.mastercard;
+  if (mc) {
+    secrets.push(mc.clientId, mc.clientSecret);
+    if (mc.userHashSalt !== DEFAULT_USER_HASH_SALT) secrets.push(mc.userHashSalt);
+  }
+  return secrets;
+}

@@ -1,0 +1,89 @@
+/**
+ * Background reconciliation: keeps asking providers about payments that are not final (including
+ * attempts the shopper abandoned or superseded), backing off as they age, and fails payments whose
+ * creation was interrupted (crash between our write and the provider's answer).
+ */
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import type { PaymentService } from './payments.js';
+
+export interface ReconcilerOptions {
+  store: Store;
+  payments: PaymentService;
+  logger: Logger;
+  now: () => Date;
+  /** Shortest gap between checks of one payment. */
+  intervalMs?: number;
+  /** A payment still without a provider id after this long was interrupted mid-create. */
+  interruptedCreateMs?: number;
+  batchSize?: number;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+export class Reconciler {
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  /** How long to wait between checks of a payment of this age: young ones often, old ones rarely. */
+  static checkGapMs(ageMs: number, intervalMs: number): number {
+    if (ageMs < HOUR) return intervalMs;
+    if (ageMs < 24 * HOUR) return Math.max(intervalMs, 5 * MINUTE);
+    return Math.max(intervalMs, HOUR);
+  }
+
+  runOnce(): Promise<number> {
+    if (!this.running) {
+      this.running = this.reconcileDue().finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  private async reconcileDue(): Promise<number> {
+    const { store, payments, logger, now, intervalMs = 30_000, interruptedCreateMs = 2 * MINUTE, batchSize = 50 } =
+      this.options;
+    const nowMs = now().getTime();
+    const candidates = await store.listPaymentsToReconcile(new Date(nowMs - intervalMs).toISOString(), batchSize);
+    let checked = 0;
+    for (const payment of candidates) {
+      const ageMs = nowMs - Date.parse(payment.createdAt);
+      if (payment.providerPaymentId === null) {
+        if (ageMs >= interruptedCreateMs) {
+          await payments.failInterruptedCreate(payment);
+          checked++;
+        }
+        continue;
+      }
+      const lastChecked = payment.lastCheckedAt ? Date.parse(payment.lastCheckedAt) : 0;
+      if (nowMs - lastChecked < Reconciler.checkGapMs(ageMs, intervalMs)) continue;
+      try {
+        await payments.refresh(payment.id, 'reconciler');
+      } catch (error) {
+        logger.warn('reconciliation check failed', { paymentId: payment.id, error });
+        // Count the attempt so a failing provider is not hammered by every run.
+        await store.markPaymentChecked(payment.id, now().toISOString());
+      }
+      checked++;
+    }
+    return checked;
+  }
+
+  start(pollMs = 5_000): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.runOnce().catch((error) => this.options.logger.error('reconciler run failed', { error }));
+    }, pollMs);
+    this.timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => {});
+  }
+}

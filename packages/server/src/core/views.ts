@@ -1,0 +1,79 @@
+/** Store records → protocol shapes. The only place that decides what the browser and the merchant see. */
+import type { CheckoutPayment, CheckoutSession, MerchantPayment, MerchantSession } from '@pay-with-bank/protocol';
+import type { PaymentRecord, SessionRecord } from '../store/store.js';
+
+export function sessionState(session: SessionRecord, now: Date): MerchantSession['state'] {
+  if (session.state === 'paid') return 'paid';
+  return Date.parse(session.expiresAt) <= now.getTime() ? 'expired' : 'open';
+}
+
+export function toCheckoutPayment(p: PaymentRecord): CheckoutPayment {
+  return {
+    id: p.id,
+    method: p.method,
+    status: p.status,
+    providerStatus: p.providerStatus,
+    bankId: p.bankId,
+    amount: { value: p.amount, currency: p.currency },
+    failure: p.failure,
+    // Only while the shopper can still act on it.
+    redirectUrl: p.status === 'created' || p.status === 'pending' ? p.redirectUrl : null,
+    expiresAt: p.expiresAt,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
+}
+
+export function toCheckoutSession(s: SessionRecord, payeeName: string, latest: PaymentRecord | null): CheckoutSession {
+  return {
+    id: s.id,
+    amount: { value: s.amount, currency: s.currency },
+    payee: { name: payeeName },
+    reference: s.reference,
+    description: s.description,
+    locale: s.locale,
+    methods: s.methods,
+    countries: s.countries,
+    expiresAt: s.expiresAt,
+    payment: latest ? toCheckoutPayment(latest) : null,
+  };
+}
+
+export function toMerchantPayment(p: PaymentRecord): MerchantPayment {
+  return {
+    id: p.id,
+    sessionId: p.sessionId,
+    reference: p.reference,
+    method: p.method,
+    provider: p.adapterId,
+    providerPaymentId: p.providerPaymentId,
+    providerStatus: p.providerStatus,
+    status: p.status,
+    bankId: p.bankId,
+    amount: { value: p.amount, currency: p.currency },
+    authorizedAmount: p.authorizedAmount,
+    capturedAmount: p.capturedAmount,
+    refundedAmount: p.refundedAmount,
+    cancelledAmount: p.cancelledAmount,
+    failure: p.failure,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
+}
+
+export function toMerchantSession(s: SessionRecord, now: Date): MerchantSession {
+  return {
+    id: s.id,
+    state: sessionState(s, now),
+    amount: { value: s.amount, currency: s.currency },
+    reference: s.reference,
+    description: s.description,
+    returnUrl: s.returnUrl,
+    methods: s.methods,
+    countries: s.countries,
+    locale: s.locale,
+    metadata: s.metadata,
+    createdAt: s.createdAt,
+    expiresAt: s.expiresAt,
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * @pay-with-bank/server — the companion server of `<pay-with-bank>`.
+ *
+ *   const server = createServer(loadConfig(process.env));   // web-standard fetch handler
+ *   await startServer(loadConfig(process.env));              // or serve it on Node
+ */
+export { createServer, type PayWithBankServer, type ServerDeps } from './app.js';
+export { startServer, type RunningServer } from './node.js';
+export {
+  loadConfig,
+  ConfigError,
+  DEFAULT_DATABASE,
+  type Config,
+  type Env,
+  type MastercardConfig,
+  type PayeeAccount,
+  type ProvidersConfig,
+  type WebhookConfig,
+} from './config.js';
+export { verifyWebhookSignature, signWebhook, SIGNATURE_HEADER, type VerifyOptions } from './notifications/signature.js';
+export { buildOpenApiDocument } from './http/openapi.js';
+export { routes } from './http/routes.js';
+export type { AnyRoute, RouteDef, AuthKind } from './http/route.js';
+export { ApiError } from './errors.js';
+export { createLogger, type Logger, type LogLevel } from './log.js';
+export type {
+  ProviderAdapter,
+  ProviderBank,
+  ProviderSnapshot,
+  CreatePaymentInput,
+  CreatedProviderPayment,
+  CallbackResult,
+} from './providers/adapter.js';
+export { ProviderError } from './providers/errors.js';
+export { SqliteStore, openSqliteStore } from './store/sqlite.js';
+export { MemoryStore } from './store/memory.js';
+export type * from './store/store.js';

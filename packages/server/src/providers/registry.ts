@@ -1,0 +1,63 @@
+/**
+ * Where configured providers become adapters: the one module that knows every provider. The core
+ * only sees the ProviderRegistry (lookup by adapter id, method and currency).
+ */
+import type { Currency, PaymentMethod } from '@pay-with-bank/protocol';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { ProviderAdapter } from './adapter.js';
+import { createMastercardAdapter } from './mastercard/adapter.js';
+
+export interface AdapterDeps {
+  /** fetch used for every provider call (injectable: tests route it to the in-process sandbox). */
+  fetch: typeof fetch;
+  logger: Logger;
+}
+
+/** One adapter per configured provider, in preference order. */
+export function createProviderAdapters(config: Config, deps: AdapterDeps): ProviderAdapter[] {
+  const adapters: ProviderAdapter[] = [];
+  const mastercard = config.providers.mastercard;
+  if (mastercard) {
+    adapters.push(
+      createMastercardAdapter({
+        ...mastercard,
+        payeeName: config.payeeName,
+        timeoutMs: config.providerTimeoutMs,
+        fetch: deps.fetch,
+        logger: deps.logger.child({ provider: 'mastercard' }),
+      }),
+    );
+  }
+  // Vipps: push the Vipps adapters here when `config.providers` has them.
+  return adapters;
+}
+
+export class ProviderRegistry {
+  private readonly byIdMap = new Map<string, ProviderAdapter>();
+
+  constructor(readonly adapters: readonly ProviderAdapter[]) {
+    for (const adapter of adapters) {
+      if (this.byIdMap.has(adapter.id)) throw new Error(`duplicate provider adapter id ${adapter.id}`);
+      this.byIdMap.set(adapter.id, adapter);
+    }
+  }
+
+  byId(id: string): ProviderAdapter | undefined {
+    return this.byIdMap.get(id);
+  }
+
+  /** The preferred adapter serving `method` in `currency`. */
+  forMethod(method: PaymentMethod, currency: Currency): ProviderAdapter | undefined {
+    return this.adapters.find((a) => a.method === method && a.currencies.includes(currency));
+  }
+
+  /** Methods some configured adapter can take in `currency`, in preference order, without duplicates. */
+  methodsFor(currency: Currency): PaymentMethod[] {
+    const methods: PaymentMethod[] = [];
+    for (const adapter of this.adapters) {
+      if (adapter.currencies.includes(currency) && !methods.includes(adapter.method)) methods.push(adapter.method);
+    }
+    return methods;
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * In-memory store for unit tests and throwaway demos. Same contract as SQLite (the shared contract
+ * suite runs against both): records are cloned in and out so callers cannot mutate stored state.
+ */
+import {
+  TERMINAL_STATUS_LIST,
+  type IdempotencyRecord,
+  type InsertPaymentResult,
+  type OutboxRecord,
+  type PaymentChange,
+  type PaymentChangeResult,
+  type PaymentEventRecord,
+  type PaymentListFilter,
+  type PaymentRecord,
+  type SessionRecord,
+  type Store,
+  type StoreStats,
+} from './store.js';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+export class MemoryStore implements Store {
+  private sessions = new Map<string, SessionRecord>();
+  private payments = new Map<string, PaymentRecord>();
+  private events: PaymentEventRecord[] = [];
+  private outbox: OutboxRecord[] = [];
+  private idempotency = new Map<string, IdempotencyRecord>();
+  private closed = false;
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('store is closed');
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  async stats(): Promise<StoreStats> {
+    this.assertOpen();
+    return {
+      sessions: this.sessions.size,
+      payments: this.payments.size,
+      paymentEvents: this.events.length,
+      outbox: this.outbox.length,
+      idempotencyKeys: this.idempotency.size,
+    };
+  }
+
+  async insertSession(session: SessionRecord): Promise<void> {
+    this.assertOpen();
+    if (this.sessions.has(session.id)) throw new Error(`duplicate session id ${session.id}`);
+    for (const s of this.sessions.values()) {
+      if (s.clientTokenHash === session.clientTokenHash) throw new Error('duplicate client token hash');
+    }
+    this.sessions.set(session.id, clone(session));
+  }
+
+  async getSession(id: string): Promise<SessionRecord | null> {
+    this.assertOpen();
+    const s = this.sessions.get(id);
+    return s ? clone(s) : null;
+  }
+
+  async findSessionByTokenHash(hash: string): Promise<SessionRecord | null> {
+    this.assertOpen();
+    for (const s of this.sessions.values()) if (s.clientTokenHash === hash) return clone(s);
+    return null;
+  }
+
+  private hasEvent(e: PaymentEventRecord): boolean {
+    return this.events.some(
+      (x) => x.id === e.id || (e.dedupeKey !== null && x.paymentId === e.paymentId && x.dedupeKey === e.dedupeKey),
+    );
+  }
+
+  async insertPayment(payment: PaymentRecord, event: PaymentEventRecord): Promise<InsertPaymentResult> {
+    this.assertOpen();
+    const existing = [...this.payments.values()].find(
+      (p) => p.sessionId === payment.sessionId && p.attemptId === payment.attemptId,
+    );
+    if (existing) return { created: false, payment: clone(existing) };
+    if (!this.sessions.has(payment.sessionId)) throw new Error('payment references an unknown session');
+    if (this.payments.has(payment.id)) throw new Error(`duplicate payment id ${payment.id}`);
+    this.payments.set(payment.id, clone(payment));
+    if (!this.hasEvent(event)) this.events.push(clone(event));
+    return { created: true, payment: clone(payment) };
+  }
+
+  async getPayment(id: string): Promise<PaymentRecord | null> {
+    this.assertOpen();
+    const p = this.payments.get(id);
+    return p ? clone(p) : null;
+  }
+
+  async findPaymentByAttempt(sessionId: string, attemptId: string): Promise<PaymentRecord | null> {
+    this.assertOpen();
+    const p = [...this.payments.values()].find((x) => x.sessionId === sessionId && x.attemptId === attemptId);
+    return p ? clone(p) : null;
+  }
+
+  async findPaymentByProviderId(adapterId: string, providerPaymentId: string): Promise<PaymentRecord | null> {
+    this.assertOpen();
+    const p = [...this.payments.values()].find(
+      (x) => x.adapterId === adapterId && x.providerPaymentId === providerPaymentId,
+    );
+    return p ? clone(p) : null;
+  }
+
+  private sorted(list: PaymentRecord[]): PaymentRecord[] {
+    return list.sort((a, b) =>
+      a.createdAt === b.createdAt ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.createdAt < b.createdAt ? 1 : -1,
+    );
+  }
+
+  async listSessionPayments(sessionId: string): Promise<PaymentRecord[]> {
+    this.assertOpen();
+    return this.sorted([...this.payments.values()].filter((p) => p.sessionId === sessionId)).map(clone);
+  }
+
+  async listPayments(filter: PaymentListFilter): Promise<PaymentRecord[]> {
+    this.assertOpen();
+    const after = filter.after;
+    const matches = [...this.payments.values()].filter(
+      (p) =>
+        (filter.reference === undefined || p.reference === filter.reference) &&
+        (filter.status === undefined || p.status === filter.status) &&
+        (filter.from === undefined || p.createdAt >= filter.from) &&
+        (filter.to === undefined || p.createdAt < filter.to) &&
+        (!after || p.createdAt < after.createdAt || (p.createdAt === after.createdAt && p.id < after.id)),
+    );
+    return this.sorted(matches).slice(0, filter.limit).map(clone);
+  }
+
+  async listPaymentsToReconcile(checkedBefore: string, limit: number): Promise<PaymentRecord[]> {
+    this.assertOpen();
+    return [...this.payments.values()]
+      .filter(
+        (p) =>
+          !TERMINAL_STATUS_LIST.includes(p.status) && (p.lastCheckedAt === null || p.lastCheckedAt < checkedBefore),
+      )
+      .sort((a, b) => {
+        if ((a.lastCheckedAt === null) !== (b.lastCheckedAt === null)) return a.lastCheckedAt === null ? -1 : 1;
+        const byChecked = (a.lastCheckedAt ?? '').localeCompare(b.lastCheckedAt ?? '');
+        return byChecked !== 0 ? byChecked : a.createdAt.localeCompare(b.createdAt);
+      })
+      .slice(0, limit)
+      .map(clone);
+  }
+
+  async updatePayment(change: PaymentChange): Promise<PaymentChangeResult> {
+    this.assertOpen();
+    const current = this.payments.get(change.paymentId);
+    if (!current) return { ok: false, reason: 'not_found' };
+    if (current.version !== change.expectedVersion) return { ok: false, reason: 'version_conflict' };
+    // Check every event first: the change is all or nothing.
+    const seen: PaymentEventRecord[] = [];
+    for (const e of change.events) {
+      if (this.hasEvent(e) || seen.some((s) => s.dedupeKey !== null && s.dedupeKey === e.dedupeKey)) {
+        return { ok: false, reason: 'duplicate_event' };
+      }
+      seen.push(e);
+    }
+    const next: PaymentRecord = {
+      ...current,
+      ...clone(change.patch),
+      updatedAt: change.updatedAt,
+      version: current.version + 1,
+    };
+    this.payments.set(next.id, next);
+    this.events.push(...change.events.map(clone));
+    this.outbox.push(...change.outbox.map(clone));
+    if (change.sessionState) {
+      const session = this.sessions.get(current.sessionId);
+      if (session) this.sessions.set(session.id, { ...session, state: change.sessionState, updatedAt: change.updatedAt });
+    }
+    return { ok: true, payment: clone(next) };
+  }
+
+  async appendPaymentEvents(events: PaymentEventRecord[]): Promise<void> {
+    this.assertOpen();
+    for (const e of events) if (!this.hasEvent(e)) this.events.push(clone(e));
+  }
+
+  async listPaymentEvents(paymentId: string): Promise<PaymentEventRecord[]> {
+    this.assertOpen();
+    return this.events.filter((e) => e.paymentId === paymentId).map(clone);
+  }
+
+  async markPaymentChecked(paymentId: string, at: string): Promise<void> {
+    this.assertOpen();
+    const p = this.payments.get(paymentId);
+    if (p) p.lastCheckedAt = at;
+  }
+
+  async listDueOutbox(now: string, limit: number): Promise<OutboxRecord[]> {
+    this.assertOpen();
+    return this.outbox
+      .map((o, seq) => ({ o, seq }))
+      .filter(({ o }) => o.deliveredAt === null && o.nextAttemptAt <= now)
+      .sort((a, b) => a.o.nextAttemptAt.localeCompare(b.o.nextAttemptAt) || a.seq - b.seq)
+      .slice(0, limit)
+      .map(({ o }) => clone(o));
+  }
+
+  async listOutbox(paymentId?: string): Promise<OutboxRecord[]> {
+    this.assertOpen();
+    return this.outbox.filter((o) => paymentId === undefined || o.paymentId === paymentId).map(clone);
+  }
+
+  async markOutboxDelivered(id: string, at: string): Promise<void> {
+    this.assertOpen();
+    const o = this.outbox.find((x) => x.id === id);
+    if (o) {
+      o.deliveredAt = at;
+      o.lastError = null;
+    }
+  }
+
+  async markOutboxRetry(id: string, attempts: number, nextAttemptAt: string, lastError: string): Promise<void> {
+    this.assertOpen();
+    const o = this.outbox.find((x) => x.id === id);
+    if (o) Object.assign(o, { attempts, nextAttemptAt, lastError: lastError.slice(0, 500) });
+  }
+
+  async getIdempotency(key: string): Promise<IdempotencyRecord | null> {
+    this.assertOpen();
+    const r = this.idempotency.get(key);
+    return r ? clone(r) : null;
+  }
+
+  async saveIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord> {
+    this.assertOpen();
+    if (!this.idempotency.has(record.key)) this.idempotency.set(record.key, clone(record));
+    return clone(this.idempotency.get(record.key)!);
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * SQLite schema, as an append-only list of migrations. Never edit an applied migration: add one.
+ * Applied versions are recorded in `schema_migrations`.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        client_token_hash TEXT NOT NULL UNIQUE,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        currency TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        description TEXT NOT NULL,
+        return_url TEXT NOT NULL,
+        methods TEXT NOT NULL,
+        countries TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'paid')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+
+      CREATE TABLE payments (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        attempt_id TEXT NOT NULL,
+        method TEXT NOT NULL,
+        adapter_id TEXT NOT NULL,
+        provider_payment_id TEXT,
+        status TEXT NOT NULL,
+        provider_status TEXT,
+        bank_id TEXT,
+        reference TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        currency TEXT NOT NULL,
+        authorized_amount INTEGER NOT NULL DEFAULT 0,
+        captured_amount INTEGER NOT NULL DEFAULT 0,
+        refunded_amount INTEGER NOT NULL DEFAULT 0,
+        cancelled_amount INTEGER NOT NULL DEFAULT 0,
+        failure TEXT,
+        redirect_url TEXT,
+        expires_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        last_checked_at TEXT,
+        version INTEGER NOT NULL,
+        UNIQUE (session_id, attempt_id)
+      );
+      CREATE UNIQUE INDEX payments_provider_id ON payments (adapter_id, provider_payment_id)
+        WHERE provider_payment_id IS NOT NULL;
+      CREATE INDEX payments_created ON payments (created_at DESC, id DESC);
+      CREATE INDEX payments_reference ON payments (reference, created_at DESC);
+      CREATE INDEX payments_status_checked ON payments (status, last_checked_at);
+
+      CREATE TABLE payment_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        payment_id TEXT NOT NULL REFERENCES payments(id),
+        type TEXT NOT NULL,
+        status TEXT NOT NULL,
+        provider_status TEXT,
+        source TEXT NOT NULL,
+        dedupe_key TEXT,
+        data TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX payment_events_dedupe ON payment_events (payment_id, dedupe_key)
+        WHERE dedupe_key IS NOT NULL;
+      CREATE INDEX payment_events_payment ON payment_events (payment_id, seq);
+
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        payment_id TEXT NOT NULL REFERENCES payments(id),
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        delivered_at TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX outbox_due ON outbox (next_attempt_at, seq) WHERE delivered_at IS NULL;
+
+      CREATE TABLE idempotency_keys (
+        key TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        status_code INTEGER NOT NULL,
+        response_body TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,194 @@
+/**
+ * The durable store behind the server. Two implementations share this interface and one contract
+ * test suite: SQLite (production, embedded) and in-memory (unit tests). Every method that changes
+ * more than one row does it atomically, so a crash never leaves half a change behind.
+ */
+import type { Country, Currency, PaymentFailure, PaymentMethod, PaymentStatus } from '@pay-with-bank/protocol';
+
+export type SessionStateRecord = 'open' | 'paid';
+
+export interface SessionRecord {
+  id: string;
+  /** SHA-256 of the browser client token; the token itself is never stored. */
+  clientTokenHash: string;
+  amount: number;
+  currency: Currency;
+  reference: string;
+  description: string;
+  returnUrl: string;
+  methods: PaymentMethod[];
+  countries: Country[];
+  locale: string;
+  metadata: Record<string, string>;
+  state: SessionStateRecord;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+}
+
+export interface PaymentRecord {
+  id: string;
+  sessionId: string;
+  /** Browser-chosen attempt id; unique per session (one payment per attempt). */
+  attemptId: string;
+  method: PaymentMethod;
+  /** Id of the provider adapter that owns this payment. */
+  adapterId: string;
+  providerPaymentId: string | null;
+  status: PaymentStatus;
+  providerStatus: string | null;
+  bankId: string | null;
+  /** Copied from the session (listing and filtering without a join). */
+  reference: string;
+  amount: number;
+  currency: Currency;
+  authorizedAmount: number;
+  capturedAmount: number;
+  refundedAmount: number;
+  cancelledAmount: number;
+  failure: PaymentFailure | null;
+  redirectUrl: string | null;
+  expiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Last time the provider was asked about this payment (reconciler scheduling). */
+  lastCheckedAt: string | null;
+  /** Bumped on every change; updates are compare-and-set on it. */
+  version: number;
+}
+
+export type PaymentEventSource = 'create' | 'refresh' | 'callback' | 'reconciler' | 'merchant' | 'system';
+
+export interface PaymentEventRecord {
+  id: string;
+  paymentId: string;
+  /** `status` (status or provider status changed), `created`, `superseded`, `capture`, `cancel`, `refund`, `callback`. */
+  type: string;
+  status: PaymentStatus;
+  providerStatus: string | null;
+  source: PaymentEventSource;
+  /** Replay guard: a provider event id or body hash; unique per payment when set. */
+  dedupeKey: string | null;
+  data: unknown;
+  createdAt: string;
+}
+
+export interface OutboxRecord {
+  id: string;
+  paymentId: string;
+  type: string;
+  /** The MerchantEvent JSON exactly as it will be sent (and signed). */
+  payload: string;
+  attempts: number;
+  nextAttemptAt: string;
+  deliveredAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+}
+
+export interface IdempotencyRecord {
+  key: string;
+  /** What the key was first used for (method, path, body hash): reuse for something else is refused. */
+  fingerprint: string;
+  statusCode: number;
+  responseBody: string;
+  createdAt: string;
+}
+
+export type PaymentPatch = Partial<
+  Pick<
+    PaymentRecord,
+    | 'status'
+    | 'providerStatus'
+    | 'providerPaymentId'
+    | 'bankId'
+    | 'authorizedAmount'
+    | 'capturedAmount'
+    | 'refundedAmount'
+    | 'cancelledAmount'
+    | 'failure'
+    | 'redirectUrl'
+    | 'expiresAt'
+    | 'lastCheckedAt'
+  >
+>;
+
+/** One atomic change of a payment: the row (compare-and-set on version), its events, outbox rows, and the session state. */
+export interface PaymentChange {
+  paymentId: string;
+  expectedVersion: number;
+  patch: PaymentPatch;
+  updatedAt: string;
+  events: PaymentEventRecord[];
+  outbox: OutboxRecord[];
+  /** Set the owning session's state in the same transaction. */
+  sessionState?: SessionStateRecord;
+}
+
+export type PaymentChangeResult =
+  | { ok: true; payment: PaymentRecord }
+  | { ok: false; reason: 'version_conflict' | 'duplicate_event' | 'not_found' };
+
+export type InsertPaymentResult = { created: true; payment: PaymentRecord } | { created: false; payment: PaymentRecord };
+
+export interface PaymentListFilter {
+  reference?: string;
+  status?: PaymentStatus;
+  /** Inclusive lower bound on createdAt (ISO). */
+  from?: string;
+  /** Exclusive upper bound on createdAt (ISO). */
+  to?: string;
+  limit: number;
+  /** Continue after this payment (newest-first order: createdAt desc, id desc). */
+  after?: { createdAt: string; id: string };
+}
+
+export interface StoreStats {
+  sessions: number;
+  payments: number;
+  paymentEvents: number;
+  outbox: number;
+  idempotencyKeys: number;
+}
+
+export interface Store {
+  /** Cheap liveness check (a read). Throws when the store is unusable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  stats(): Promise<StoreStats>;
+
+  insertSession(session: SessionRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  findSessionByTokenHash(clientTokenHash: string): Promise<SessionRecord | null>;
+
+  /** Insert a payment with its first event, unless (sessionId, attemptId) exists: then return the existing one. */
+  insertPayment(payment: PaymentRecord, event: PaymentEventRecord): Promise<InsertPaymentResult>;
+  getPayment(id: string): Promise<PaymentRecord | null>;
+  findPaymentByAttempt(sessionId: string, attemptId: string): Promise<PaymentRecord | null>;
+  findPaymentByProviderId(adapterId: string, providerPaymentId: string): Promise<PaymentRecord | null>;
+  /** A session's payments, newest first. */
+  listSessionPayments(sessionId: string): Promise<PaymentRecord[]>;
+  /** Payments, newest first (createdAt desc, id desc). */
+  listPayments(filter: PaymentListFilter): Promise<PaymentRecord[]>;
+  /** Non-terminal payments not checked since `checkedBefore` (never-checked first). */
+  listPaymentsToReconcile(checkedBefore: string, limit: number): Promise<PaymentRecord[]>;
+  /** Apply a change atomically; fails without writing anything on a version conflict or a duplicate event key. */
+  updatePayment(change: PaymentChange): Promise<PaymentChangeResult>;
+  /** Append events that change no payment field (e.g. `superseded`); duplicates by dedupe key are ignored. */
+  appendPaymentEvents(events: PaymentEventRecord[]): Promise<void>;
+  listPaymentEvents(paymentId: string): Promise<PaymentEventRecord[]>;
+  /** Record a provider check without a version bump (it changes no state anyone reads for decisions). */
+  markPaymentChecked(paymentId: string, at: string): Promise<void>;
+
+  /** Undelivered outbox rows due at `now`, oldest first. */
+  listDueOutbox(now: string, limit: number): Promise<OutboxRecord[]>;
+  listOutbox(paymentId?: string): Promise<OutboxRecord[]>;
+  markOutboxDelivered(id: string, at: string): Promise<void>;
+  markOutboxRetry(id: string, attempts: number, nextAttemptAt: string, lastError: string): Promise<void>;
+
+  getIdempotency(key: string): Promise<IdempotencyRecord | null>;
+  /** Save unless the key exists; returns the stored record (the existing one on a race). */
+  saveIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord>;
+}
+
+export const TERMINAL_STATUS_LIST: readonly PaymentStatus[] = ['completed', 'failed', 'cancelled', 'expired'];

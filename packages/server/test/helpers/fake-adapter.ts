@@ -1,0 +1,155 @@
+/**
+ * A scriptable ProviderAdapter for unit tests of the provider-neutral core: statuses are set by
+ * the test, every call is recorded, and capabilities (capture/cancel/refund/callbacks) are chosen
+ * per instance so the generic paths run before any real provider has them.
+ */
+import type { Currency, PaymentMethod } from '@pay-with-bank/protocol';
+import type {
+  CallbackResult,
+  CreatePaymentInput,
+  CreatedProviderPayment,
+  ProviderAdapter,
+  ProviderBank,
+  ProviderSnapshot,
+} from '../../src/providers/adapter.js';
+import { ProviderError } from '../../src/providers/errors.js';
+
+export interface FakeAdapterOptions {
+  id?: string;
+  method?: PaymentMethod;
+  currencies?: Currency[];
+  capabilities?: Partial<ProviderAdapter['capabilities']>;
+  authorizedMeansPaid?: boolean;
+  banks?: ProviderBank[];
+  /** Delay of every provider call (ms). */
+  latencyMs?: number;
+}
+
+export class FakeAdapter implements ProviderAdapter {
+  readonly id: string;
+  readonly method: PaymentMethod;
+  readonly currencies: Currency[];
+  readonly capabilities: ProviderAdapter['capabilities'];
+  readonly authorizedMeansPaid: boolean;
+  banks: ProviderBank[];
+  latencyMs: number;
+
+  readonly calls = { create: [] as CreatePaymentInput[], refresh: [] as string[], capture: [] as unknown[], cancel: [] as unknown[], refund: [] as unknown[], listBanks: 0 };
+  /** What the provider currently says per provider payment id. */
+  readonly state = new Map<string, ProviderSnapshot>();
+  /** Throw this from the next call of the given kind. */
+  failNext: Partial<Record<'create' | 'refresh' | 'capture' | 'cancel' | 'refund' | 'listBanks', Error>> = {};
+  private counter = 0;
+
+  constructor(options: FakeAdapterOptions = {}) {
+    this.id = options.id ?? 'fake';
+    this.method = options.method ?? 'bank';
+    this.currencies = options.currencies ?? ['DKK', 'EUR'];
+    this.capabilities = { capture: false, cancel: false, refund: false, callbacks: false, ...options.capabilities };
+    this.authorizedMeansPaid = options.authorizedMeansPaid ?? false;
+    this.banks = options.banks ?? [
+      { id: 'DK_Bank', name: 'Bank', country: 'DK', logoUrl: null, available: true, unavailableMessage: null, currencies: ['DKK'] },
+      { id: 'DK_Down', name: 'Down Bank', country: 'DK', logoUrl: null, available: false, unavailableMessage: 'Maintenance', currencies: ['DKK'] },
+      { id: 'FI_Bank', name: 'Pankki', country: 'FI', logoUrl: null, available: true, unavailableMessage: null, currencies: ['EUR'] },
+    ];
+    this.latencyMs = options.latencyMs ?? 0;
+  }
+
+  private async pause(): Promise<void> {
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+  }
+
+  private takeFailure(kind: keyof FakeAdapter['failNext']): void {
+    const error = this.failNext[kind];
+    if (error) {
+      delete this.failNext[kind];
+      throw error;
+    }
+  }
+
+  /** Set what the provider reports for a payment from now on. */
+  set(providerPaymentId: string, snapshot: ProviderSnapshot): void {
+    this.state.set(providerPaymentId, snapshot);
+  }
+
+  async listBanks(): Promise<ProviderBank[]> {
+    this.calls.listBanks++;
+    await this.pause();
+    this.takeFailure('listBanks');
+    return this.banks;
+  }
+
+  async createPayment(input: CreatePaymentInput): Promise<CreatedProviderPayment> {
+    this.calls.create.push(input);
+    await this.pause();
+    this.takeFailure('create');
+    const providerPaymentId = `fake-${++this.counter}`;
+    const snapshot: ProviderSnapshot = { status: 'pending', providerStatus: 'CREATED', bankId: input.bankId };
+    this.state.set(providerPaymentId, snapshot);
+    return { providerPaymentId, redirectUrl: `https://provider.example/pay/${providerPaymentId}`, snapshot };
+  }
+
+  async refresh(providerPaymentId: string): Promise<ProviderSnapshot> {
+    this.calls.refresh.push(providerPaymentId);
+    await this.pause();
+    this.takeFailure('refresh');
+    const snapshot = this.state.get(providerPaymentId);
+    if (!snapshot) throw new ProviderError('provider_error', 'unknown payment');
+    return snapshot;
+  }
+
+  async capture(providerPaymentId: string, amount: { value: number }, key: string): Promise<ProviderSnapshot> {
+    this.calls.capture.push({ providerPaymentId, amount, key });
+    this.takeFailure('capture');
+    const s = this.state.get(providerPaymentId)!;
+    const captured = (s.capturedAmount ?? 0) + amount.value;
+    const full = captured >= (s.authorizedAmount ?? 0);
+    const next: ProviderSnapshot = { ...s, capturedAmount: captured, status: full ? 'completed' : 'authorized', providerStatus: full ? 'CAPTURED' : 'PARTIALLY_CAPTURED' };
+    this.state.set(providerPaymentId, next);
+    return next;
+  }
+
+  async cancel(providerPaymentId: string, key: string): Promise<ProviderSnapshot> {
+    this.calls.cancel.push({ providerPaymentId, key });
+    this.takeFailure('cancel');
+    const s = this.state.get(providerPaymentId)!;
+    const next: ProviderSnapshot = { ...s, status: 'cancelled', providerStatus: 'CANCELLED', cancelledAmount: (s.authorizedAmount ?? 0) - (s.capturedAmount ?? 0) };
+    this.state.set(providerPaymentId, next);
+    return next;
+  }
+
+  async refund(providerPaymentId: string, amount: { value: number }, key: string): Promise<ProviderSnapshot> {
+    this.calls.refund.push({ providerPaymentId, amount, key });
+    this.takeFailure('refund');
+    const s = this.state.get(providerPaymentId)!;
+    const next: ProviderSnapshot = { ...s, refundedAmount: (s.refundedAmount ?? 0) + amount.value, providerStatus: 'REFUNDED' };
+    this.state.set(providerPaymentId, next);
+    return next;
+  }
+
+  /** Callbacks: JSON `{ id, event, status }`, authenticated by header `x-fake-auth: good`. */
+  async handleCallback(request: Request): Promise<CallbackResult> {
+    if (request.headers.get('x-fake-auth') !== 'good') throw new ProviderError('unauthorized', 'bad callback signature');
+    const body = (await request.json()) as { id: string; event: string; status?: ProviderSnapshot['status'] };
+    return {
+      providerPaymentId: body.id,
+      eventKey: body.event,
+      ...(body.status ? { snapshot: { status: body.status, providerStatus: body.status.toUpperCase() } } : {}),
+    };
+  }
+}
+
+/** A fake without the optional operations at all (like a provider that has none). */
+export function plainAdapter(options: FakeAdapterOptions = {}): ProviderAdapter {
+  const fake = new FakeAdapter(options);
+  return {
+    id: fake.id,
+    method: fake.method,
+    currencies: fake.currencies,
+    capabilities: fake.capabilities,
+    authorizedMeansPaid: fake.authorizedMeansPaid,
+    listBanks: () => fake.listBanks(),
+    createPayment: (i) => fake.createPayment(i),
+    refresh: (id) => fake.refresh(id),
+  };
+}

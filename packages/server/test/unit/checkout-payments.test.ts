@@ -1,0 +1,269 @@
+import { RefreshPaymentResponse, StartPaymentResponse } from '@pay-with-bank/protocol';
+import { describe, expect, it } from 'vitest';
+import { ProviderError } from '../../src/providers/errors.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { TestClock } from '../helpers/clock.js';
+import { RETURN_URL } from '../helpers/config.js';
+import { FakeAdapter } from '../helpers/fake-adapter.js';
+import { json, makeHarness } from '../helpers/harness.js';
+
+function setup(options: { latencyMs?: number; authorizedMeansPaid?: boolean } = {}) {
+  const fake = new FakeAdapter(options);
+  const store = new MemoryStore();
+  const clock = new TestClock();
+  const h = makeHarness({ deps: { store, adapters: [fake], now: clock.now } });
+  return { fake, store, clock, h };
+}
+
+const start = (h: ReturnType<typeof setup>['h'], token: string, body: Record<string, unknown>) =>
+  h.client(token, 'POST', '/v1/checkout/payments', body);
+
+describe('POST /v1/checkout/payments', () => {
+  it('creates the provider payment from the session, stored before answering, with our return target', async () => {
+    const { fake, store, h } = setup();
+    const { session, clientToken } = await h.createSession();
+    const res = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001', bankId: 'DK_Bank' });
+    expect(res.status).toBe(200);
+    const body = StartPaymentResponse.parse(await res.json());
+    expect(body.redirectUrl).toBe('https://provider.example/pay/fake-1');
+    expect(body.payment).toMatchObject({ status: 'pending', bankId: 'DK_Bank', amount: { value: 12500, currency: 'DKK' } });
+
+    expect(fake.calls.create).toHaveLength(1);
+    const input = fake.calls.create[0]!;
+    expect(input).toMatchObject({
+      paymentId: body.payment.id,
+      sessionId: session.id,
+      amount: { value: 12500, currency: 'DKK' },
+      reference: 'ORDER-1001',
+      bankId: 'DK_Bank',
+    });
+    const returnTarget = new URL(input.returnUrl);
+    expect(`${returnTarget.origin}${returnTarget.pathname}`).toBe(RETURN_URL);
+    expect(returnTarget.searchParams.get('pwb_return')).toBe(clientToken);
+    expect(returnTarget.searchParams.get('pwb_payment')).toBe(body.payment.id);
+
+    const stored = (await store.getPayment(body.payment.id))!;
+    expect(stored).toMatchObject({ providerPaymentId: 'fake-1', redirectUrl: body.redirectUrl, status: 'pending', attemptId: 'attempt-0001' });
+    expect((await store.listPaymentEvents(stored.id)).map((e) => e.type)).toEqual(['created', 'provider_created']);
+  });
+
+  it('returns the same payment for the same attempt, even with 50 concurrent requests', async () => {
+    const { fake, store, h } = setup({ latencyMs: 20 });
+    const { clientToken } = await h.createSession();
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => start(h, clientToken, { method: 'bank', attemptId: 'attempt-dbl', bankId: null })),
+    );
+    const bodies = await Promise.all(responses.map((r) => r.json()));
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect(new Set(bodies.map((b) => b.payment.id)).size).toBe(1);
+    expect(new Set(bodies.map((b) => b.redirectUrl)).size).toBe(1);
+    expect(fake.calls.create).toHaveLength(1);
+    expect((await store.stats()).payments).toBe(1);
+  });
+
+  it('refuses to reuse an attempt id for another method', async () => {
+    const wallet = new FakeAdapter({ id: 'fake-wallet', method: 'vipps' });
+    const bank = new FakeAdapter();
+    const h = makeHarness({ deps: { adapters: [bank, wallet] } });
+    const { clientToken } = await h.createSession();
+    expect((await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-x1' })).status).toBe(200);
+    const res = await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'vipps', attemptId: 'attempt-x1' });
+    expect(res.status).toBe(422);
+    expect((await json(res)).error.code).toBe('idempotency_key_reused');
+  });
+
+  it('allows a new attempt while the old one is still pending, marking the old one superseded', async () => {
+    const { fake, store, h, clock } = setup();
+    const { clientToken } = await h.createSession();
+    const first = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' }));
+    clock.advance(2000);
+    const second = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0002' }));
+    expect(second.payment.id).not.toBe(first.payment.id);
+    expect(fake.calls.create).toHaveLength(2);
+    expect(fake.calls.refresh).toEqual(['fake-1']);
+    const events = await store.listPaymentEvents(first.payment.id);
+    expect(events.at(-1)).toMatchObject({ type: 'superseded', data: { supersededBy: second.payment.id } });
+    // The latest attempt is what the widget sees.
+    const session = await json(await h.client(clientToken, 'GET', '/v1/checkout/session'));
+    expect(session.payment.id).toBe(second.payment.id);
+  });
+
+  it('refuses a new attempt while one is authorised (payment_in_progress)', async () => {
+    const { fake, h, clock } = setup();
+    const { clientToken } = await h.createSession();
+    await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' });
+    fake.set('fake-1', { status: 'authorized', providerStatus: 'Pending' });
+    clock.advance(2000);
+    const res = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0002' });
+    expect(res.status).toBe(409);
+    expect((await json(res)).error.code).toBe('payment_in_progress');
+    expect(fake.calls.create).toHaveLength(1);
+  });
+
+  it('refuses new attempts once the session is paid, but replays the paying attempt', async () => {
+    const { fake, h, clock, store } = setup();
+    const { session, clientToken } = await h.createSession();
+    await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' });
+    fake.set('fake-1', { status: 'completed', providerStatus: 'Succeeded' });
+    clock.advance(2000);
+    const conflict = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0002' });
+    expect(conflict.status).toBe(409);
+    expect((await json(conflict)).error.code).toBe('conflict');
+    expect((await store.getSession(session.id))!.state).toBe('paid');
+    const replay = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' });
+    expect(replay.status).toBe(200);
+    expect((await json(replay)).payment.status).toBe('completed');
+    expect(fake.calls.create).toHaveLength(1);
+  });
+
+  it('marks the session paid on authorized only for adapters whose authorized means money reserved', async () => {
+    for (const authorizedMeansPaid of [true, false]) {
+      const { fake, h, clock, store } = setup({ authorizedMeansPaid });
+      const { session, clientToken } = await h.createSession();
+      const { payment } = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' }));
+      fake.set('fake-1', { status: 'authorized', providerStatus: 'RESERVED' });
+      clock.advance(2000);
+      await h.client(clientToken, 'POST', `/v1/checkout/payments/${payment.id}/refresh`);
+      expect((await store.getSession(session.id))!.state).toBe(authorizedMeansPaid ? 'paid' : 'open');
+    }
+  });
+
+  it('answers session_expired after the session expires, creating nothing', async () => {
+    const { fake, h, clock, store } = setup();
+    const { clientToken } = await h.createSession({ expiresInSeconds: 60 });
+    clock.advance(61_000);
+    const res = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' });
+    expect(res.status).toBe(410);
+    expect((await json(res)).error.code).toBe('session_expired');
+    expect(fake.calls.create).toHaveLength(0);
+    expect((await store.stats()).payments).toBe(0);
+  });
+
+  it('refuses unknown and unavailable banks before calling the provider', async () => {
+    const { fake, h } = setup();
+    const { clientToken } = await h.createSession();
+    for (const bankId of ['DK_Down', 'FI_Bank', 'Nope']) {
+      const res = await start(h, clientToken, { method: 'bank', attemptId: `attempt-${bankId}`, bankId });
+      expect(res.status).toBe(422);
+      expect((await json(res)).error.code).toBe('bank_not_available');
+    }
+    expect(fake.calls.create).toHaveLength(0);
+  });
+
+  it('refuses a method the session does not offer', async () => {
+    const { h } = setup();
+    const { clientToken } = await h.createSession();
+    const res = await start(h, clientToken, { method: 'vipps', attemptId: 'attempt-0001' });
+    expect(res.status).toBe(422);
+    expect((await json(res)).error.code).toBe('method_not_available');
+  });
+
+  it('records a provider refusal as a failed attempt; the same attempt stays failed, a new one works', async () => {
+    const { fake, h, store } = setup();
+    const { clientToken } = await h.createSession();
+    fake.failNext.create = new ProviderError('provider_unavailable', 'The payment provider is unavailable (HTTP 503).');
+    const res = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' });
+    expect(res.status).toBe(503);
+    expect(await json(res)).toEqual({
+      error: { code: 'provider_unavailable', message: 'The payment provider is unavailable (HTTP 503).', retryable: true },
+    });
+    const [failed] = await store.listPayments({ limit: 5 });
+    expect(failed).toMatchObject({ status: 'failed', failure: { code: 'provider_unavailable' } });
+    const outbox = await store.listOutbox(failed!.id);
+    expect(outbox.map((o) => o.type)).toEqual(['payment.failed']);
+
+    const replay = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' });
+    expect(replay.status).toBe(409);
+    expect((await json(replay)).error.code).toBe('invalid_state');
+    const fresh = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0002' });
+    expect(fresh.status).toBe(200);
+  });
+
+  it('never lets an unexpected adapter error leak its message', async () => {
+    const { fake, h } = setup();
+    const { clientToken } = await h.createSession();
+    fake.failNext.create = new Error('connect ECONNREFUSED 10.0.0.7:5432 password=hunter2');
+    const res = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('ECONNREFUSED');
+  });
+});
+
+describe('POST /v1/checkout/payments/{id}/refresh', () => {
+  it('coalesces concurrent refreshes into one provider call', async () => {
+    const { fake, h, clock } = setup({ latencyMs: 30 });
+    const { clientToken } = await h.createSession();
+    const { payment } = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' }));
+    clock.advance(5000);
+    fake.set('fake-1', { status: 'authorized', providerStatus: 'Pending' });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => h.client(clientToken, 'POST', `/v1/checkout/payments/${payment.id}/refresh`)),
+    );
+    const bodies = await Promise.all(results.map((r) => r.json()));
+    expect(fake.calls.refresh).toHaveLength(1);
+    expect(bodies.every((b) => RefreshPaymentResponse.parse(b).payment.status === 'authorized')).toBe(true);
+  });
+
+  it('calls the provider at most once per payment per second; others get the stored state', async () => {
+    const { fake, h, clock } = setup();
+    const { clientToken } = await h.createSession();
+    const { payment } = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' }));
+    clock.advance(1500);
+    const path = `/v1/checkout/payments/${payment.id}/refresh`;
+    await h.client(clientToken, 'POST', path);
+    fake.set('fake-1', { status: 'authorized', providerStatus: 'Pending' });
+    clock.advance(400);
+    const throttled = await json(await h.client(clientToken, 'POST', path));
+    expect(throttled.payment.status).toBe('pending');
+    expect(fake.calls.refresh).toHaveLength(1);
+    clock.advance(700);
+    const next = await json(await h.client(clientToken, 'POST', path));
+    expect(next.payment.status).toBe('authorized');
+    expect(fake.calls.refresh).toHaveLength(2);
+  });
+
+  it('answers final payments from the store without calling the provider', async () => {
+    const { fake, h, clock } = setup();
+    const { clientToken } = await h.createSession();
+    const { payment } = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' }));
+    fake.set('fake-1', { status: 'failed', providerStatus: 'Failed', failure: { code: 'rejected', message: 'No.', providerCode: null, providerMessage: null } });
+    clock.advance(2000);
+    const path = `/v1/checkout/payments/${payment.id}/refresh`;
+    const failed = await json(await h.client(clientToken, 'POST', path));
+    expect(failed.payment).toMatchObject({ status: 'failed', failure: { code: 'rejected' }, redirectUrl: null });
+    for (let i = 0; i < 3; i++) {
+      clock.advance(5000);
+      await h.client(clientToken, 'POST', path);
+    }
+    expect(fake.calls.refresh).toHaveLength(1);
+  });
+
+  it('passes provider errors on as typed, retryable errors', async () => {
+    const { fake, h, clock } = setup();
+    const { clientToken } = await h.createSession();
+    const { payment } = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' }));
+    clock.advance(2000);
+    fake.failNext.refresh = new ProviderError('provider_timeout', 'The payment provider did not answer in time.');
+    const res = await h.client(clientToken, 'POST', `/v1/checkout/payments/${payment.id}/refresh`);
+    expect(res.status).toBe(504);
+    expect((await json(res)).error).toMatchObject({ code: 'provider_timeout', retryable: true });
+  });
+
+  it('one session’s token can never read or refresh another session’s payment', async () => {
+    const { fake, h } = setup();
+    const a = await h.createSession();
+    const b = await h.createSession({ reference: 'ORDER-B' });
+    const { payment } = await json(await start(h, b.clientToken, { method: 'bank', attemptId: 'attempt-0001' }));
+    const res = await h.client(a.clientToken, 'POST', `/v1/checkout/payments/${payment.id}/refresh`);
+    expect(res.status).toBe(404);
+    expect((await json(res)).error.code).toBe('not_found');
+    const sessionA = await json(await h.client(a.clientToken, 'GET', '/v1/checkout/session'));
+    expect(sessionA.payment).toBeNull();
+    expect(fake.calls.refresh).toHaveLength(0);
+    // The same attempt id in session A is a separate payment.
+    const own = await json(await start(h, a.clientToken, { method: 'bank', attemptId: 'attempt-0001' }));
+    expect(own.payment.id).not.toBe(payment.id);
+  });
+});
