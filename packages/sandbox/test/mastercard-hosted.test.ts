@@ -450,7 +450,7 @@ describe('hosted UI: markup, accessibility and headers', () => {
   it('serves the stylesheet from a file route, with a visible focus style', async () => {
     const { sandbox } = setup();
     const [bank] = await pages();
-    const href = bank!.html.match(/<link rel="stylesheet" href="([^"]+)">/)![1]!;
+    const href = bank!.html.match(/<link rel="stylesheet" href="([^"]+)"/)![1]!;
     expect(href).toBe(`${PUBLIC_URL}/mastercard/auth/static/hosted.css`);
     const res = await sandbox.request(href.slice(PUBLIC_URL.length));
     expect(res.status).toBe(200);
