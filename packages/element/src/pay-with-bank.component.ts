@@ -345,7 +345,6 @@ export class PayWithBank extends LitElement {
         if (stopped()) return;
         const apiError = asApiError(error);
         if (apiError.retryable) continue; // transient: the next check may succeed
-        this.emitError(apiError);
         this.showLoadError(apiError, () => this.checkAgain());
         return;
       }

@@ -155,9 +155,12 @@ describe('accessibility and focus', () => {
     await waitForScreen(el, 'waiting');
     const live = $(el, '[data-live-region]')!;
     expect(live.getAttribute('aria-live')).to.equal('polite');
-    await waitUntil(() => live.textContent === 'Waiting for you to approve the payment.', 'pending announced');
+    await waitUntil(() => live.textContent?.trim() === 'Waiting for you to approve the payment.', 'pending announced');
     status = 'authorized';
-    await waitUntil(() => live.textContent === 'Payment approved, waiting for confirmation.', 'authorized announced');
+    await waitUntil(
+      () => live.textContent?.trim() === 'Payment approved, waiting for confirmation.',
+      'authorized announced',
+    );
   });
 
   it('is accessible on the loading screen and without a token', async () => {

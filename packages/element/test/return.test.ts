@@ -187,8 +187,13 @@ describe('return from the provider', () => {
     history.replaceState(null, '', originalUrl);
     setReturnUrl({ pwb_return: RETURN_TOKEN, pwb_payment: PAYMENT_ID });
     server.on('POST', /refresh$/, () => apiError('not_found', 'no such payment'));
+    const events = recordEvents();
     const other = await mount({ token: '' });
     await waitForScreen(other, 'error');
+    events.stop();
+    expect(events.seen['pwb-error']!.map((e) => e.detail)).to.deep.equal([
+      { code: 'not_found', message: 'no such payment', retryable: false },
+    ]);
     expect(text(other, '[role="alert"]')).to.equal(
       'We could not find this payment. Please return to the shop and start again.',
     );

@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import type { Clock } from './shared/clock.js';
 import { createMastercardSandbox, type MastercardControls, type MastercardSandboxOptions } from './mastercard/index.js';
+import { createVippsSandbox, type VippsControls, type VippsSandboxOptions } from './vipps/index.js';
 
 export interface SandboxOptions {
   /** Public origin the sandbox is reached at (e.g. `http://127.0.0.1:4010`). Default: each request's origin. */
@@ -14,14 +15,14 @@ export interface SandboxOptions {
   clock?: Clock;
   /** Mastercard emulator settings (credentials, slow-bank delay, …). */
   mastercard?: Omit<MastercardSandboxOptions, 'publicUrl' | 'clock' | 'mountPath'>;
-  /** Extension point for the Vipps emulator's options (its helper narrows the type). */
-  vipps?: unknown;
+  /** Vipps emulator settings (credentials, merchant name, timeouts, outbound fetch, …). */
+  vipps?: Omit<VippsSandboxOptions, 'publicUrl' | 'clock' | 'mountPath'>;
 }
 
 export interface SandboxControls {
   mastercard: MastercardControls;
-  /** Filled in by the Vipps emulator. */
-  vipps?: unknown;
+  /** Set by createSandbox (optional only so the Mastercard part can be built first). */
+  vipps?: VippsControls;
 }
 
 /** A Hono app (use `.fetch` / `.request`) with the emulators' programmatic controls attached. */
@@ -42,9 +43,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   const controls: SandboxControls = { mastercard: mastercard.controls };
 
-  // VIPPS MOUNT: the Vipps helper adds its emulator here, e.g.
-  //   const vipps = createVippsSandbox({ ...(options.vipps as VippsSandboxOptions), ...shared });
-  //   app.route('/vipps', vipps.app);  (and its controls under /__sandbox/vipps; controls.vipps = vipps.controls)
+  // VIPPS MOUNT
+  const vipps = createVippsSandbox({ ...options.vipps, ...shared, mountPath: '/vipps' });
+  app.route('/vipps', vipps.app);
+  app.route('/__sandbox/vipps', vipps.controlApp);
+  controls.vipps = vipps.controls;
 
   app.notFound((c) =>
     c.json({ error: 'NotFound', details: { reason: `No sandbox route for ${c.req.method} ${c.req.path}` } }, 404),

@@ -206,7 +206,14 @@ function toPage(url: string, res: Response, html: string): Page {
     },
     text(testId) {
       const m = html.match(new RegExp(`<(\\w+)\\b[^>]*data-testid="${testId}"[^>]*>([\\s\\S]*?)</\\1>`));
-      return m ? decode(m[2]!.replace(/<[^>]+>/g, '').replace(/[ \t\r\n]+/g, ' ').trim()) : undefined;
+      return m
+        ? decode(
+            m[2]!
+              .replace(/<[^>]+>/g, '')
+              .replace(/[ \t\r\n]+/g, ' ')
+              .trim(),
+          )
+        : undefined;
     },
   };
 }

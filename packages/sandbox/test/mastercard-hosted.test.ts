@@ -268,6 +268,51 @@ describe('hosted UI: guards', () => {
     expect(await api.payment(paymentId)).toEqual(before);
   });
 
+  it('coming back through the start link after login asks for the bank login again; old pages stop working', async () => {
+    const { api, shopper, sandbox } = setup();
+    const { redirectUrl, paymentId } = await api.create({ providerId: 'DK_TestBank', redirectUrl: RETURN_URL });
+    const login = await shopper.open(redirectUrl);
+    const firstAccounts = await shopper.submitAndFollow(login.formWithButton('Log in'), { userId: 'u', otp: '1' });
+    expect(firstAccounts.url).toMatch(/\/auth\/payment\/[^/]+\/accounts\?bankSession=/);
+
+    // The shopper wanders off and later re-enters through the same link (e.g. the shop's "Continue at your bank").
+    const again = await shopper.open(redirectUrl);
+    expect(again.html).toContain('<h1>Test Bank</h1>');
+    expect(again.forms.some((f) => f.buttons.some((b) => b.text === 'Log in'))).toBe(true);
+    expect((await api.payment(paymentId)).status.code).toBe('Authorizing');
+    const secondAccounts = await shopper.submitAndFollow(again.formWithButton('Log in'), { userId: 'u', otp: '2' });
+
+    // Pages of the first login belong to a bank session that has ended.
+    const stale = await shopper.submit(firstAccounts.formWithButton('Confirm payment'));
+    expect(stale.status).toBe(403);
+    expect(await stale.text()).toContain('Your bank session has ended');
+    expect((await shopper.open(firstAccounts.url)).status).toBe(404);
+    expect((await api.payment(paymentId)).status.code).toBe('Authorizing');
+
+    expect(location(await shopper.submit(secondAccounts.formWithButton('Confirm payment')))).toContain(paymentId);
+    expect((await api.payment(paymentId)).status.code).toBe('Succeeded');
+    const history = sandbox.controls.mastercard.inspectPayment(paymentId)!.sandbox.history.map((h) => h.code);
+    expect(history).toEqual(['Preparing', 'ReadyForAuthorize', 'Authorizing', 'Pending', 'Succeeded']);
+    // Once decided, the account-step link shows the result instead.
+    const after = await shopper.open(secondAccounts.url);
+    expect(after.text('result-heading')).toBe('Payment completed');
+  });
+
+  it('Confirm and Reject without the bank session are refused', async () => {
+    const { api, shopper } = setup();
+    const { redirectUrl, paymentId } = await api.create({ providerId: 'DK_TestBank' });
+    const login = await shopper.open(redirectUrl);
+    const accounts = await shopper.submitAndFollow(login.formWithButton('Log in'), { userId: 'u', otp: '1' });
+    for (const button of ['Confirm payment', 'Reject']) {
+      const form = accounts.formWithButton(button);
+      const res = await shopper.submit({ ...form, inputs: form.inputs.filter((i) => i.name !== 'bankSession') });
+      expect(res.status).toBe(403);
+    }
+    const guessed = await shopper.open(accounts.url.replace(/bankSession=[^&]+/, 'bankSession=guess'));
+    expect(guessed.status).toBe(404);
+    expect((await api.payment(paymentId)).status.code).toBe('Authorizing');
+  });
+
   it('a cancelled payment cannot be confirmed afterwards', async () => {
     const { api, shopper } = setup();
     const { redirectUrl, paymentId } = await api.create({ providerId: 'DK_TestBank' });

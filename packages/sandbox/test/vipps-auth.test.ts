@@ -126,3 +126,28 @@ describe('Vipps API authentication', () => {
     expect(() => createVippsSandbox({ timing: { landingTimeoutMs: -1 } })).toThrow(/landingTimeoutMs/);
   });
 });
+
+describe('Vipps sandbox composition', () => {
+  it('accepts the sandbox-wide `() => Date` clock: moving it forward expires payments', async () => {
+    let now = new Date('2025-03-01T12:00:00Z');
+    const h = createHarness({ clock: () => now });
+    const created = await h.api('POST', '/ecomm/v2/payments', order('clock-1'));
+    expect(created.status).toBe(200);
+    now = new Date(now.getTime() + 10 * 60_000 + 1);
+    const details = await h.api('GET', '/ecomm/v2/payments/clock-1/details');
+    expect(details.body.transactionLogHistory.map((entry: { operation: string }) => entry.operation)).toEqual(['CANCEL', 'INITIATE']);
+    expect(h.controls.inspect('clock-1')).toMatchObject({ payment: { status: 'expired' } });
+  });
+
+  it('refuses oversized bodies before reading them (413 in the API’s own format)', async () => {
+    const h = createHarness();
+    const huge = JSON.stringify({ ...order('big-1'), padding: 'x'.repeat(300 * 1024) });
+    const ecom = await h.api('POST', '/ecomm/v2/payments', huge);
+    expect(ecom.status).toBe(413);
+    expect(ecom.body[0]).toMatchObject({ errorGroup: 'InvalidRequest', errorCode: 'body' });
+    const epayment = await h.api('POST', '/epayment/v1/payments', huge, { 'Idempotency-Key': 'big' });
+    expect(epayment.status).toBe(413);
+    expect(epayment.headers.get('content-type')).toBe('application/problem+json');
+    expect(h.controls.inspect('big-1')).toBeUndefined();
+  });
+});

@@ -20,7 +20,7 @@ function initiateBody(orderId: string, options: InitiateOptions = {}) {
   return {
     customerInfo: options.mobileNumber !== undefined ? { mobileNumber: options.mobileNumber } : {},
     merchantInfo: {
-      merchantSerialNumber: CREDENTIALS.msn,
+      merchantSerialNumber: CREDENTIALS.msn as string,
       callbackPrefix: CALLBACK_PREFIX,
       fallBack: FALLBACK,
       ...(options.authToken === null ? {} : { authToken: options.authToken ?? AUTH_TOKEN }),

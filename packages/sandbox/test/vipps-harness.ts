@@ -4,7 +4,14 @@
  * injected fetch that records every callback and webhook and can answer slowly or with errors.
  */
 import { Hono } from 'hono';
-import { createManualClock, createVippsSandbox, type ManualClock, type VippsSandboxOptions } from '../src/vipps/index.js';
+import {
+  createManualClock,
+  createVippsSandbox,
+  type ManualClock,
+  type VippsControls,
+  type VippsSandbox,
+  type VippsSandboxOptions,
+} from '../src/vipps/index.js';
 
 export const SANDBOX_ORIGIN = 'https://sandbox.test';
 export const CREDENTIALS = {
@@ -78,7 +85,31 @@ export async function toResult<T = any>(response: Response): Promise<ApiResult<T
   return { status: response.status, headers: response.headers, body: body as T, text };
 }
 
-export function createHarness(options: Partial<VippsSandboxOptions> = {}) {
+export interface BrowseResult {
+  status: number;
+  headers: Headers;
+  location: string | null;
+  html: string;
+}
+
+export interface Harness {
+  clock: ManualClock;
+  receiver: ReturnType<typeof createReceiver>;
+  sandbox: VippsSandbox;
+  controls: VippsControls;
+  /** A raw request to the sandbox (path below its origin). */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  token(): Promise<string>;
+  apiHeaders(extra?: Record<string, string>): Promise<Record<string, string>>;
+  api<T = any>(method: string, path: string, body?: unknown, extra?: Record<string, string>): Promise<ApiResult<T>>;
+  browse(path: string, init?: { method?: string; form?: Record<string, string>; userAgent?: string }): Promise<BrowseResult>;
+  pathOf(url: string): string;
+  advance(ms: number): Promise<void>;
+  settle(): Promise<void>;
+  tokenHeaders: Record<string, string>;
+}
+
+export function createHarness(options: Partial<VippsSandboxOptions> = {}): Harness {
   const clock: ManualClock = createManualClock();
   const receiver = createReceiver();
   const sandbox = createVippsSandbox({ clock, fetch: receiver.fetch, publicUrl: SANDBOX_ORIGIN, ...options });
@@ -86,10 +117,11 @@ export function createHarness(options: Partial<VippsSandboxOptions> = {}) {
   root.route('/vipps', sandbox.app);
   root.route('/__sandbox/vipps', sandbox.controlApp);
 
-  const request = (path: string, init: RequestInit = {}) => root.fetch(new Request(new URL(path, SANDBOX_ORIGIN), init));
+  const request = async (path: string, init: RequestInit = {}): Promise<Response> =>
+    root.fetch(new Request(new URL(path, SANDBOX_ORIGIN), init));
 
   let cachedToken: string | undefined;
-  const tokenHeaders = {
+  const tokenHeaders: Record<string, string> = {
     client_id: CREDENTIALS.clientId,
     client_secret: CREDENTIALS.clientSecret,
     'Ocp-Apim-Subscription-Key': CREDENTIALS.subscriptionKey,
@@ -125,7 +157,7 @@ export function createHarness(options: Partial<VippsSandboxOptions> = {}) {
   }
 
   /** A browser visit (no redirects followed). */
-  async function browse(path: string, init: { method?: string; form?: Record<string, string>; userAgent?: string } = {}) {
+  async function browse(path: string, init: { method?: string; form?: Record<string, string>; userAgent?: string } = {}): Promise<BrowseResult> {
     const headers: Record<string, string> = { 'user-agent': init.userAgent ?? DESKTOP_UA };
     let body: string | undefined;
     if (init.form) {
@@ -164,7 +196,6 @@ export function createHarness(options: Partial<VippsSandboxOptions> = {}) {
   return { clock, receiver, sandbox, controls: sandbox.controls, request, token, apiHeaders, api, browse, pathOf, advance, settle, tokenHeaders };
 }
 
-export type Harness = ReturnType<typeof createHarness>;
 
 /** Pulls the value of a hidden form field or other attribute out of a page. */
 export function hiddenToken(html: string): string {
@@ -173,10 +204,12 @@ export function hiddenToken(html: string): string {
   return match[1];
 }
 
-/** Text content without tags, whitespace collapsed (for readable assertions). */
+/** Text content without tags, entities decoded, whitespace collapsed (for readable assertions). */
 export function textOf(html: string): string {
+  const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
   return html
     .replace(/<[^>]+>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|#39);/g, (entity) => entities[entity] ?? entity)
     .replace(/\s+/g, ' ')
     .trim();
 }

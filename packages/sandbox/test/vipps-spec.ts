@@ -10,6 +10,9 @@
  *   but the property is `zipCode`);
  * - a `pattern` that is not a valid (unicode) regular expression (`^\\[A-Z]$` of express checkout's
  *   addressType) is ignored;
+ * - a oneOf whose object alternatives have only optional properties can never be satisfied (every
+ *   alternative matches any object): each alternative is made to require its properties (ePayment's
+ *   Customer = phoneNumber | personalQr | customerToken);
  * - a `$ref` to another host (ePayment's `receipt` → the Order Management API on GitHub) cannot be
  *   resolved offline and accepts anything.
  */
@@ -101,6 +104,20 @@ function isUnicodeRegExp(pattern: string): boolean {
   }
 }
 
+/**
+ * An object alternative of a oneOf with only optional properties matches every object, so the
+ * oneOf can never hold (ePayment's Customer: phoneNumber | personalQr | customerToken). The intent
+ * is "this one property": require it.
+ */
+function requireOneOfAlternative(file: string, alternative: Json): Json {
+  if (alternative === null || typeof alternative !== 'object' || Array.isArray(alternative)) return alternative;
+  const properties = alternative.properties;
+  if (alternative.type !== 'object' || !properties || typeof properties !== 'object' || alternative.required) return alternative;
+  const names = Object.keys(properties);
+  specErrata.add(`${file}: oneOf alternative with no required property (${names.join(', ')}) now requires it`);
+  return { ...alternative, required: names };
+}
+
 /** OpenAPI 3.0 schema → JSON Schema (draft-07), references inlined. */
 export function toJsonSchema(file: string, schema: Json, trail: string[] = []): Json {
   if (Array.isArray(schema)) return schema.map((item) => toJsonSchema(file, item, trail));
@@ -134,7 +151,11 @@ export function toJsonSchema(file: string, schema: Json, trail: string[] = []): 
       );
       continue;
     }
-    if (['items', 'additionalProperties', 'not', 'oneOf', 'anyOf', 'allOf'].includes(key)) {
+    if (key === 'oneOf' && Array.isArray(value)) {
+      out.oneOf = value.map((alternative) => requireOneOfAlternative(file, toJsonSchema(file, alternative, trail)));
+      continue;
+    }
+    if (['items', 'additionalProperties', 'not', 'anyOf', 'allOf'].includes(key)) {
       out[key] = toJsonSchema(file, value, trail);
       continue;
     }

@@ -34,6 +34,10 @@ const errors = {
 
 /** Payment failure codes (payment.failure.code) we have wording for; others show the server's message. */
 const failures = {
+  'failure.rejected': 'The payment was declined.',
+  'failure.bank_error': 'Your bank could not complete the payment.',
+  'failure.expired': 'The payment was not completed in time.',
+  'failure.create_interrupted': 'The payment could not be started. No money was taken.',
   'failure.rejected_by_bank': 'Your bank declined the payment.',
   'failure.rejected_by_user': 'The payment was declined in your bank or in Vipps.',
   'failure.insufficient_funds': 'There was not enough money in the account.',
@@ -109,7 +113,7 @@ export const en = {
   'result.expired.text': 'The payment was not approved in time. No money was taken.',
   'result.processing.heading': 'Your payment is still being processed',
   'result.processing.text':
-    'Your bank has not confirmed the payment yet. Check again in a moment; the shop is told as soon as it is confirmed.',
+    'The payment has not been confirmed yet. Check again in a moment; the shop is told as soon as it is confirmed.',
 
   'error.heading': 'The payment could not be loaded',
   'error.generic': 'Something went wrong. Please try again.',

@@ -87,7 +87,8 @@ export function createApiRoutes(ctx: MastercardContext): Hono<ApiEnv> {
   // Sandbox scenario knobs: latency and injected faults, applied to authenticated API calls.
   api.use('*', async (c, next) => {
     if (ctx.runtime.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, ctx.runtime.latencyMs));
-    const fault = ctx.runtime.takeFault(`/v1${c.req.path.slice(c.req.path.indexOf('/v1') + 3)}`);
+    // Fault prefixes are API paths (`/v1/payments`), independent of where the emulator is mounted.
+    const fault = ctx.runtime.takeFault(c.req.path.slice(c.req.path.indexOf('/v1/')));
     if (fault?.kind === 'malformed') {
       return c.body('{"payment": {"paymentId": ', 200, { 'Content-Type': 'application/json; charset=utf-8' });
     }

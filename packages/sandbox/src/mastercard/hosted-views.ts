@@ -20,6 +20,10 @@ export interface PageUrls {
   start: string;
   /** Start URL with its token: "continue where you left off". */
   resume: string;
+  /** The account step of the current bank session. */
+  accounts: string;
+  /** The current bank session (account-step forms carry it). */
+  bankSession: string;
   /** The integrator's redirectUrl with paymentId appended. */
   merchantReturn: string;
 }
@@ -108,6 +112,10 @@ function summary(payment: StoredPayment): Html {
 
 function token(payment: StoredPayment): Html {
   return html`<input type="hidden" name="token" value="${payment.startToken}" />`;
+}
+
+function bankSessionField(urls: PageUrls): Html {
+  return html`<input type="hidden" name="bankSession" value="${urls.bankSession}" />`;
 }
 
 function cancelForm(payment: StoredPayment, urls: PageUrls): Html {
@@ -255,7 +263,7 @@ export function accountPage(input: {
   const { payment, bank, urls, accounts, selected, error } = input;
   const body = html`${bankHeader(bank, urls, bank.name, 'Confirm payment')} ${summary(payment)}
     <form method="post" action="${urls.action('confirm')}" data-testid="confirm-form">
-      ${token(payment)} ${errorMessage('account-error', error)}
+      ${token(payment)} ${bankSessionField(urls)} ${errorMessage('account-error', error)}
       <fieldset>
         <legend>Pay from</legend>
         <ul class="of-options">
@@ -290,7 +298,7 @@ export function accountPage(input: {
     </form>
     <div class="of-actions">
       <form method="post" action="${urls.action('reject')}">
-        ${token(payment)}
+        ${token(payment)} ${bankSessionField(urls)}
         <button type="submit" class="of-button of-button-secondary" data-testid="reject-payment">Reject</button>
       </form>
     </div>

@@ -2,7 +2,8 @@
  * The hosted authorisation UI the API's redirectUrl points at: choose bank (when the integrator did
  * not) → log in at the bank (stands in for SCA) → choose account and confirm or reject → 303 back
  * to the integrator's redirectUrl with `paymentId` added. Plain POST forms, each carrying the
- * payment's own token, so one payment's page can never act on another. Also serves the logos.
+ * payment's own token, so one payment's page can never act on another; the account step also needs
+ * the bank session that its login minted. Also serves the logos.
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
@@ -36,6 +37,8 @@ const TokenForm = z.object({ token: z.string().min(1).max(200) });
 const BankForm = z.object({ providerId: z.string().max(100).optional() });
 const LoginForm = z.object({ userId: z.string().max(200).optional(), otp: z.string().max(200).optional() });
 const ConfirmForm = z.object({ accountId: z.string().max(100).optional() });
+const BankSessionForm = z.object({ bankSession: z.string().max(200).optional() });
+const AccountsQuery = z.object({ bankSession: z.string().min(1).max(200) });
 
 const ACTIONS = ['bank', 'login', 'confirm', 'reject', 'cancel'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -69,6 +72,19 @@ export function createHostedRoutes(ctx: MastercardContext): Hono {
     }
     ctx.store.openWithPreselectedBank(payment);
     return renderStep(c, payment, { query: parsed.data.q?.trim() ?? '' });
+  });
+
+  // The account step, reached right after a login: the bank session in the URL is the proof of it.
+  hosted.get('/auth/payment/:paymentId/accounts', (c) => {
+    const payment = ctx.store.get(c.req.param('paymentId'));
+    const session = AccountsQuery.safeParse(c.req.query()).data?.bankSession;
+    if (payment && (isTerminalCode(payment.code) || payment.code === 'Pending')) {
+      return page(c, payment, 200, resultPage({ payment, urls: urlsFor(c, payment) }));
+    }
+    if (!payment || !session || !payment.bankSession || !safeEqual(session, payment.bankSession)) {
+      return page(c, null, 404, invalidLinkPage(c));
+    }
+    return renderAccounts(c, payment, 200, null);
   });
 
   hosted.post('/auth/payment/:paymentId/:action', async (c) => {
@@ -109,7 +125,7 @@ export function createHostedRoutes(ctx: MastercardContext): Hono {
     const urls = urlsFor(c, payment);
     switch (action) {
       case 'bank': {
-        requireStep(payment, 'Preparing', 'The bank has already been chosen');
+        requireStep(payment, ['Preparing'], 'The bank has already been chosen');
         const providerId = BankForm.safeParse(form).data?.providerId ?? '';
         const bank = findBank(providerId);
         const option = bank ? bankOptionsFor(payment, '').find((o) => o.bank.id === bank.id) : undefined;
@@ -124,7 +140,7 @@ export function createHostedRoutes(ctx: MastercardContext): Hono {
         return c.redirect(urls.resume, 303);
       }
       case 'login': {
-        requireStep(payment, 'ReadyForAuthorize', 'You are already logged in');
+        requireStep(payment, ['ReadyForAuthorize', 'Authorizing'], 'The payment is not waiting for a bank login');
         const fields = LoginForm.safeParse(form).data ?? {};
         const userId = fields.userId?.trim() ?? '';
         const otp = fields.otp?.trim() ?? '';
@@ -139,18 +155,21 @@ export function createHostedRoutes(ctx: MastercardContext): Hono {
           });
         }
         ctx.store.logIn(payment);
-        return c.redirect(urls.resume, 303);
+        return c.redirect(urlsFor(c, payment).accounts, 303);
       }
       case 'confirm': {
-        requireStep(payment, 'Authorizing', 'The payment cannot be confirmed now');
+        requireStep(payment, ['Authorizing'], 'The payment cannot be confirmed now');
+        if (!hasBankSession(payment, form)) return bankSessionEnded(c, payment);
         const bank = bankOf(payment);
         const accountId = ConfirmForm.safeParse(form).data?.accountId ?? '';
         const account = accountsAt(bank).find((a) => a.id === accountId);
-        if (!account) return renderStep(c, payment, { status: 400, accountError: 'Choose the account to pay from.' });
+        if (!account) return renderAccounts(c, payment, 400, 'Choose the account to pay from.');
         ctx.store.confirm(payment, bank, account);
         return c.redirect(urls.merchantReturn, 303);
       }
       case 'reject':
+        requireStep(payment, ['Authorizing'], 'The payment cannot be rejected now');
+        if (!hasBankSession(payment, form)) return bankSessionEnded(c, payment);
         ctx.store.reject(payment);
         return c.redirect(urls.merchantReturn, 303);
       case 'cancel':
@@ -168,7 +187,6 @@ export function createHostedRoutes(ctx: MastercardContext): Hono {
       bankError?: string;
       loginErrors?: { userId?: string; otp?: string };
       loginValues?: { userId: string };
-      accountError?: string;
     },
   ): PageResponse {
     const urls = urlsFor(c, payment);
@@ -184,7 +202,9 @@ export function createHostedRoutes(ctx: MastercardContext): Hono {
           bankChoicePage({ payment, urls, options, query, error: opts.bankError ?? null }),
         );
       }
+      // Coming back through the start link after a login means logging in again (SCA), as at a real bank.
       case 'ReadyForAuthorize':
+      case 'Authorizing':
         return page(
           c,
           payment,
@@ -197,27 +217,41 @@ export function createHostedRoutes(ctx: MastercardContext): Hono {
             values: opts.loginValues ?? { userId: '' },
           }),
         );
-      case 'Authorizing': {
-        const bank = bankOf(payment);
-        const accounts = accountsAt(bank);
-        const preferred = accounts.find((a) => a.id === payment.request.sourceAccountId) ?? accounts[0]!;
-        return page(
-          c,
-          payment,
-          status,
-          accountPage({
-            payment,
-            bank,
-            urls,
-            accounts,
-            selected: opts.accountError ? null : preferred.id,
-            error: opts.accountError ?? null,
-          }),
-        );
-      }
       default:
         return page(c, payment, status, resultPage({ payment, urls }));
     }
+  }
+
+  function renderAccounts(c: Context, payment: StoredPayment, status: 200 | 400, error: string | null): PageResponse {
+    const bank = bankOf(payment);
+    const accounts = accountsAt(bank);
+    const preferred = accounts.find((a) => a.id === payment.request.sourceAccountId) ?? accounts[0]!;
+    return page(
+      c,
+      payment,
+      status,
+      accountPage({ payment, bank, urls: urlsFor(c, payment), accounts, selected: error ? null : preferred.id, error }),
+    );
+  }
+
+  function hasBankSession(payment: StoredPayment, form: Record<string, unknown>): boolean {
+    const session = BankSessionForm.safeParse(form).data?.bankSession;
+    return Boolean(session && payment.bankSession && safeEqual(session, payment.bankSession));
+  }
+
+  function bankSessionEnded(c: Context, payment: StoredPayment): PageResponse {
+    const urls = urlsFor(c, payment);
+    return page(
+      c,
+      payment,
+      403,
+      messagePage({
+        assets: urls,
+        heading: 'Your bank session has ended',
+        text: 'This page is from an earlier login at your bank. Log in again to continue. Nothing has been changed.',
+        link: { href: urls.resume, label: 'Log in again', testId: 'resume' },
+      }),
+    );
   }
 
   function stepAlreadyDone(c: Context, payment: StoredPayment, message: string): PageResponse {
@@ -267,6 +301,11 @@ export function createHostedRoutes(ctx: MastercardContext): Hono {
       resume: payment
         ? `${start}?startToken=${encodeURIComponent(payment.startToken)}&paymentId=${encodeURIComponent(payment.paymentId)}`
         : start,
+      accounts:
+        payment?.bankSession != null
+          ? `${base}/auth/payment/${encodeURIComponent(payment.paymentId)}/accounts?bankSession=${encodeURIComponent(payment.bankSession)}`
+          : start,
+      bankSession: payment?.bankSession ?? '',
       merchantReturn: payment ? appendQueryParam(payment.redirectUrl, 'paymentId', payment.paymentId) : '',
     };
   }
@@ -321,9 +360,9 @@ export function createHostedRoutes(ctx: MastercardContext): Hono {
 }
 
 /** Form checks come after this, so a stale form never re-renders a step the payment has left. */
-function requireStep(payment: StoredPayment, code: PaymentCode, message: string): void {
+function requireStep(payment: StoredPayment, codes: PaymentCode[], message: string): void {
   if (isTerminalCode(payment.code)) throw new TransitionError(payment, 'The payment is already final');
-  if (payment.code !== code) throw new TransitionError(payment, message);
+  if (!codes.includes(payment.code)) throw new TransitionError(payment, message);
 }
 
 /** Case- and accent-insensitive search ("skargard" finds "Skärgårdsbanken"). */

@@ -53,6 +53,11 @@ export interface StoredPayment {
   providerPaymentId: string | null;
   /** Account the shopper paid from (hosted UI choice). */
   sourceAccountId: string | null;
+  /**
+   * The shopper's session at the bank, minted by each login: the account step and Confirm/Reject
+   * need it, so coming back through the start link means logging in (SCA) again.
+   */
+  bankSession: string | null;
   code: PaymentCode;
   lastUpdated: Date;
   details: StatusDetails | null;
@@ -145,6 +150,7 @@ export class PaymentStore {
       providerPreselected: input.providerId !== null,
       providerPaymentId: null,
       sourceAccountId: null,
+      bankSession: null,
       code: 'Preparing',
       lastUpdated: now,
       details: null,
@@ -192,9 +198,14 @@ export class PaymentStore {
     this.#move(payment, 'ReadyForAuthorize');
   }
 
-  logIn(payment: StoredPayment): void {
-    this.#expect(payment, 'ReadyForAuthorize', 'You are already logged in');
-    this.#move(payment, 'Authorizing');
+  /** SCA at the bank; again after coming back (status stays Authorizing). Returns the new bank session. */
+  logIn(payment: StoredPayment): string {
+    if (payment.code !== 'ReadyForAuthorize' && payment.code !== 'Authorizing') {
+      throw new TransitionError(payment, 'The payment is not waiting for a bank login');
+    }
+    if (payment.code === 'ReadyForAuthorize') this.#move(payment, 'Authorizing');
+    payment.bankSession = randomToken(32);
+    return payment.bankSession;
   }
 
   /** The shopper confirms from `account`: the bank accepts (Pending/Succeeded) or rejects (Failed). */
@@ -237,6 +248,7 @@ export class PaymentStore {
     if (isTerminalCode(payment.code)) throw new TransitionError(payment, 'The payment is already final');
     payment.code = code;
     payment.details = details;
+    if (isTerminalCode(code) || code === 'Pending') payment.bankSession = null;
     payment.lastUpdated = at;
     payment.history.push({ code, at });
   }

@@ -84,3 +84,40 @@ export function createManualClock(startMs = Date.UTC(2025, 0, 15, 10, 0, 0)): Ma
     pendingTimers: () => timers.size,
   };
 }
+
+/**
+ * Adapts the other shapes a caller may hand in: nothing (the real clock), a Clock, or a
+ * `() => Date` function (the sandbox-wide clock). For the function, "now" is whatever it says and
+ * timers wait in real time but re-check it at least once a second, so moving it forward takes effect.
+ */
+export function toClock(input: Clock | (() => Date) | undefined): Clock {
+  if (input === undefined) return systemClock();
+  if (typeof input !== 'function') return input;
+  const now = () => input().getTime();
+  const real = systemClock();
+  const waiting = new Map<number, TimerHandle>();
+  let nextId = 1;
+  return {
+    now,
+    setTimeout(callback, delayMs) {
+      const id = nextId++;
+      const due = now() + Math.max(0, delayMs);
+      const check = () => {
+        const remaining = due - now();
+        if (remaining <= 0) {
+          waiting.delete(id);
+          callback();
+        } else {
+          waiting.set(id, real.setTimeout(check, Math.min(remaining, 1000)));
+        }
+      };
+      waiting.set(id, real.setTimeout(check, Math.min(Math.max(0, delayMs), 1000)));
+      return { id };
+    },
+    clearTimeout(handle) {
+      const timer = waiting.get(handle.id);
+      if (timer) real.clearTimeout(timer);
+      waiting.delete(handle.id);
+    },
+  };
+}

@@ -7,12 +7,13 @@
  *   root.route('/__sandbox/vipps', controlApp); // scenario controls over HTTP
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { registerAccessTokenRoute, TokenStore } from './auth.js';
 import type { PaymentParty, VippsContext, VippsEnv } from './context.js';
 import { createVippsControlApp, createVippsControls, type VippsControls } from './controls.js';
 import { createEcomParty, registerEcomRoutes } from './ecom.js';
 import { createEpaymentParty, registerEpaymentRoutes } from './epayment.js';
-import { ECOM_ERRORS, ecomErrorResponse, problemResponse } from './errors.js';
+import { ECOM_ERRORS, ecomError, ecomErrorResponse, problemResponse } from './errors.js';
 import { resolveVippsOptions, type VippsConfig, type VippsSandboxOptions } from './options.js';
 import { registerPageRoutes } from './pages.js';
 import { VippsState } from './state.js';
@@ -20,7 +21,7 @@ import { CallStats } from './stats.js';
 import { registerWebhookRoutes } from './webhooks.js';
 
 export interface VippsSandbox {
-  /** The Vipps API and pages; mount at `basePath` (default `/vipps`). */
+  /** The Vipps API and pages; mount at `mountPath` (default `/vipps`). */
   app: Hono<VippsEnv>;
   /** Scenario controls over HTTP; mount at `/__sandbox/vipps`. */
   controlApp: Hono;
@@ -48,6 +49,16 @@ export function createVippsSandbox(options: VippsSandboxOptions = {}): VippsSand
   ctx.parties = { ecom: createEcomParty(ctx), epayment: createEpaymentParty(ctx) };
 
   const app = new Hono<VippsEnv>();
+  // Vipps requests are small; anything near this is abuse, answered before any handler reads it.
+  app.use(
+    bodyLimit({
+      maxSize: 256 * 1024,
+      onError: (c) =>
+        new URL(c.req.url).pathname.includes('/ecomm/')
+          ? ecomErrorResponse(413, [ecomError('InvalidRequest', 'body', 'The request body is too large.')])
+          : problemResponse({ status: 413, detail: 'The request body is too large.', instance: new URL(c.req.url).pathname }),
+    }),
+  );
   registerAccessTokenRoute(app, ctx);
   registerEcomRoutes(app, ctx);
   registerEpaymentRoutes(app, ctx);

@@ -1,6 +1,6 @@
 /** Options of the Vipps emulator, validated once at construction. */
 import { z } from 'zod';
-import { systemClock, type Clock } from './clock.js';
+import { toClock, type Clock } from './clock.js';
 
 /** The documented sandbox credentials (see the team brief and the README). */
 export const DEFAULT_VIPPS_CREDENTIALS = {
@@ -58,15 +58,19 @@ export type FetchFunction = (input: string | URL | Request, init?: RequestInit) 
 export interface VippsSandboxOptions {
   /**
    * Absolute URL of the sandbox root, the origin the browser sees (e.g. `http://localhost:4010`).
-   * Landing page URLs are `{publicUrl}{basePath}/…`. Default: the origin of the API request.
+   * Landing page URLs are `{publicUrl}{mountPath}/…`. Default: the origin of the API request.
    */
   publicUrl?: string;
   /** Where the Vipps sub-app is mounted. Default `/vipps`. */
-  basePath?: string;
+  mountPath?: string;
   credentials?: Partial<VippsCredentials>;
   /** Shown on the landing page and the sandbox phone. */
   merchantName?: string;
-  clock?: Clock;
+  /**
+   * Time source. A Clock (with timers) drives every deadline exactly; a `() => Date` function (the
+   * sandbox-wide clock of app.ts) is adapted: its "now" rules, timers re-check it at least every second.
+   */
+  clock?: Clock | (() => Date);
   /** Used for eCom callbacks and webhook deliveries. Default: the global fetch. */
   fetch?: FetchFunction;
   timing?: Partial<Omit<VippsTiming, 'webhookRetry'>> & { webhookRetry?: Partial<WebhookRetryPolicy> };
@@ -90,7 +94,7 @@ const PlainOptions = z.strictObject({
     .url({ protocol: /^https?$/ })
     .transform((url) => url.replace(/\/+$/, ''))
     .optional(),
-  basePath: z
+  mountPath: z
     .string()
     .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path such as /vipps')
     .optional(),
@@ -115,8 +119,14 @@ export function resolveVippsOptions(options: VippsSandboxOptions = {}): VippsCon
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
     throw new VippsSandboxOptionsError(`Invalid Vipps sandbox options: ${problems.join('; ')}`);
   }
-  if (clock !== undefined && (typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function')) {
-    throw new VippsSandboxOptionsError('Invalid Vipps sandbox options: clock must implement now/setTimeout/clearTimeout');
+  if (
+    clock !== undefined &&
+    typeof clock !== 'function' &&
+    (typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function')
+  ) {
+    throw new VippsSandboxOptionsError(
+      'Invalid Vipps sandbox options: clock must be a () => Date function or implement now/setTimeout/clearTimeout',
+    );
   }
   if (fetchOption !== undefined && typeof fetchOption !== 'function') {
     throw new VippsSandboxOptionsError('Invalid Vipps sandbox options: fetch must be a function');
@@ -125,10 +135,10 @@ export function resolveVippsOptions(options: VippsSandboxOptions = {}): VippsCon
   const { webhookRetry, ...timing } = value.timing ?? {};
   return {
     publicUrl: value.publicUrl ?? null,
-    basePath: value.basePath ?? '/vipps',
+    basePath: value.mountPath ?? '/vipps',
     credentials: { ...DEFAULT_VIPPS_CREDENTIALS, ...stripUndefined(value.credentials ?? {}) },
     merchantName: value.merchantName ?? 'Sandbox Merchant AS',
-    clock: clock ?? systemClock(),
+    clock: toClock(clock),
     fetch: fetchOption ?? ((input, init) => globalThis.fetch(input, init)),
     timing: {
       ...DEFAULT_VIPPS_TIMING,

@@ -1,7 +1,7 @@
 /**
  * The user-facing pages: the Vipps landing page (desktop: phone number → push → countdown → back to
  * the merchant; mobile / isApp / NATIVE_REDIRECT: straight to the app) and the sandbox phone that
- * stands in for the Vipps app. Routes are relative to the sub-app (mounted at `basePath`).
+ * stands in for the Vipps app. Routes are relative to the sub-app (mounted at `mountPath`).
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';

@@ -51,9 +51,9 @@ export function exampleMobileNumber(currency: EpaymentCurrency = 'NOK'): string 
 /** "+47 912 34 567"-style display for the waiting page. */
 export function formatPhoneForDisplay(phone: PhoneNumber): string {
   const countryCode = phone.msisdn.slice(0, phone.msisdn.length - phone.national.length);
-  // Norwegian style for 8 digits ("912 34 567"), pairs otherwise.
+  // Norwegian mobiles read "912 34 567"; Danish and Finnish numbers are read in pairs.
   const national =
-    phone.national.length === 8
+    countryCode === '47'
       ? `${phone.national.slice(0, 3)} ${phone.national.slice(3, 5)} ${phone.national.slice(5)}`
       : (phone.national.match(/.{1,2}/g) ?? [phone.national]).join(' ');
   return `+${countryCode} ${national}`;

@@ -80,6 +80,7 @@ function modifyRoute(operation: ModifyOperation, summary: string, errors: AnyRou
     description:
       'Available when the payment’s provider supports it (otherwise invalid_state). Send an Idempotency-Key to retry safely.',
     params: PaymentIdParams,
+    query: NoQuery,
     headers: IdempotencyKeyHeader,
     ...(operation === 'cancel' ? {} : { body: ModifyPaymentRequest }),
     bodyRequired: false,

@@ -17,7 +17,10 @@ export interface Harness {
 
 export function makeHarness(options: { env?: Env; deps?: ServerDeps } = {}): Harness {
   const config = testConfig(options.env);
-  const server = createServer(config, { store: new MemoryStore(), backgroundWorkers: false, ...options.deps });
+  return makeHarnessFor(createServer(config, { store: new MemoryStore(), backgroundWorkers: false, ...options.deps }));
+}
+
+export function makeHarnessFor(server: PayWithBankServer): Harness {
   const request: Harness['request'] = (method, path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
     let body: string | undefined = init.rawBody;

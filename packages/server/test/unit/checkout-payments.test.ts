@@ -53,7 +53,7 @@ describe('POST /v1/checkout/payments', () => {
     const responses = await Promise.all(
       Array.from({ length: 50 }, () => start(h, clientToken, { method: 'bank', attemptId: 'attempt-dbl', bankId: null })),
     );
-    const bodies = await Promise.all(responses.map((r) => r.json()));
+    const bodies = await Promise.all(responses.map((r) => json(r)));
     expect(responses.every((r) => r.status === 200)).toBe(true);
     expect(new Set(bodies.map((b) => b.payment.id)).size).toBe(1);
     expect(new Set(bodies.map((b) => b.redirectUrl)).size).toBe(1);

@@ -105,7 +105,7 @@ describe('GET /v1/checkout/session', () => {
   it('rejects missing, malformed and unknown tokens alike with 401', async () => {
     const h = makeHarness({ deps: { adapters: [new FakeAdapter()] } });
     await h.createSession();
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: `Bearer pwb_ct_${'A'.repeat(43)}` }, { authorization: 'Basic abc' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer nope' }, { authorization: `Bearer pwb_ct_${'A'.repeat(43)}` }, { authorization: 'Basic abc' }]) {
       const res = await h.request('GET', '/v1/checkout/session', { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');

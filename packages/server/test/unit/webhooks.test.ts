@@ -62,11 +62,11 @@ describe('outbox delivery', () => {
     const fetchHook: typeof fetch = async (input, init) => {
       const request = new Request(input, init);
       received.push({ headers: request.headers, body: await request.text() });
-      return new Response('ok', { status: answer });
+      return new Response(answer === 204 ? null : 'nope', { status: answer });
     };
     const fake = new FakeAdapter();
     const first = createServer(testConfig(env), { adapters: [fake], fetch: fetchHook, now: clock.now, backgroundWorkers: false, random: () => 0.5 });
-    const session = await (
+    const session: { clientToken: string } = await (
       await first.fetch(
         new Request('http://pwb.test/v1/sessions', {
           method: 'POST',
@@ -74,7 +74,7 @@ describe('outbox delivery', () => {
           body: JSON.stringify({ amount: { value: 500, currency: 'DKK' }, reference: 'HOOK-1', description: 'x', returnUrl: RETURN_URL }),
         }),
       )
-    ).json();
+    ).json() as { clientToken: string };
     await first.fetch(
       new Request('http://pwb.test/v1/checkout/payments', {
         method: 'POST',
