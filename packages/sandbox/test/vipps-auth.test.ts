@@ -5,14 +5,20 @@ import { assertValid, responseValidator, schemaValidator } from './vipps-spec.js
 
 const order = (orderId: string) => ({
   customerInfo: {},
-  merchantInfo: { merchantSerialNumber: CREDENTIALS.msn, callbackPrefix: 'https://shop.test/cb', fallBack: 'https://shop.test/done' },
+  merchantInfo: {
+    merchantSerialNumber: CREDENTIALS.msn,
+    callbackPrefix: 'https://shop.test/cb',
+    fallBack: 'https://shop.test/done',
+  },
   transaction: { amount: 10000, orderId, transactionText: 'Socks' },
 });
 
 describe('Vipps access token', () => {
   it('issues a token shaped exactly as the spec (all values strings), valid for 3600 s by default', async () => {
     const h = createHarness();
-    const result = await toResult(await h.request('/vipps/accesstoken/get', { method: 'POST', headers: h.tokenHeaders }));
+    const result = await toResult(
+      await h.request('/vipps/accesstoken/get', { method: 'POST', headers: h.tokenHeaders }),
+    );
     expect(result.status).toBe(200);
     expect(result.headers.get('content-type')).toBe('application/json;charset=UTF-8');
     assertValid(responseValidator('accessToken', 'POST', '/accesstoken/get', 200), result.body, 'token response');
@@ -69,10 +75,18 @@ describe('Vipps API authentication', () => {
     ['without a subscription key', (headers) => delete headers['Ocp-Apim-Subscription-Key'], 401],
     ['with a wrong subscription key', (headers) => (headers['Ocp-Apim-Subscription-Key'] = 'other'), 401],
     ['without a token', (headers) => delete headers['Authorization'], 401],
-    ['with a lower-case bearer scheme', (headers) => (headers['Authorization'] = headers['Authorization']!.replace('Bearer', 'bearer')), 401],
+    [
+      'with a lower-case bearer scheme',
+      (headers) => (headers['Authorization'] = headers['Authorization']!.replace('Bearer', 'bearer')),
+      401,
+    ],
     ['with an unknown token', (headers) => (headers['Authorization'] = 'Bearer bm9wZQ=='), 401],
     ['for another sales unit', (headers) => (headers['Merchant-Serial-Number'] = '654321'), 403],
-    ['with a too long Vipps-System-Plugin-Name', (headers) => (headers['Vipps-System-Plugin-Name'] = 'p'.repeat(31)), 400],
+    [
+      'with a too long Vipps-System-Plugin-Name',
+      (headers) => (headers['Vipps-System-Plugin-Name'] = 'p'.repeat(31)),
+      400,
+    ],
   ];
 
   it.each(cases)('eCom answers a call %s in the spec’s error format', async (_label, change, status) => {
@@ -104,7 +118,9 @@ describe('Vipps API authentication', () => {
     delete headers['Merchant-Serial-Number'];
     const epayment = await toResult(await h.request('/vipps/epayment/v1/payments/reference-1', { headers }));
     expect(epayment.status).toBe(400);
-    expect(epayment.body.extraDetails).toEqual([{ name: 'Merchant-Serial-Number', reason: expect.stringMatching(/required/) }]);
+    expect(epayment.body.extraDetails).toEqual([
+      { name: 'Merchant-Serial-Number', reason: expect.stringMatching(/required/) },
+    ]);
     const ecom = await toResult(await h.request('/vipps/ecomm/v2/payments/unknown-order/details', { headers }));
     expect(ecom.status).toBe(404);
     expect(ecom.body[0].errorCode).toBe('35');
@@ -113,8 +129,13 @@ describe('Vipps API authentication', () => {
   it('rejects a token used with another subscription key and every token after revokeTokens()', async () => {
     const h = createHarness({ credentials: { subscriptionKey: 'key-a' } });
     const tokenHeaders = { ...h.tokenHeaders, 'Ocp-Apim-Subscription-Key': 'key-a' };
-    const token = (await toResult(await h.request('/vipps/accesstoken/get', { method: 'POST', headers: tokenHeaders }))).body.access_token;
-    const headers = { Authorization: `Bearer ${token}`, 'Ocp-Apim-Subscription-Key': 'key-a', 'Merchant-Serial-Number': CREDENTIALS.msn };
+    const token = (await toResult(await h.request('/vipps/accesstoken/get', { method: 'POST', headers: tokenHeaders })))
+      .body.access_token;
+    const headers = {
+      Authorization: `Bearer ${token}`,
+      'Ocp-Apim-Subscription-Key': 'key-a',
+      'Merchant-Serial-Number': CREDENTIALS.msn,
+    };
     expect((await h.request('/vipps/webhooks/v1/webhooks', { headers })).status).toBe(200);
     h.controls.revokeTokens();
     expect((await h.request('/vipps/webhooks/v1/webhooks', { headers })).status).toBe(401);
@@ -135,7 +156,10 @@ describe('Vipps sandbox composition', () => {
     expect(created.status).toBe(200);
     now = new Date(now.getTime() + 10 * 60_000 + 1);
     const details = await h.api('GET', '/ecomm/v2/payments/clock-1/details');
-    expect(details.body.transactionLogHistory.map((entry: { operation: string }) => entry.operation)).toEqual(['CANCEL', 'INITIATE']);
+    expect(details.body.transactionLogHistory.map((entry: { operation: string }) => entry.operation)).toEqual([
+      'CANCEL',
+      'INITIATE',
+    ]);
     expect(h.controls.inspect('clock-1')).toMatchObject({ payment: { status: 'expired' } });
   });
 

@@ -5,7 +5,10 @@ import { createReceiver, toResult } from './vipps-harness.js';
 describe('Vipps inside the whole sandbox (createSandbox)', () => {
   it('serves the API at /vipps, its pages below it and its controls at /__sandbox/vipps', async () => {
     const receiver = createReceiver();
-    const sandbox = createSandbox({ publicUrl: 'http://127.0.0.1:4999', vipps: { fetch: receiver.fetch, merchantName: 'Demo Shop' } });
+    const sandbox = createSandbox({
+      publicUrl: 'http://127.0.0.1:4999',
+      vipps: { fetch: receiver.fetch, merchantName: 'Demo Shop' },
+    });
     const call = (path: string, init?: RequestInit) => sandbox.fetch(new Request(`http://127.0.0.1:4999${path}`, init));
 
     const tokenHeaders = {
@@ -44,7 +47,9 @@ describe('Vipps inside the whole sandbox (createSandbox)', () => {
     expect(landing.status).toBe(200);
     expect(await landing.text()).toContain('Demo Shop');
 
-    const approved = await toResult(await call('/__sandbox/vipps/payments/composition-ref-1/approve', { method: 'POST' }));
+    const approved = await toResult(
+      await call('/__sandbox/vipps/payments/composition-ref-1/approve', { method: 'POST' }),
+    );
     expect(approved.status).toBe(200);
     expect(approved.body.payment.state).toBe('AUTHORIZED');
     expect(sandbox.controls.vipps?.inspect('composition-ref-1')).toMatchObject({ kind: 'epayment' });

@@ -16,14 +16,20 @@ async function control(h: Harness, method: string, path: string, body?: unknown)
 async function initiate(h: Harness, orderId: string) {
   const result = await h.api('POST', '/ecomm/v2/payments', {
     customerInfo: {},
-    merchantInfo: { merchantSerialNumber: CREDENTIALS.msn, callbackPrefix: 'https://shop.test/cb', fallBack: 'https://shop.test/back', authToken: 'cb-secret' },
+    merchantInfo: {
+      merchantSerialNumber: CREDENTIALS.msn,
+      callbackPrefix: 'https://shop.test/cb',
+      fallBack: 'https://shop.test/back',
+      authToken: 'cb-secret',
+    },
     transaction: { amount: 10000, orderId, transactionText: 'Socks' },
   });
   expect(result.status, result.text).toBe(200);
   return result.body as { url: string };
 }
 
-const callbacks = (h: Harness, orderId: string) => h.receiver.requests.filter((request) => request.url.endsWith(`/v2/payments/${orderId}`));
+const callbacks = (h: Harness, orderId: string) =>
+  h.receiver.requests.filter((request) => request.url.endsWith(`/v2/payments/${orderId}`));
 
 describe('Vipps scenario controls over HTTP (/__sandbox/vipps)', () => {
   it('inspects a payment with the paths an e2e test needs, and no secrets', async () => {
@@ -54,7 +60,10 @@ describe('Vipps scenario controls over HTTP (/__sandbox/vipps)', () => {
     const again = await control(h, 'POST', '/payments/order-ctl-2/approve');
     expect(again.status).toBe(409);
     expect(again.body).toEqual({ error: { code: 'not_waiting', message: expect.any(String) } });
-    expect((await control(h, 'POST', '/payments/order-ctl-3/reject')).body.payment).toMatchObject({ status: 'cancelled', cancelledBy: 'user' });
+    expect((await control(h, 'POST', '/payments/order-ctl-3/reject')).body.payment).toMatchObject({
+      status: 'cancelled',
+      cancelledBy: 'user',
+    });
     expect((await control(h, 'POST', '/payments/order-ctl-4/expire')).body.payment.status).toBe('expired');
     expect((await control(h, 'POST', '/payments/unknown/expire')).status).toBe(404);
     await h.controls.flush();
@@ -79,7 +88,9 @@ describe('Vipps scenario controls over HTTP (/__sandbox/vipps)', () => {
     await h.advance(1);
     expect(callbacks(h, 'order-ctl-6')).toHaveLength(1);
     expect(callbacks(h, 'order-ctl-5')).toHaveLength(0);
-    expect((await control(h, 'GET', '/callbacks?orderId=order-ctl-5')).body).toEqual([expect.objectContaining({ state: 'suppressed' })]);
+    expect((await control(h, 'GET', '/callbacks?orderId=order-ctl-5')).body).toEqual([
+      expect.objectContaining({ state: 'suppressed' }),
+    ]);
   });
 
   it('shortens timeouts and switches webhook delivery', async () => {
@@ -93,14 +104,25 @@ describe('Vipps scenario controls over HTTP (/__sandbox/vipps)', () => {
     expect((await control(h, 'PUT', '/webhook-delivery', { enabled: false })).status).toBe(204);
     expect((await control(h, 'PUT', '/webhook-delivery', { enabled: 'no' })).status).toBe(400);
     expect((await control(h, 'PUT', '/webhook-retry', { maxAttempts: 2, initialDelayMs: 10 })).status).toBe(204);
-    await h.api('POST', '/webhooks/v1/webhooks', { url: 'https://merchant.test/h', events: ['epayments.payment.created.v1'] });
+    await h.api('POST', '/webhooks/v1/webhooks', {
+      url: 'https://merchant.test/h',
+      events: ['epayments.payment.created.v1'],
+    });
     await h.api(
       'POST',
       '/epayment/v1/payments',
-      { amount: { currency: 'NOK', value: 1000 }, paymentMethod: { type: 'WALLET' }, reference: 'ctl-ref-1', userFlow: 'WEB_REDIRECT', returnUrl: 'https://shop.test/r' },
+      {
+        amount: { currency: 'NOK', value: 1000 },
+        paymentMethod: { type: 'WALLET' },
+        reference: 'ctl-ref-1',
+        userFlow: 'WEB_REDIRECT',
+        returnUrl: 'https://shop.test/r',
+      },
       { 'Idempotency-Key': 'ctl-1' },
     );
-    expect((await control(h, 'GET', '/webhook-deliveries?reference=ctl-ref-1')).body).toEqual([expect.objectContaining({ state: 'suppressed' })]);
+    expect((await control(h, 'GET', '/webhook-deliveries?reference=ctl-ref-1')).body).toEqual([
+      expect.objectContaining({ state: 'suppressed' }),
+    ]);
   });
 
   it('counts API calls for polling measurements and resets them', async () => {
@@ -137,10 +159,75 @@ describe('Vipps scenario controls over HTTP (/__sandbox/vipps)', () => {
     expect((await h.api('GET', '/ecomm/v2/payments/order-ctl-9/details')).status).toBe(401);
   });
 
+  it('injects faults (429/5xx/malformed) into matching API calls, in each API’s error format, without processing them', async () => {
+    const h = createHarness();
+    await initiate(h, 'order-fault');
+    expect(
+      (await control(h, 'POST', '/faults', { status: 429, pathPrefix: '/ecomm/v2/payments/order-fault', count: 2 }))
+        .status,
+    ).toBe(204);
+    expect((await control(h, 'POST', '/faults', { status: 503, malformed: true })).status).toBe(400);
+    expect((await control(h, 'POST', '/faults', { status: 418 })).status).toBe(400);
+
+    const limited = await h.api('GET', '/ecomm/v2/payments/order-fault/details');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('1');
+    expect(limited.body).toEqual([expect.objectContaining({ errorGroup: 'VippsError', errorCode: '98' })]);
+    // A capture hit by the fault is not processed.
+    h.controls.approve('order-fault', '91234567');
+    const capture = await h.api(
+      'POST',
+      '/ecomm/v2/payments/order-fault/capture',
+      { merchantInfo: { merchantSerialNumber: CREDENTIALS.msn }, transaction: { amount: 1000, transactionText: 'x' } },
+      { 'X-Request-Id': 'fault-1' },
+    );
+    expect(capture.status).toBe(429);
+    expect((await h.api('GET', '/ecomm/v2/payments/order-fault/details')).body.transactionSummary.capturedAmount).toBe(
+      0,
+    );
+    expect(h.controls.stats().byPayment['order-fault']!.byRoute).toMatchObject({
+      'GET /ecomm/v2/payments/{orderId}/details': 2,
+      'POST /ecomm/v2/payments/{orderId}/capture': 1,
+    });
+
+    h.controls.injectFaults({ kind: 'status', status: 500, pathPrefix: '/epayment/' });
+    const failed = await h.api('GET', '/epayment/v1/payments/any-reference');
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get('content-type')).toBe('application/problem+json');
+    h.controls.injectFaults({ kind: 'malformed' });
+    const malformed = await h.api('GET', '/webhooks/v1/webhooks');
+    expect(malformed.status).toBe(200);
+    expect(() => JSON.parse(malformed.text)).toThrow();
+    h.controls.injectFaults({ kind: 'status', status: 503 }, 3);
+    expect((await control(h, 'DELETE', '/faults')).status).toBe(204);
+    expect((await h.api('GET', '/webhooks/v1/webhooks')).status).toBe(200);
+    // Pages are never faulted.
+    h.controls.injectFaults({ kind: 'status', status: 500 });
+    expect((await h.browse('/vipps/assets/sandbox.css')).status).toBe(200);
+  });
+
+  it('adds latency to API calls on the sandbox clock', async () => {
+    const h = createHarness();
+    await h.token(); // before the latency: the manual clock does not move by itself
+    expect((await control(h, 'PUT', '/latency', { latencyMs: 1500 })).status).toBe(204);
+    expect((await control(h, 'PUT', '/latency', { latencyMs: -5 })).status).toBe(400);
+    let settled = false;
+    const pending = h.api('GET', '/webhooks/v1/webhooks').then((result) => {
+      settled = true;
+      return result;
+    });
+    await h.advance(1499);
+    expect(settled).toBe(false);
+    await h.advance(1);
+    expect((await pending).status).toBe(200);
+  });
+
   it('answers malformed control bodies with a typed 400', async () => {
     const h = createHarness();
     const result = toResult(await h.request(`${CONTROL}/timeouts`, { method: 'PUT', body: '{nope' }));
     expect((await result).status).toBe(400);
-    expect((await result).body).toEqual({ error: { code: 'invalid_request', message: 'The request body is not valid JSON.' } });
+    expect((await result).body).toEqual({
+      error: { code: 'invalid_request', message: 'The request body is not valid JSON.' },
+    });
   });
 });

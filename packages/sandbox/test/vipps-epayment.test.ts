@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHarness, hiddenToken, IPHONE_UA, textOf, type Harness } from './vipps-harness.js';
+import { createHarness, hiddenToken, IPHONE_UA, textOf, type Harness, type Loose } from './vipps-harness.js';
 import { assertValid, parameterNames, requestValidator, responseValidator, schemaValidator } from './vipps-spec.js';
 
 const PAYMENTS = '/epayment/v1/payments';
@@ -17,7 +17,12 @@ function createBody(reference: string, overrides: Record<string, unknown> = {}) 
   };
 }
 
-async function create(h: Harness, reference: string, overrides: Record<string, unknown> = {}, key = `key-${reference}`) {
+async function create(
+  h: Harness,
+  reference: string,
+  overrides: Record<string, unknown> = {},
+  key = `key-${reference}`,
+) {
   const body = createBody(reference, overrides);
   assertValid(requestValidator('epayment', 'POST', PAYMENTS), body, 'create request');
   const result = await h.api('POST', PAYMENTS, body, { 'Idempotency-Key': key });
@@ -30,33 +35,61 @@ async function create(h: Harness, reference: string, overrides: Record<string, u
 async function getPayment(h: Harness, reference: string) {
   const result = await h.api('GET', `${PAYMENTS}/${reference}`);
   expect(result.status, result.text).toBe(200);
-  assertValid(responseValidator('epayment', 'GET', '/epayment/v1/payments/{reference}', 200), result.body, 'get payment');
+  assertValid(
+    responseValidator('epayment', 'GET', '/epayment/v1/payments/{reference}', 200),
+    result.body,
+    'get payment',
+  );
   return result.body;
 }
 
 async function events(h: Harness, reference: string) {
   const result = await h.api('GET', `${PAYMENTS}/${reference}/events`);
   expect(result.status, result.text).toBe(200);
-  assertValid(responseValidator('epayment', 'GET', '/epayment/v1/payments/{reference}/events', 200), result.body, 'events');
+  assertValid(
+    responseValidator('epayment', 'GET', '/epayment/v1/payments/{reference}/events', 200),
+    result.body,
+    'events',
+  );
   return result.body as { name: string; amount: { value: number }; idempotencyKey: string | null }[];
 }
 
-async function modify(h: Harness, reference: string, action: 'capture' | 'refund' | 'cancel', value: number | null, key: string, currency = 'NOK') {
+async function modify(
+  h: Harness,
+  reference: string,
+  action: 'capture' | 'refund' | 'cancel',
+  value: number | null,
+  key: string,
+  currency = 'NOK',
+) {
   const body = value === null ? undefined : { modificationAmount: { currency, value } };
-  if (body) assertValid(requestValidator('epayment', 'POST', `/epayment/v1/payments/{reference}/${action}`), body, `${action} request`);
+  if (body)
+    assertValid(
+      requestValidator('epayment', 'POST', `/epayment/v1/payments/{reference}/${action}`),
+      body,
+      `${action} request`,
+    );
   return h.api('POST', `${PAYMENTS}/${reference}/${action}`, body, { 'Idempotency-Key': key });
 }
 
-function expectModified(result: { status: number; body: any }, action: string) {
+function expectModified(result: { status: number; body: Loose }, action: string) {
   expect(result.status, JSON.stringify(result.body)).toBe(200);
-  assertValid(responseValidator('epayment', 'POST', `/epayment/v1/payments/{reference}/${action}`, 200), result.body, action);
+  assertValid(
+    responseValidator('epayment', 'POST', `/epayment/v1/payments/{reference}/${action}`, 200),
+    result.body,
+    action,
+  );
 }
 
-function expectProblem(result: { status: number; headers: Headers; body: any }, status: number, title?: string) {
+function expectProblem(result: { status: number; headers: Headers; body: Loose }, status: number, title?: string) {
   expect(result.status).toBe(status);
   expect(result.headers.get('content-type')).toBe('application/problem+json');
   assertValid(schemaValidator('epayment', 'Problem'), result.body, 'problem');
-  expect(result.body).toMatchObject({ status, type: `https://httpstatuses.io/${status}`, traceId: expect.stringMatching(/^00-[0-9a-f]{32}-/) });
+  expect(result.body).toMatchObject({
+    status,
+    type: `https://httpstatuses.io/${status}`,
+    traceId: expect.stringMatching(/^00-[0-9a-f]{32}-/),
+  });
   if (title) expect(result.body.title).toBe(title);
 }
 
@@ -76,7 +109,10 @@ describe('ePayment: create and idempotency', () => {
   it('creates a payment (201, redirectUrl) and replays the same answer for the same key and body', async () => {
     const h = createHarness();
     const first = await create(h, 'reference-0001');
-    expect(first.body).toEqual({ redirectUrl: expect.stringMatching(/^https:\/\/sandbox\.test\/vipps\/landing\?token=/), reference: 'reference-0001' });
+    expect(first.body).toEqual({
+      redirectUrl: expect.stringMatching(/^https:\/\/sandbox\.test\/vipps\/landing\?token=/),
+      reference: 'reference-0001',
+    });
     const replay = await create(h, 'reference-0001');
     expect(replay.body).toEqual(first.body);
     expect((await events(h, 'reference-0001')).map((event) => event.name)).toEqual(['CREATED']);
@@ -100,7 +136,12 @@ describe('ePayment: create and idempotency', () => {
   it('answers 409 for the same key with a different body, and for a reused reference', async () => {
     const h = createHarness();
     await create(h, 'reference-0002', {}, 'shared-key');
-    const conflict = await h.api('POST', PAYMENTS, createBody('reference-0002', { amount: { currency: 'NOK', value: 100 } }), { 'Idempotency-Key': 'shared-key' });
+    const conflict = await h.api(
+      'POST',
+      PAYMENTS,
+      createBody('reference-0002', { amount: { currency: 'NOK', value: 100 } }),
+      { 'Idempotency-Key': 'shared-key' },
+    );
     expectProblem(conflict, 409, 'Conflict');
     assertValid(responseValidator('epayment', 'POST', PAYMENTS, 409), conflict.body, 'conflict');
     expect((await getPayment(h, 'reference-0002')).amount.value).toBe(49900);
@@ -129,9 +170,12 @@ describe('ePayment: create and idempotency', () => {
     ['a fractional amount', { amount: { currency: 'NOK', value: 100.5 } }, 'amount.value'],
     ['a phone number that is not an MSISDN', { customer: { phoneNumber: '91234567' } }, 'customer.phoneNumber'],
     ['the QR flow (not emulated)', { userFlow: 'QR' }, 'userFlow'],
+    ['a javascript: returnUrl for NATIVE_REDIRECT', { userFlow: 'NATIVE_REDIRECT', returnUrl: 'javascript:alert(1)' }, 'returnUrl'],
   ])('rejects %s with problem+json naming the field', async (_label, overrides, field) => {
     const h = createHarness();
-    const result = await h.api('POST', PAYMENTS, createBody('reference-0004', overrides), { 'Idempotency-Key': 'k-0004' });
+    const result = await h.api('POST', PAYMENTS, createBody('reference-0004', overrides), {
+      'Idempotency-Key': 'k-0004',
+    });
     expectProblem(result, 400);
     assertValid(responseValidator('epayment', 'POST', PAYMENTS, 400), result.body, 'bad request');
     expect(result.body.extraDetails).toContainEqual(expect.objectContaining({ name: field }));
@@ -140,7 +184,12 @@ describe('ePayment: create and idempotency', () => {
 
   it('enforces the per-currency minimum (NOK 100 øre; DKK and EUR 1)', async () => {
     const h = createHarness();
-    const small = await h.api('POST', PAYMENTS, createBody('reference-0005', { amount: { currency: 'NOK', value: 99 } }), { 'Idempotency-Key': 'k-5' });
+    const small = await h.api(
+      'POST',
+      PAYMENTS,
+      createBody('reference-0005', { amount: { currency: 'NOK', value: 99 } }),
+      { 'Idempotency-Key': 'k-5' },
+    );
     expectProblem(small, 400, 'Amount too small');
     await create(h, 'reference-0006', { amount: { currency: 'DKK', value: 1 } });
     await create(h, 'reference-0007', { amount: { currency: 'EUR', value: 1 } });
@@ -165,13 +214,21 @@ describe('ePayment: the user authorizes, the merchant captures, refunds and canc
 
     const captured = await modify(h, 'reference-1001', 'capture', 20000, 'cap-1');
     expectModified(captured, 'capture');
-    expect(captured.body).toMatchObject({ state: 'AUTHORIZED', reference: 'reference-1001', aggregate: { capturedAmount: { value: 20000 } } });
+    expect(captured.body).toMatchObject({
+      state: 'AUTHORIZED',
+      reference: 'reference-1001',
+      aggregate: { capturedAmount: { value: 20000 } },
+    });
     const replay = await modify(h, 'reference-1001', 'capture', 20000, 'cap-1');
     expect(replay.body).toEqual(captured.body);
     expectProblem(await modify(h, 'reference-1001', 'capture', 30000, 'cap-1'), 409);
     const tooHigh = await modify(h, 'reference-1001', 'capture', 30000, 'cap-2');
     expectProblem(tooHigh, 400, 'Capture amount too high');
-    assertValid(responseValidator('epayment', 'POST', '/epayment/v1/payments/{reference}/capture', 400), tooHigh.body, 'capture error');
+    assertValid(
+      responseValidator('epayment', 'POST', '/epayment/v1/payments/{reference}/capture', 400),
+      tooHigh.body,
+      'capture error',
+    );
     expectProblem(await modify(h, 'reference-1001', 'capture', 100, 'cap-3', 'DKK'), 400, 'Currency mismatch');
 
     expectModified(await modify(h, 'reference-1001', 'refund', 5000, 'ref-1'), 'refund');
@@ -200,7 +257,11 @@ describe('ePayment: the user authorizes, the merchant captures, refunds and canc
     const early = await modify(h, 'reference-1002', 'capture', 100, 'cap-early');
     expectProblem(early, 400, 'Cannot capture before reservation');
     expect(early.body.extraDetails).toEqual([{ name: 'ErrorCode', reason: '6080' }]);
-    expectProblem(await modify(h, 'reference-1002', 'refund', 100, 'ref-early'), 400, 'Attempted refund before reservation');
+    expectProblem(
+      await modify(h, 'reference-1002', 'refund', 100, 'ref-early'),
+      400,
+      'Attempted refund before reservation',
+    );
   });
 
   it('cannot cancel a fully captured payment', async () => {
@@ -208,7 +269,11 @@ describe('ePayment: the user authorizes, the merchant captures, refunds and canc
     await create(h, 'reference-1003');
     h.controls.approve('reference-1003', '91234567');
     expectModified(await modify(h, 'reference-1003', 'capture', 49900, 'cap-all'), 'capture');
-    expectProblem(await modify(h, 'reference-1003', 'cancel', null, 'can-all'), 400, 'Cannot cancel a captured payment');
+    expectProblem(
+      await modify(h, 'reference-1003', 'cancel', null, 'can-all'),
+      400,
+      'Cannot cancel a captured payment',
+    );
   });
 
   it('answers 404 problem+json for an unknown reference', async () => {
@@ -253,7 +318,9 @@ describe('ePayment: the user aborts or does nothing, the merchant terminates', (
     const terminated = await modify(h, 'reference-2003', 'cancel', null, 'term-1');
     expectModified(terminated, 'cancel');
     expect(terminated.body.state).toBe('TERMINATED');
-    expect(textOf((await h.browse(`/vipps/sandbox-phone/${token}`)).html)).toContain('Payment cancelled by the merchant');
+    expect(textOf((await h.browse(`/vipps/sandbox-phone/${token}`)).html)).toContain(
+      'Payment cancelled by the merchant',
+    );
     await h.browse(`/vipps/sandbox-phone/${token}/confirm`, { method: 'POST' });
     expect((await getPayment(h, 'reference-2003')).state).toBe('TERMINATED');
     expectModified(await modify(h, 'reference-2003', 'cancel', null, 'term-2'), 'cancel');
@@ -263,7 +330,11 @@ describe('ePayment: the user aborts or does nothing, the merchant terminates', (
 describe('ePayment: user flows', () => {
   it('PUSH_MESSAGE: no redirectUrl, the phone gets the request at once', async () => {
     const h = createHarness();
-    const result = await create(h, 'reference-3001', { userFlow: 'PUSH_MESSAGE', customer: { phoneNumber: '4791234567' }, returnUrl: undefined });
+    const result = await create(h, 'reference-3001', {
+      userFlow: 'PUSH_MESSAGE',
+      customer: { phoneNumber: '4791234567' },
+      returnUrl: undefined,
+    });
     expect(result.body).toEqual({ reference: 'reference-3001' });
     const phonePath = h.controls.inspect('reference-3001')!.user!.phonePath;
     expect(textOf((await h.browse(phonePath)).html)).toContain('Payment request');
@@ -274,7 +345,10 @@ describe('ePayment: user flows', () => {
 
   it('NATIVE_REDIRECT: app switch from any browser, back to a custom-scheme returnUrl', async () => {
     const h = createHarness();
-    const { body } = await create(h, 'reference-3002', { userFlow: 'NATIVE_REDIRECT', returnUrl: 'myshop://vipps-return' });
+    const { body } = await create(h, 'reference-3002', {
+      userFlow: 'NATIVE_REDIRECT',
+      returnUrl: 'myshop://vipps-return',
+    });
     const landing = await h.browse(h.pathOf(body.redirectUrl));
     expect(landing.location).toMatch(/^\/vipps\/sandbox-phone\//);
     const confirmed = await h.browse(`${landing.location}/confirm`, { method: 'POST' });
@@ -300,7 +374,9 @@ describe('ePayment: user flows', () => {
     const invalid = await h.browse('/vipps/landing/next', { form: { token, phoneNumber: '0123' } });
     expect(invalid.status).toBe(422);
     expect(invalid.html).toMatch(/role="alert">Enter a valid mobile number, for example 21234567\./);
-    expect((await h.browse('/vipps/landing/next', { form: { token, phoneNumber: '+45 21 23 45 67' } })).status).toBe(303);
+    expect((await h.browse('/vipps/landing/next', { form: { token, phoneNumber: '+45 21 23 45 67' } })).status).toBe(
+      303,
+    );
     expect(textOf((await h.browse(h.pathOf(body.redirectUrl))).html)).toContain('+45 21 23 45 67');
   });
 
@@ -309,7 +385,11 @@ describe('ePayment: user flows', () => {
     await create(h, 'reference-3005');
     const path = `${PAYMENTS.replace('/payments', '')}/test/payments/reference-3005/approve`;
     const body = { customer: { phoneNumber: '4791234567' } };
-    assertValid(requestValidator('epayment', 'POST', '/epayment/v1/test/payments/{reference}/approve'), body, 'approve');
+    assertValid(
+      requestValidator('epayment', 'POST', '/epayment/v1/test/payments/{reference}/approve'),
+      body,
+      'approve',
+    );
     expect((await h.api('POST', path, body)).status).toBe(200);
     expect((await getPayment(h, 'reference-3005')).state).toBe('AUTHORIZED');
     expectProblem(await h.api('POST', path, body), 400);

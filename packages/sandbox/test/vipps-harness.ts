@@ -20,7 +20,8 @@ export const CREDENTIALS = {
   subscriptionKey: 'sandbox-vipps-subscription-key',
   msn: '123456',
 } as const;
-export const DESKTOP_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/140.0 Safari/537.36';
+export const DESKTOP_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/140.0 Safari/537.36';
 export const IPHONE_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 
@@ -67,22 +68,31 @@ export function createReceiver() {
   };
 }
 
-export interface ApiResult<T = any> {
+/**
+ * How the tests read JSON bodies: loosely, because every body that matters is validated against the
+ * Vipps specs by Ajv and pinned by explicit assertions.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Loose = any;
+
+export interface ApiResult<T = Loose> {
   status: number;
   headers: Headers;
   body: T;
   text: string;
 }
 
-export async function toResult<T = any>(response: Response): Promise<ApiResult<T>> {
-  const text = await response.text();
-  let body: unknown = undefined;
+function parseJson(text: string): unknown {
   try {
-    body = text === '' ? undefined : JSON.parse(text);
+    return text === '' ? undefined : JSON.parse(text);
   } catch {
-    body = undefined;
+    return undefined;
   }
-  return { status: response.status, headers: response.headers, body: body as T, text };
+}
+
+export async function toResult<T = Loose>(response: Response): Promise<ApiResult<T>> {
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: parseJson(text) as T, text };
 }
 
 export interface BrowseResult {
@@ -101,8 +111,11 @@ export interface Harness {
   request(path: string, init?: RequestInit): Promise<Response>;
   token(): Promise<string>;
   apiHeaders(extra?: Record<string, string>): Promise<Record<string, string>>;
-  api<T = any>(method: string, path: string, body?: unknown, extra?: Record<string, string>): Promise<ApiResult<T>>;
-  browse(path: string, init?: { method?: string; form?: Record<string, string>; userAgent?: string }): Promise<BrowseResult>;
+  api<T = Loose>(method: string, path: string, body?: unknown, extra?: Record<string, string>): Promise<ApiResult<T>>;
+  browse(
+    path: string,
+    init?: { method?: string; form?: Record<string, string>; userAgent?: string },
+  ): Promise<BrowseResult>;
   pathOf(url: string): string;
   advance(ms: number): Promise<void>;
   settle(): Promise<void>;
@@ -150,14 +163,22 @@ export function createHarness(options: Partial<VippsSandboxOptions> = {}): Harne
   }
 
   /** An authenticated API call below `/vipps`. */
-  async function api<T = any>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<ApiResult<T>> {
+  async function api<T = Loose>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<ApiResult<T>> {
     const init: RequestInit = { method, headers: await apiHeaders(extra) };
     if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
     return toResult<T>(await request(`/vipps${path}`, init));
   }
 
   /** A browser visit (no redirects followed). */
-  async function browse(path: string, init: { method?: string; form?: Record<string, string>; userAgent?: string } = {}): Promise<BrowseResult> {
+  async function browse(
+    path: string,
+    init: { method?: string; form?: Record<string, string>; userAgent?: string } = {},
+  ): Promise<BrowseResult> {
     const headers: Record<string, string> = { 'user-agent': init.userAgent ?? DESKTOP_UA };
     let body: string | undefined;
     if (init.form) {
@@ -165,7 +186,12 @@ export function createHarness(options: Partial<VippsSandboxOptions> = {}): Harne
       body = new URLSearchParams(init.form).toString();
     }
     const response = await request(path, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body });
-    return { status: response.status, headers: response.headers, location: response.headers.get('location'), html: await response.text() };
+    return {
+      status: response.status,
+      headers: response.headers,
+      location: response.headers.get('location'),
+      html: await response.text(),
+    };
   }
 
   /** Path + query of an absolute sandbox URL. */
@@ -193,9 +219,22 @@ export function createHarness(options: Partial<VippsSandboxOptions> = {}): Harne
     await settle();
   }
 
-  return { clock, receiver, sandbox, controls: sandbox.controls, request, token, apiHeaders, api, browse, pathOf, advance, settle, tokenHeaders };
+  return {
+    clock,
+    receiver,
+    sandbox,
+    controls: sandbox.controls,
+    request,
+    token,
+    apiHeaders,
+    api,
+    browse,
+    pathOf,
+    advance,
+    settle,
+    tokenHeaders,
+  };
 }
-
 
 /** Pulls the value of a hidden form field or other attribute out of a page. */
 export function hiddenToken(html: string): string {

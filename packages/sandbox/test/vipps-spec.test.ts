@@ -29,12 +29,17 @@ describe('the Vipps spec adapter', () => {
     const body = {
       merchantSerialNumber: '123456',
       orderId: 'order-1',
-      transactionInfo: { amount: 20000, status: 'RESERVED', timeStamp: '2018-12-12T11:18:38.246Z', transactionId: '5001420062' },
+      transactionInfo: {
+        amount: 20000,
+        status: 'RESERVED',
+        timeStamp: '2018-12-12T11:18:38.246Z',
+        transactionId: '5001420062',
+      },
     };
     expect(() => assertValid(callback, body, 'callback')).not.toThrow();
-    expect(() => assertValid(callback, { ...body, transactionInfo: { ...body.transactionInfo, status: 'DONE' } }, 'callback')).toThrow(
-      /does not match/,
-    );
+    expect(() =>
+      assertValid(callback, { ...body, transactionInfo: { ...body.transactionInfo, status: 'DONE' } }, 'callback'),
+    ).toThrow(/does not match/);
   });
 
   it('rejects what the specs reject (so validation in the other tests can fail)', () => {

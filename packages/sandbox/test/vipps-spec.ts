@@ -54,9 +54,32 @@ export function loadDocument(file: string): JsonObject {
 export const specErrata = new Set<string>();
 
 /** Formats Ajv + ajv-formats know; others (e.g. "guid", "IATA 3-digit accounting code (PAX)") are descriptions, not formats. */
-const KNOWN_FORMATS = new Set(['date-time', 'date', 'uri', 'uuid', 'byte', 'int32', 'int64', 'float', 'double', 'email']);
+const KNOWN_FORMATS = new Set([
+  'date-time',
+  'date',
+  'uri',
+  'uuid',
+  'byte',
+  'int32',
+  'int64',
+  'float',
+  'double',
+  'email',
+]);
 /** OpenAPI-only keywords with no validation meaning. */
-const DROPPED_KEYWORDS = new Set(['example', 'examples', 'discriminator', 'xml', 'externalDocs', 'deprecated', 'readOnly', 'writeOnly', 'nullable', 'title', 'description']);
+const DROPPED_KEYWORDS = new Set([
+  'example',
+  'examples',
+  'discriminator',
+  'xml',
+  'externalDocs',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'nullable',
+  'title',
+  'description',
+]);
 
 function decodePointer(pointer: string): string[] {
   return pointer
@@ -112,7 +135,8 @@ function isUnicodeRegExp(pattern: string): boolean {
 function requireOneOfAlternative(file: string, alternative: Json): Json {
   if (alternative === null || typeof alternative !== 'object' || Array.isArray(alternative)) return alternative;
   const properties = alternative.properties;
-  if (alternative.type !== 'object' || !properties || typeof properties !== 'object' || alternative.required) return alternative;
+  if (alternative.type !== 'object' || !properties || typeof properties !== 'object' || alternative.required)
+    return alternative;
   const names = Object.keys(properties);
   specErrata.add(`${file}: oneOf alternative with no required property (${names.join(', ')}) now requires it`);
   return { ...alternative, required: names };
@@ -166,7 +190,9 @@ export function toJsonSchema(file: string, schema: Json, trail: string[] = []): 
     const properties = out.properties as JsonObject;
     const missing = out.required.filter((name) => typeof name === 'string' && !(name in properties));
     if (missing.length > 0) {
-      specErrata.add(`${file}: required ${missing.join(', ')} not among properties (${Object.keys(properties).join(', ')})`);
+      specErrata.add(
+        `${file}: required ${missing.join(', ')} not among properties (${Object.keys(properties).join(', ')})`,
+      );
       out.required = out.required.filter((name) => !missing.includes(name));
     }
   }
@@ -179,7 +205,9 @@ export function toJsonSchema(file: string, schema: Json, trail: string[] = []): 
   return out;
 }
 
-const ajv = addFormats(new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true }));
+const ajv = addFormats(
+  new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true }),
+);
 const compiled = new Map<string, ValidateFunction>();
 
 function compile(key: string, file: string, schema: Json): ValidateFunction {
@@ -241,7 +269,9 @@ export function schemaValidator(spec: SpecName, name: string): ValidateFunction 
 /** Throws with Ajv's explanation when `data` does not match. */
 export function assertValid(validate: ValidateFunction, data: unknown, label: string): void {
   if (!validate(data)) {
-    throw new Error(`${label} does not match the spec: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(data, null, 2)}`);
+    throw new Error(
+      `${label} does not match the spec: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(data, null, 2)}`,
+    );
   }
 }
 

@@ -20,7 +20,13 @@ async function createPayment(h: Harness, reference: string) {
   const result = await h.api(
     'POST',
     '/epayment/v1/payments',
-    { amount: { currency: 'NOK', value: 10000 }, paymentMethod: { type: 'WALLET' }, reference, userFlow: 'WEB_REDIRECT', returnUrl: 'https://shop.test/r' },
+    {
+      amount: { currency: 'NOK', value: 10000 },
+      paymentMethod: { type: 'WALLET' },
+      reference,
+      userFlow: 'WEB_REDIRECT',
+      returnUrl: 'https://shop.test/r',
+    },
     { 'Idempotency-Key': `create-${reference}` },
   );
   expect(result.status, result.text).toBe(201);
@@ -35,10 +41,13 @@ function expectSignedBy(request: ReceivedRequest, secret: string) {
   expect(date).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
   const toSign = `POST\n${url.pathname}${url.search}\n${date};${url.host};${contentHash}`;
   const signature = createHmac('sha256', secret).update(toSign).digest('base64');
-  expect(request.headers.get('authorization')).toBe(`HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=${signature}`);
+  expect(request.headers.get('authorization')).toBe(
+    `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=${signature}`,
+  );
 }
 
-const eventsAt = (h: Harness, url = HOOK_URL) => h.receiver.requests.filter((request) => request.url === url).map((request) => JSON.parse(request.body));
+const eventsAt = (h: Harness, url = HOOK_URL) =>
+  h.receiver.requests.filter((request) => request.url === url).map((request) => JSON.parse(request.body));
 
 describe('Webhooks API', () => {
   it('registers, lists (without secrets) and deletes webhooks', async () => {
@@ -49,7 +58,9 @@ describe('Webhooks API', () => {
 
     const list = await h.api('GET', WEBHOOKS);
     assertValid(responseValidator('webhooks', 'GET', '/v1/webhooks', 200), list.body, 'list');
-    expect(list.body).toEqual({ webhooks: [{ id: hook.id, url: 'https://merchant.test/hooks', events: ['epayments.payment.authorized.v1'] }] });
+    expect(list.body).toEqual({
+      webhooks: [{ id: hook.id, url: 'https://merchant.test/hooks', events: ['epayments.payment.authorized.v1'] }],
+    });
     expect(list.text).not.toContain(hook.secret);
 
     const deleted = await h.api('DELETE', `${WEBHOOKS}/${hook.id}`);
@@ -78,7 +89,10 @@ describe('Webhooks API', () => {
   it('allows at most 5 webhooks per event', async () => {
     const h = createHarness();
     for (let i = 0; i < 5; i++) await register(h, `https://merchant.test/h${i}`, ['epayments.payment.captured.v1']);
-    const sixth = await h.api('POST', WEBHOOKS, { url: 'https://merchant.test/h6', events: ['epayments.payment.captured.v1'] });
+    const sixth = await h.api('POST', WEBHOOKS, {
+      url: 'https://merchant.test/h6',
+      events: ['epayments.payment.captured.v1'],
+    });
     expect(sixth.status).toBe(400);
     assertValid(schemaValidator('webhooks', 'ProblemDetails'), sixth.body, 'limit');
   });
@@ -95,13 +109,21 @@ describe('webhook deliveries', () => {
       ['refund', { modificationAmount: { currency: 'NOK', value: 1000 } }],
       ['cancel', undefined],
     ] as const) {
-      const result = await h.api('POST', `/epayment/v1/payments/webhook-ref-1/${action}`, body, { 'Idempotency-Key': `${action}-1` });
+      const result = await h.api('POST', `/epayment/v1/payments/webhook-ref-1/${action}`, body, {
+        'Idempotency-Key': `${action}-1`,
+      });
       expect(result.status, result.text).toBe(200);
     }
     await h.controls.flush();
 
     const received = h.receiver.requests.filter((request) => request.url === HOOK_URL);
-    expect(received.map((request) => JSON.parse(request.body).name)).toEqual(['CREATED', 'AUTHORIZED', 'CAPTURED', 'REFUNDED', 'CANCELLED']);
+    expect(received.map((request) => JSON.parse(request.body).name)).toEqual([
+      'CREATED',
+      'AUTHORIZED',
+      'CAPTURED',
+      'REFUNDED',
+      'CANCELLED',
+    ]);
     for (const request of received) {
       expect(request.method).toBe('POST');
       expect(request.headers.get('content-type')).toBe('application/json');
@@ -168,7 +190,9 @@ describe('webhook deliveries', () => {
   });
 
   it('gives up after maxAttempts (bounded), and times out a hanging merchant', async () => {
-    const h = createHarness({ timing: { webhookRetry: { maxAttempts: 3, initialDelayMs: 100, multiplier: 2 }, webhookTimeoutMs: 10_000 } });
+    const h = createHarness({
+      timing: { webhookRetry: { maxAttempts: 3, initialDelayMs: 100, multiplier: 2 }, webhookTimeoutMs: 10_000 },
+    });
     await register(h, HOOK_URL, ['epayments.payment.created.v1']);
     h.receiver.respondWith(() => new Response('down', { status: 500 }));
     await createPayment(h, 'webhook-ref-5');
@@ -183,7 +207,10 @@ describe('webhook deliveries', () => {
     await h.advance(9_999);
     expect(h.controls.webhookDeliveries('webhook-ref-6')[0]!.attempts).toHaveLength(0);
     await h.advance(1);
-    expect(h.controls.webhookDeliveries('webhook-ref-6')[0]!.attempts[0]).toMatchObject({ httpStatus: null, error: expect.stringMatching(/timed out/) });
+    expect(h.controls.webhookDeliveries('webhook-ref-6')[0]!.attempts[0]).toMatchObject({
+      httpStatus: null,
+      error: expect.stringMatching(/timed out/),
+    });
   });
 
   it('records but does not send events while delivery is switched off', async () => {
@@ -193,7 +220,9 @@ describe('webhook deliveries', () => {
     await createPayment(h, 'webhook-ref-7');
     await h.advance(60_000);
     expect(eventsAt(h)).toHaveLength(0);
-    expect(h.controls.webhookDeliveries('webhook-ref-7')).toEqual([expect.objectContaining({ state: 'suppressed', attempts: [] })]);
+    expect(h.controls.webhookDeliveries('webhook-ref-7')).toEqual([
+      expect.objectContaining({ state: 'suppressed', attempts: [] }),
+    ]);
     h.controls.setWebhookDelivery(true);
     h.controls.approve('webhook-ref-7', '91234567');
     await h.controls.flush();
@@ -214,13 +243,21 @@ describe('signVippsWebhook / verifyVippsWebhook', () => {
     expect(signVippsWebhook(sample)).toEqual({
       'x-ms-date': sample.date,
       'x-ms-content-sha256': 'lNlsp1XA03N34HrQsVzPgJKtC+r7l/RBF4V3JQUWMj4=',
-      authorization: 'HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=agAiSyogQbDHpeucoNwYz+yAr5nJ+v+zasdkSbqzv+U=',
+      authorization:
+        'HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=agAiSyogQbDHpeucoNwYz+yAr5nJ+v+zasdkSbqzv+U=',
     });
   });
 
   it('verifies the sample and refuses a changed body, host or secret', () => {
     const headers = new Headers(signVippsWebhook(sample) as unknown as Record<string, string>);
-    const input = { secret: sample.secret, method: 'POST', pathAndQuery: '/e2cee29b-012e-4f1d-8ef4-e95fd74a7a63', host: 'webhook.site', headers, body: sample.body };
+    const input = {
+      secret: sample.secret,
+      method: 'POST',
+      pathAndQuery: '/e2cee29b-012e-4f1d-8ef4-e95fd74a7a63',
+      host: 'webhook.site',
+      headers,
+      body: sample.body,
+    };
     expect(verifyVippsWebhook(input)).toBe(true);
     expect(verifyVippsWebhook({ ...input, body: sample.body.replace('hello', 'HELLO') })).toBe(false);
     expect(verifyVippsWebhook({ ...input, host: 'evil.example' })).toBe(false);

@@ -14,6 +14,7 @@ import { Reconciler } from './core/reconciler.js';
 import type { Services } from './core/services.js';
 import { SessionService } from './core/sessions.js';
 import { ApiError } from './errors.js';
+import { FixedWindowLimiter } from './http/rate-limit.js';
 import { DEFAULT_BODY_LIMIT_BYTES, mountRoutes } from './http/router.js';
 import { routes } from './http/routes.js';
 import { createLogger, type Logger } from './log.js';
@@ -60,7 +61,11 @@ function errorResponse(c: Context, error: ApiError): Response {
 export function createServer(config: Config, deps: ServerDeps = {}): PayWithBankServer {
   const logger =
     deps.logger ??
-    createLogger({ level: config.logLevel, secrets: configSecrets(config), ...(deps.logSink ? { sink: deps.logSink } : {}) });
+    createLogger({
+      level: config.logLevel,
+      secrets: configSecrets(config),
+      ...(deps.logSink ? { sink: deps.logSink } : {}),
+    });
   const now = deps.now ?? (() => new Date());
   const fetchImpl = deps.fetch ?? globalThis.fetch.bind(globalThis);
   const ownsStore = !deps.store;
@@ -74,6 +79,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
     banks,
     logger,
     now,
+    maxAttemptsPerSession: config.maxAttemptsPerSession,
     ...(deps.refreshIntervalMs !== undefined ? { refreshIntervalMs: deps.refreshIntervalMs } : {}),
   });
   const services: Services = { config, store, providers, sessions, payments, banks, logger, now };
@@ -127,7 +133,11 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
     }),
   );
 
-  mountRoutes(app, routes, { services, bodyLimitBytes: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES });
+  mountRoutes(app, routes, {
+    services,
+    bodyLimitBytes: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    clientLimiter: new FixedWindowLimiter(config.rateLimitPerMinute, 60_000),
+  });
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', 'No such endpoint.')));
   app.onError((error, c) => {

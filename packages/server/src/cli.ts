@@ -27,6 +27,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`pay-with-bank-server: failed to start: ${error instanceof Error ? error.message : 'unknown error'}\n`);
+  process.stderr.write(
+    `pay-with-bank-server: failed to start: ${error instanceof Error ? error.message : 'unknown error'}\n`,
+  );
   process.exit(1);
 });

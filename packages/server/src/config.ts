@@ -9,9 +9,7 @@ import { LOG_LEVELS, type LogLevel } from './log.js';
 import { parseReturnUrlRule, type ReturnUrlRule } from './security/return-url.js';
 
 /** A payee bank account: IBAN (SEPA and domestic) or a domestic bank code + account number. */
-export type PayeeAccount =
-  | { kind: 'iban'; iban: string }
-  | { kind: 'bban'; bankCode: string; accountNumber: string };
+export type PayeeAccount = { kind: 'iban'; iban: string } | { kind: 'bban'; bankCode: string; accountNumber: string };
 
 export interface MastercardConfig {
   baseUrl: string;
@@ -50,6 +48,10 @@ export interface Config {
   logLevel: LogLevel;
   /** Timeout of every provider call, in milliseconds. */
   providerTimeoutMs: number;
+  /** Browser API requests per checkout session per minute (0 = unlimited). */
+  rateLimitPerMinute: number;
+  /** Payment attempts per checkout session (0 = unlimited). */
+  maxAttemptsPerSession: number;
   webhook: WebhookConfig | null;
   providers: ProvidersConfig;
 }
@@ -118,11 +120,18 @@ export function parsePayeeAccount(value: string): PayeeAccount | string {
 }
 
 /** Per-variable zod schemas; their messages never include the value (secrets stay out of errors). */
-const PortVar = z.string().regex(/^\d+$/, 'must be an integer between 0 and 65535').transform(Number).pipe(
-  z.number().max(65535, 'must be an integer between 0 and 65535'),
-);
+const PortVar = z
+  .string()
+  .regex(/^\d+$/, 'must be an integer between 0 and 65535')
+  .transform(Number)
+  .pipe(z.number().max(65535, 'must be an integer between 0 and 65535'));
 const HttpUrlVar = z.string().refine(isHttpUrl, 'must be an absolute http(s) URL');
 const LogLevelVar = z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` });
+const CountVar = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number (0 = unlimited)')
+  .transform(Number)
+  .pipe(z.number().max(1_000_000, 'must be at most 1000000'));
 const TimeoutVar = z
   .string()
   .regex(/^\d+$/, 'must be an integer between 100 and 120000')
@@ -155,7 +164,9 @@ export function loadConfig(env: Env): Config {
 
   const merchantApiKeys = list(env.PWB_MERCHANT_API_KEYS);
   if (merchantApiKeys.length === 0) {
-    issues.push(`PWB_MERCHANT_API_KEYS is required: one or more comma-separated keys of at least ${MIN_API_KEY_LENGTH} characters`);
+    issues.push(
+      `PWB_MERCHANT_API_KEYS is required: one or more comma-separated keys of at least ${MIN_API_KEY_LENGTH} characters`,
+    );
   }
   merchantApiKeys.forEach((key, index) => {
     if (key.length < MIN_API_KEY_LENGTH) {
@@ -171,12 +182,7 @@ export function loadConfig(env: Env): Config {
 
   const allowedOrigins: string[] = [];
   for (const origin of list(env.PWB_ALLOWED_ORIGINS)) {
-    let parsed: URL | null = null;
-    try {
-      parsed = new URL(origin);
-    } catch {
-      parsed = null;
-    }
+    const parsed = isHttpUrl(origin) ? new URL(origin) : null;
     if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
       issues.push(`PWB_ALLOWED_ORIGINS: "${origin}" is not an origin (scheme://host[:port], no path)`);
     } else {
@@ -200,11 +206,20 @@ export function loadConfig(env: Env): Config {
   const database = get('PWB_DATABASE') ?? DEFAULT_DATABASE;
 
   const rawLevel = get('PWB_LOG_LEVEL');
-  const logLevel: LogLevel = (rawLevel === undefined ? 'info' : check(issues, 'PWB_LOG_LEVEL', LogLevelVar, rawLevel)) ?? 'info';
+  const logLevel: LogLevel =
+    (rawLevel === undefined ? 'info' : check(issues, 'PWB_LOG_LEVEL', LogLevelVar, rawLevel)) ?? 'info';
 
   const rawTimeout = get('PWB_PROVIDER_TIMEOUT_MS');
   const providerTimeoutMs =
     (rawTimeout === undefined ? 10_000 : check(issues, 'PWB_PROVIDER_TIMEOUT_MS', TimeoutVar, rawTimeout)) ?? 10_000;
+
+  const rawRate = get('PWB_RATE_LIMIT_PER_MINUTE');
+  const rateLimitPerMinute =
+    (rawRate === undefined ? 240 : check(issues, 'PWB_RATE_LIMIT_PER_MINUTE', CountVar, rawRate)) ?? 240;
+  const rawAttempts = get('PWB_RATE_LIMIT_ATTEMPTS_PER_SESSION');
+  const maxAttemptsPerSession =
+    (rawAttempts === undefined ? 20 : check(issues, 'PWB_RATE_LIMIT_ATTEMPTS_PER_SESSION', CountVar, rawAttempts)) ??
+    20;
 
   // Merchant notifications
   let webhook: WebhookConfig | null = null;
@@ -243,6 +258,8 @@ export function loadConfig(env: Env): Config {
     database,
     logLevel,
     providerTimeoutMs,
+    rateLimitPerMinute,
+    maxAttemptsPerSession,
     webhook,
     providers,
   };

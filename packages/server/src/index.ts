@@ -17,7 +17,12 @@ export {
   type ProvidersConfig,
   type WebhookConfig,
 } from './config.js';
-export { verifyWebhookSignature, signWebhook, SIGNATURE_HEADER, type VerifyOptions } from './notifications/signature.js';
+export {
+  verifyWebhookSignature,
+  signWebhook,
+  SIGNATURE_HEADER,
+  type VerifyOptions,
+} from './notifications/signature.js';
 export { buildOpenApiDocument } from './http/openapi.js';
 export { routes } from './http/routes.js';
 export type { AnyRoute, RouteDef, AuthKind } from './http/route.js';

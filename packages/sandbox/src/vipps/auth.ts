@@ -49,17 +49,27 @@ export function secretEquals(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-const SYSTEM_HEADERS = ['Vipps-System-Name', 'Vipps-System-Version', 'Vipps-System-Plugin-Name', 'Vipps-System-Plugin-Version'];
+const SYSTEM_HEADERS = [
+  'Vipps-System-Name',
+  'Vipps-System-Version',
+  'Vipps-System-Plugin-Name',
+  'Vipps-System-Plugin-Version',
+];
 
 function tooLongSystemHeader(c: Context): string | undefined {
   return SYSTEM_HEADERS.find((name) => (c.req.header(name)?.length ?? 0) > 30);
 }
 
-const MISSING_KEY = 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.';
-const INVALID_KEY = 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.';
+const MISSING_KEY =
+  'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.';
+const INVALID_KEY =
+  'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.';
 
 function azureAdError(ctx: VippsContext, status: number, error: string, code: number, description: string): Response {
-  const timestamp = new Date(ctx.clock.now()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  const timestamp = new Date(ctx.clock.now())
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
   return jsonResponse(
     status,
     {
@@ -86,7 +96,10 @@ export function registerAccessTokenRoute(app: Hono<VippsEnv>, ctx: VippsContext)
 
     const tooLong = tooLongSystemHeader(c);
     if (tooLong) {
-      return jsonResponse(400, { error: 'invalid_request', error_description: `${tooLong} must be at most 30 characters.` });
+      return jsonResponse(400, {
+        error: 'invalid_request',
+        error_description: `${tooLong} must be at most 30 characters.`,
+      });
     }
     const clientId = c.req.header('client_id');
     const clientSecret = c.req.header('client_secret');
@@ -108,7 +121,13 @@ export function registerAccessTokenRoute(app: Hono<VippsEnv>, ctx: VippsContext)
     }
     const msn = c.req.header('Merchant-Serial-Number');
     if (msn !== undefined && msn !== credentials.merchantSerialNumber) {
-      return azureAdError(ctx, 401, 'unauthorized_client', 700016, 'The Merchant-Serial-Number is not valid for these API keys.');
+      return azureAdError(
+        ctx,
+        401,
+        'unauthorized_client',
+        700016,
+        'The Merchant-Serial-Number is not valid for these API keys.',
+      );
     }
 
     const lifetime = ctx.config.timing.tokenLifetimeSeconds;
@@ -166,13 +185,17 @@ export function requireApiAuth(ctx: VippsContext, flavor: AuthFlavor): Middlewar
 function checkApiAuth(ctx: VippsContext, c: Context, flavor: AuthFlavor): Failure | { msn: string } {
   const subscriptionKey = c.req.header('Ocp-Apim-Subscription-Key');
   if (!subscriptionKey) return { status: 401, reason: MISSING_KEY };
-  if (!secretEquals(subscriptionKey, ctx.config.credentials.subscriptionKey)) return { status: 401, reason: INVALID_KEY };
+  if (!secretEquals(subscriptionKey, ctx.config.credentials.subscriptionKey))
+    return { status: 401, reason: INVALID_KEY };
 
   const authorization = c.req.header('Authorization');
   // Case-sensitive "Bearer", as Vipps' FAQ warns.
   const match = authorization ? /^Bearer (\S+)$/.exec(authorization) : null;
   if (!match?.[1]) {
-    return { status: 401, reason: 'Missing or malformed Authorization header. Use "Authorization: Bearer <access token>".' };
+    return {
+      status: 401,
+      reason: 'Missing or malformed Authorization header. Use "Authorization: Bearer <access token>".',
+    };
   }
   const token = ctx.tokens.find(match[1]);
   if (!token || !secretEquals(token.subscriptionKey, subscriptionKey)) {
@@ -200,10 +223,28 @@ function checkApiAuth(ctx: VippsContext, c: Context, flavor: AuthFlavor): Failur
   return { msn: token.msn };
 }
 
-/** Counts the call (before any check, so rejected polling counts too). */
-export function countCall(ctx: VippsContext, route: string, param?: string): MiddlewareHandler<VippsEnv> {
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Counts the call before any check, so rejected calls count too. The payment is named by a path
+ * parameter, or for creating calls by a field of the JSON body (Hono caches the body for the handler).
+ */
+export function countCall(
+  ctx: VippsContext,
+  route: string,
+  paymentId?: { param: string } | { bodyField: (body: unknown) => unknown },
+): MiddlewareHandler<VippsEnv> {
   return async (c, next) => {
-    ctx.stats.record(route, param ? c.req.param(param) : undefined, ctx.clock.now());
+    let id: unknown;
+    if (paymentId && 'param' in paymentId) id = c.req.param(paymentId.param);
+    else if (paymentId) id = paymentId.bodyField(parseOrUndefined(await c.req.text().catch(() => '')));
+    ctx.stats.record(route, typeof id === 'string' ? id : undefined, ctx.clock.now());
     await next();
   };
 }

@@ -10,6 +10,7 @@ import { epaymentSnapshot } from './epayment.js';
 import { approveDirectly, expireNow, userDecides, type ActionResult } from './flows.js';
 import type { CallbackDelivery, CallbackMode, UserSession, WebhookDelivery } from './state.js';
 import type { CallStatsSnapshot } from './stats.js';
+import type { VippsApiFault } from './faults.js';
 
 export class VippsControlError extends Error {
   override readonly name = 'VippsControlError';
@@ -28,7 +29,12 @@ const CallbackModeInput = z.discriminatedUnion('mode', [
 ]);
 const CallbackModeRequest = z.intersection(
   CallbackModeInput,
-  z.object({ orderId: z.string().regex(/^[a-zA-Z0-9-]{1,50}$/).optional() }),
+  z.object({
+    orderId: z
+      .string()
+      .regex(/^[a-zA-Z0-9-]{1,50}$/)
+      .optional(),
+  }),
 );
 const Timeouts = z.strictObject({
   landingTimeoutMs: z.number().int().min(1).max(86_400_000).optional(),
@@ -42,11 +48,31 @@ const WebhookRetry = z.strictObject({
 const WebhookDeliveryRequest = z.strictObject({ enabled: z.boolean() });
 const ApproveRequest = z.strictObject({ phoneNumber: z.string().max(30).optional() }).optional();
 const PaymentIdParam = z.string().min(1).max(50);
+const ApiPath = z
+  .string()
+  .regex(
+    /^\/(accesstoken|ecomm|epayment|webhooks)(\/[A-Za-z0-9._~{}-]*)*$/,
+    'must be a Vipps API path such as /ecomm/v2/payments',
+  )
+  .max(200);
+const FaultRequest = z
+  .strictObject({
+    status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional(),
+    malformed: z.literal(true).optional(),
+    count: z.number().int().min(1).max(1000).default(1),
+    pathPrefix: ApiPath.optional(),
+  })
+  .refine((body) => (body.status === undefined) !== (body.malformed === undefined), {
+    message: 'give exactly one of status or malformed',
+  });
+const LatencyRequest = z.strictObject({ latencyMs: z.number().int().min(0).max(60_000) });
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const message = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
+    const message = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`)
+      .join('; ');
     throw new VippsControlError('invalid_request', message);
   }
   return parsed.data;
@@ -63,8 +89,18 @@ export interface UserSideInspection {
 }
 
 export type PaymentInspection =
-  | { kind: 'ecom'; payment: ReturnType<typeof ecomSnapshot>; user: UserSideInspection | null; callbacks: CallbackDelivery[] }
-  | { kind: 'epayment'; payment: ReturnType<typeof epaymentSnapshot>; user: UserSideInspection | null; webhooks: WebhookDelivery[] };
+  | {
+      kind: 'ecom';
+      payment: ReturnType<typeof ecomSnapshot>;
+      user: UserSideInspection | null;
+      callbacks: CallbackDelivery[];
+    }
+  | {
+      kind: 'epayment';
+      payment: ReturnType<typeof epaymentSnapshot>;
+      user: UserSideInspection | null;
+      webhooks: WebhookDelivery[];
+    };
 
 export interface VippsControls {
   /** Callback behaviour for one order (even before it exists) or, without orderId, for all. */
@@ -86,6 +122,14 @@ export interface VippsControls {
   resetStats(): void;
   callbacks(orderId?: string): CallbackDelivery[];
   webhookDeliveries(reference?: string): WebhookDelivery[];
+  /**
+   * The next `count` API calls under `pathPrefix` (e.g. `/ecomm/v2/payments`; default: any) answer
+   * with the status (429 with Retry-After: 1) or a truncated JSON body, without being processed.
+   */
+  injectFaults(fault: VippsApiFault, count?: number): void;
+  clearFaults(): void;
+  /** Delay added before every API call (not the pages). */
+  setLatency(latencyMs: number): void;
   /** Invalidates every access token handed out so far. */
   revokeTokens(): void;
   /** Forgets payments, webhooks, deliveries, scenario settings and statistics (not access tokens). */
@@ -152,10 +196,13 @@ export function createVippsControls(ctx: VippsContext): VippsControls {
       ensure(expireNow(ctx, sessionOf(paymentId)), paymentId);
     },
     approve(paymentId, phoneNumber) {
-      ensure(approveDirectly(ctx, sessionOf(paymentId), parse(ApproveRequest, { phoneNumber })?.phoneNumber), paymentId);
+      ensure(
+        approveDirectly(ctx, sessionOf(paymentId), parse(ApproveRequest, { phoneNumber })?.phoneNumber),
+        paymentId,
+      );
     },
     reject(paymentId) {
-      ensure(userDecides(ctx, sessionOf(paymentId), 'reject'), paymentId);
+      ensure(userDecides(ctx, sessionOf(paymentId), 'reject', 'control'), paymentId);
     },
     inspect(paymentId) {
       const id = PaymentIdParam.safeParse(paymentId);
@@ -185,6 +232,20 @@ export function createVippsControls(ctx: VippsContext): VippsControls {
     callbacks: (orderId) => ctx.state.callbackDeliveries.filter((d) => orderId === undefined || d.orderId === orderId),
     webhookDeliveries: (reference) =>
       ctx.state.webhookDeliveries.filter((d) => reference === undefined || d.reference === reference),
+    injectFaults(fault, count = 1) {
+      const request = parse(FaultRequest, {
+        ...(fault.kind === 'status' ? { status: fault.status } : { malformed: true }),
+        ...(fault.pathPrefix !== undefined ? { pathPrefix: fault.pathPrefix } : {}),
+        count,
+      });
+      for (let i = 0; i < request.count; i++) ctx.state.faults.push(fault);
+    },
+    clearFaults() {
+      ctx.state.faults = [];
+    },
+    setLatency(latencyMs) {
+      ctx.state.scenario.latencyMs = parse(LatencyRequest, { latencyMs }).latencyMs;
+    },
     revokeTokens: () => ctx.tokens.revokeAll(),
     reset() {
       ctx.state.reset();
@@ -225,7 +286,8 @@ export function createVippsControlApp(controls: VippsControls): Hono {
   });
   app.get('/payments/:id', (c) => {
     const inspection = controls.inspect(c.req.param('id'));
-    if (!inspection) throw new VippsControlError('not_found', `No eCom order or ePayment payment ${c.req.param('id')}.`);
+    if (!inspection)
+      throw new VippsControlError('not_found', `No eCom order or ePayment payment ${c.req.param('id')}.`);
     return c.json(inspection);
   });
   app.post('/payments/:id/expire', (c) => {
@@ -261,6 +323,24 @@ export function createVippsControlApp(controls: VippsControls): Hono {
   });
   app.get('/callbacks', (c) => c.json(controls.callbacks(c.req.query('orderId'))));
   app.get('/webhook-deliveries', (c) => c.json(controls.webhookDeliveries(c.req.query('reference'))));
+  app.post('/faults', async (c) => {
+    const request = parse(FaultRequest, await body(c.req.raw));
+    const base = request.pathPrefix !== undefined ? { pathPrefix: request.pathPrefix } : {};
+    const fault: VippsApiFault =
+      request.status !== undefined
+        ? { kind: 'status', status: request.status, ...base }
+        : { kind: 'malformed', ...base };
+    controls.injectFaults(fault, request.count);
+    return c.body(null, 204);
+  });
+  app.delete('/faults', (c) => {
+    controls.clearFaults();
+    return c.body(null, 204);
+  });
+  app.put('/latency', async (c) => {
+    controls.setLatency(parse(LatencyRequest, await body(c.req.raw)).latencyMs);
+    return c.body(null, 204);
+  });
   app.post('/tokens/revoke', (c) => {
     controls.revokeTokens();
     return c.body(null, 204);

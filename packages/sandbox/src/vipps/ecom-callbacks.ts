@@ -14,7 +14,11 @@ export function callbackModeFor(ctx: VippsContext, orderId: string): CallbackMod
   return ctx.state.scenario.callbackByOrder.get(orderId) ?? ctx.state.scenario.callbackDefault;
 }
 
-export function sendEcomCallback(ctx: VippsContext, payment: EcomPayment, status: EcomCallbackStatus): CallbackDelivery {
+export function sendEcomCallback(
+  ctx: VippsContext,
+  payment: EcomPayment,
+  status: EcomCallbackStatus,
+): CallbackDelivery {
   const now = ctx.clock.now();
   const body = JSON.stringify({
     merchantSerialNumber: payment.msn,

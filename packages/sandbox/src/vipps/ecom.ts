@@ -81,7 +81,10 @@ const CancelPaymentActionRequest = z.object({
 });
 
 const ForceApproveRequest = z.object({
-  customerPhoneNumber: z.string().regex(/^\d{8}$/, 'must be 8 digits').optional(),
+  customerPhoneNumber: z
+    .string()
+    .regex(/^\d{8}$/, 'must be 8 digits')
+    .optional(),
   token: z.string().optional(),
 });
 
@@ -215,7 +218,11 @@ export function registerEcomRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
   const bodyMsnMismatch = (c: Context<VippsEnv>, msn: string | undefined): Response | undefined =>
     msn !== undefined && msn !== c.var.msn
       ? ecomErrorResponse(403, [
-          ecomError('Authentication', 'merchantSerialNumber', `Invalid MSN: ${msn}. This MSN is not valid for the access token.`),
+          ecomError(
+            'Authentication',
+            'merchantSerialNumber',
+            `Invalid MSN: ${msn}. This MSN is not valid for the access token.`,
+          ),
         ])
       : undefined;
 
@@ -228,86 +235,101 @@ export function registerEcomRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
   };
 
   // POST /ecomm/v2/payments: initiate.
-  app.post('/ecomm/v2/payments', auth, async (c) => {
-    const body = await readJsonBody(c);
-    const orderIdHint = body.ok ? (body.value as { transaction?: { orderId?: unknown } })?.transaction?.orderId : undefined;
-    ctx.stats.record('POST /ecomm/v2/payments', typeof orderIdHint === 'string' ? orderIdHint : undefined, ctx.clock.now());
-    if (!body.ok) return ecomErrorResponse(400, [ecomError('InvalidRequest', 'body', body.message)]);
-    const parsed = InitiatePaymentCommand.safeParse(body.value ?? {});
-    if (!parsed.success) return ecomErrorResponse(400, issuesToEcomErrors(parsed.error.issues));
-    const { customerInfo, merchantInfo, transaction } = parsed.data;
-    const mismatch = bodyMsnMismatch(c, merchantInfo.merchantSerialNumber);
-    if (mismatch) return mismatch;
+  const orderIdOf = (body: unknown) =>
+    (body as { transaction?: { orderId?: unknown } } | undefined)?.transaction?.orderId;
+  app.post(
+    '/ecomm/v2/payments',
+    countCall(ctx, 'POST /ecomm/v2/payments', { bodyField: orderIdOf }),
+    auth,
+    async (c) => {
+      const body = await readJsonBody(c);
+      if (!body.ok) return ecomErrorResponse(400, [ecomError('InvalidRequest', 'body', body.message)]);
+      const parsed = InitiatePaymentCommand.safeParse(body.value ?? {});
+      if (!parsed.success) return ecomErrorResponse(400, issuesToEcomErrors(parsed.error.issues));
+      const { customerInfo, merchantInfo, transaction } = parsed.data;
+      const mismatch = bodyMsnMismatch(c, merchantInfo.merchantSerialNumber);
+      if (mismatch) return mismatch;
 
-    const errors: EcomError[] = [];
-    if (merchantInfo.paymentType === 'eComm Express Payment') {
-      errors.push(
-        ecomError('InvalidRequest', 'merchantInfo.paymentType', 'Express checkout is not supported by the sandbox.'),
-      );
-    }
-    let mobileNumber: string | null = null;
-    if (customerInfo.mobileNumber !== undefined && customerInfo.mobileNumber !== '') {
-      const parsedNumber = parseMobileNumber(customerInfo.mobileNumber, 'NOK');
-      if (!parsedNumber) return ecomErrorResponse(400, [ECOM_ERRORS.userNotRegistered()]);
-      mobileNumber = parsedNumber.national;
-    }
-    if (transaction.skipLandingPage) {
-      if (!ctx.config.skipLandingPageAllowed) return ecomErrorResponse(400, [ECOM_ERRORS.skipLandingPageNotAllowed()]);
-      if (mobileNumber === null) {
+      const errors: EcomError[] = [];
+      if (merchantInfo.paymentType === 'eComm Express Payment') {
         errors.push(
-          ecomError('InvalidRequest', 'customerInfo.mobileNumber', 'skipLandingPage requires customerInfo.mobileNumber.'),
+          ecomError('InvalidRequest', 'merchantInfo.paymentType', 'Express checkout is not supported by the sandbox.'),
         );
       }
-    }
-    if (errors.length > 0) return ecomErrorResponse(400, errors);
-    if (ctx.state.ecom.has(transaction.orderId)) return ecomErrorResponse(400, [ECOM_ERRORS.duplicateOrderId()]);
+      let mobileNumber: string | null = null;
+      if (customerInfo.mobileNumber !== undefined && customerInfo.mobileNumber !== '') {
+        const parsedNumber = parseMobileNumber(customerInfo.mobileNumber, 'NOK');
+        if (!parsedNumber) return ecomErrorResponse(400, [ECOM_ERRORS.userNotRegistered()]);
+        mobileNumber = parsedNumber.national;
+      }
+      if (transaction.skipLandingPage) {
+        if (!ctx.config.skipLandingPageAllowed)
+          return ecomErrorResponse(400, [ECOM_ERRORS.skipLandingPageNotAllowed()]);
+        if (mobileNumber === null) {
+          errors.push(
+            ecomError(
+              'InvalidRequest',
+              'customerInfo.mobileNumber',
+              'skipLandingPage requires customerInfo.mobileNumber.',
+            ),
+          );
+        }
+      }
+      if (errors.length > 0) return ecomErrorResponse(400, errors);
+      if (ctx.state.ecom.has(transaction.orderId)) return ecomErrorResponse(400, [ECOM_ERRORS.duplicateOrderId()]);
 
-    const skipLandingPage = transaction.skipLandingPage === true;
-    const isApp = merchantInfo.isApp === true;
-    const session = createSession(ctx, {
-      kind: 'ecom',
-      paymentId: transaction.orderId,
-      phoneNumber: mobileNumber,
-      forceApp: isApp,
-      pushNow: skipLandingPage,
-    });
-    const payment: EcomPayment = {
-      kind: 'ecom',
-      orderId: transaction.orderId,
-      msn: c.var.msn,
-      amount: transaction.amount,
-      transactionText: transaction.transactionText,
-      createdAt: ctx.clock.now(),
-      callbackPrefix: merchantInfo.callbackPrefix,
-      fallBack: merchantInfo.fallBack,
-      authToken: merchantInfo.authToken ?? null,
-      isApp,
-      skipLandingPage,
-      mobileNumber,
-      status: 'initiated',
-      cancelledBy: null,
-      capturedAmount: 0,
-      refundedAmount: 0,
-      remainderReleased: false,
-      transactionId: newTransactionId(),
-      bankIdentificationNumber: null,
-      log: [],
-      userToken: session.token,
-      requestIds: new Map(),
-    };
-    addLog(ctx, payment, 'INITIATE', payment.amount, payment.transactionText, '', payment.transactionId);
-    ctx.state.ecom.set(payment.orderId, payment);
-    // Shaped like Vipps' deeplink URL; the sandbox serves the landing page there.
-    const url = `${publicBase(ctx, c)}/dwo-api-application/v1/deeplink/vippsgateway?v=2&token=${session.token}`;
-    return jsonResponse(200, { orderId: payment.orderId, url });
-  });
+      const skipLandingPage = transaction.skipLandingPage === true;
+      const isApp = merchantInfo.isApp === true;
+      const session = createSession(ctx, {
+        kind: 'ecom',
+        paymentId: transaction.orderId,
+        phoneNumber: mobileNumber,
+        forceApp: isApp,
+        pushNow: skipLandingPage,
+      });
+      const payment: EcomPayment = {
+        kind: 'ecom',
+        orderId: transaction.orderId,
+        msn: c.var.msn,
+        amount: transaction.amount,
+        transactionText: transaction.transactionText,
+        createdAt: ctx.clock.now(),
+        callbackPrefix: merchantInfo.callbackPrefix,
+        fallBack: merchantInfo.fallBack,
+        authToken: merchantInfo.authToken ?? null,
+        isApp,
+        skipLandingPage,
+        mobileNumber,
+        status: 'initiated',
+        cancelledBy: null,
+        capturedAmount: 0,
+        refundedAmount: 0,
+        remainderReleased: false,
+        transactionId: newTransactionId(),
+        bankIdentificationNumber: null,
+        log: [],
+        userToken: session.token,
+        requestIds: new Map(),
+      };
+      addLog(ctx, payment, 'INITIATE', payment.amount, payment.transactionText, '', payment.transactionId);
+      ctx.state.ecom.set(payment.orderId, payment);
+      // Shaped like Vipps' deeplink URL; the sandbox serves the landing page there.
+      const url = `${publicBase(ctx, c)}/dwo-api-application/v1/deeplink/vippsgateway?v=2&token=${session.token}`;
+      return jsonResponse(200, { orderId: payment.orderId, url });
+    },
+  );
 
   const details: Handler = (c) => {
     const payment = loadOrder(c);
     if (payment instanceof Response) return payment;
     return jsonResponse(200, ecomDetails(payment));
   };
-  app.get('/ecomm/v2/payments/:orderId/details', countCall(ctx, 'GET /ecomm/v2/payments/{orderId}/details', 'orderId'), auth, details);
+  app.get(
+    '/ecomm/v2/payments/:orderId/details',
+    countCall(ctx, 'GET /ecomm/v2/payments/{orderId}/details', { param: 'orderId' }),
+    auth,
+    details,
+  );
 
   const status: Handler = (c) => {
     const payment = loadOrder(c);
@@ -323,7 +345,12 @@ export function registerEcomRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
       },
     });
   };
-  app.get('/ecomm/v2/payments/:orderId/status', countCall(ctx, 'GET /ecomm/v2/payments/{orderId}/status', 'orderId'), auth, status);
+  app.get(
+    '/ecomm/v2/payments/:orderId/status',
+    countCall(ctx, 'GET /ecomm/v2/payments/{orderId}/status', { param: 'orderId' }),
+    auth,
+    status,
+  );
 
   /** Shared idempotency of capture and refund (X-Request-Id, unique per order and endpoint). */
   const withRequestId = async (
@@ -336,7 +363,11 @@ export function registerEcomRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
     const requestId = RequestId.safeParse(c.req.header('X-Request-Id') ?? '');
     if (!requestId.success) {
       return ecomErrorResponse(400, [
-        ecomError('InvalidRequest', 'X-Request-Id', `X-Request-Id ${requestId.error.issues[0]?.message ?? 'is invalid'}`),
+        ecomError(
+          'InvalidRequest',
+          'X-Request-Id',
+          `X-Request-Id ${requestId.error.issues[0]?.message ?? 'is invalid'}`,
+        ),
       ]);
     }
     const body = await parse(c, PaymentActionsRequest);
@@ -359,14 +390,15 @@ export function registerEcomRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
 
   app.post(
     '/ecomm/v2/payments/:orderId/capture',
-    countCall(ctx, 'POST /ecomm/v2/payments/{orderId}/capture', 'orderId'),
+    countCall(ctx, 'POST /ecomm/v2/payments/{orderId}/capture', { param: 'orderId' }),
     auth,
     (c) =>
       withRequestId(c, 'capture', (payment, body, requestId) => {
         if (payment.status !== 'reserved') return ecomErrorResponse(400, [ECOM_ERRORS.nothingReserved()]);
         const remaining = payment.remainderReleased ? 0 : payment.amount - payment.capturedAmount;
         const amount = body.transaction.amount || remaining;
-        if (remaining === 0 || amount > remaining) return ecomErrorResponse(400, [ECOM_ERRORS.captureExceedsReserved()]);
+        if (remaining === 0 || amount > remaining)
+          return ecomErrorResponse(400, [ECOM_ERRORS.captureExceedsReserved()]);
         payment.capturedAmount += amount;
         const entry = addLog(ctx, payment, 'CAPTURE', amount, body.transaction.transactionText, requestId);
         return jsonResponse(200, {
@@ -386,17 +418,19 @@ export function registerEcomRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
 
   app.post(
     '/ecomm/v2/payments/:orderId/refund',
-    countCall(ctx, 'POST /ecomm/v2/payments/{orderId}/refund', 'orderId'),
+    countCall(ctx, 'POST /ecomm/v2/payments/{orderId}/refund', { param: 'orderId' }),
     auth,
     (c) =>
       withRequestId(c, 'refund', (payment, body, requestId) => {
         if (payment.capturedAmount === 0) {
-          const cancelled = payment.status === 'cancelled' || payment.status === 'expired' || payment.status === 'voided';
+          const cancelled =
+            payment.status === 'cancelled' || payment.status === 'expired' || payment.status === 'voided';
           return ecomErrorResponse(400, [cancelled ? ECOM_ERRORS.refundOfCancelled() : ECOM_ERRORS.refundOfReserved()]);
         }
         const refundable = payment.capturedAmount - payment.refundedAmount;
         const amount = body.transaction.amount || refundable;
-        if (refundable === 0 || amount > refundable) return ecomErrorResponse(400, [ECOM_ERRORS.refundExceedsCaptured()]);
+        if (refundable === 0 || amount > refundable)
+          return ecomErrorResponse(400, [ECOM_ERRORS.refundExceedsCaptured()]);
         payment.refundedAmount += amount;
         const entry = addLog(ctx, payment, 'REFUND', amount, body.transaction.transactionText, requestId);
         return jsonResponse(200, {
@@ -413,51 +447,56 @@ export function registerEcomRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
       }),
   );
 
-  app.put('/ecomm/v2/payments/:orderId/cancel', countCall(ctx, 'PUT /ecomm/v2/payments/{orderId}/cancel', 'orderId'), auth, async (c) => {
-    const payment = loadOrder(c);
-    if (payment instanceof Response) return payment;
-    const body = await parse(c, CancelPaymentActionRequest);
-    if (body instanceof Response) return body;
-    const mismatch = bodyMsnMismatch(c, body.merchantInfo.merchantSerialNumber);
-    if (mismatch) return mismatch;
-    const text = body.transaction.transactionText;
+  app.put(
+    '/ecomm/v2/payments/:orderId/cancel',
+    countCall(ctx, 'PUT /ecomm/v2/payments/{orderId}/cancel', { param: 'orderId' }),
+    auth,
+    async (c) => {
+      const payment = loadOrder(c);
+      if (payment instanceof Response) return payment;
+      const body = await parse(c, CancelPaymentActionRequest);
+      if (body instanceof Response) return body;
+      const mismatch = bodyMsnMismatch(c, body.merchantInfo.merchantSerialNumber);
+      if (mismatch) return mismatch;
+      const text = body.transaction.transactionText;
 
-    let entry: EcomLogEntry | undefined;
-    if (payment.status === 'initiated') {
-      // Cancelling before the user acted: the log shows CANCEL (Vipps' guide, "Cancelling a pending order").
-      payment.status = 'cancelled';
-      payment.cancelledBy = 'merchant';
-      entry = addLog(ctx, payment, 'CANCEL', payment.amount, text);
-    } else if (payment.status === 'reserved' && !payment.remainderReleased) {
-      if (payment.capturedAmount === 0) {
-        payment.status = 'voided';
-        entry = addLog(ctx, payment, 'VOID', payment.amount, text);
-      } else if (body.shouldReleaseRemainingFunds && payment.capturedAmount < payment.amount) {
-        payment.remainderReleased = true;
-        entry = addLog(ctx, payment, 'VOID', payment.amount - payment.capturedAmount, text);
-      } else {
-        return ecomErrorResponse(400, [ECOM_ERRORS.cannotCancelCaptured()]);
+      let entry: EcomLogEntry | undefined;
+      if (payment.status === 'initiated') {
+        // Cancelling before the user acted: the log shows CANCEL (Vipps' guide, "Cancelling a pending order").
+        payment.status = 'cancelled';
+        payment.cancelledBy = 'merchant';
+        entry = addLog(ctx, payment, 'CANCEL', payment.amount, text);
+      } else if (payment.status === 'reserved' && !payment.remainderReleased) {
+        if (payment.capturedAmount === 0) {
+          payment.status = 'voided';
+          entry = addLog(ctx, payment, 'VOID', payment.amount, text);
+        } else if (body.shouldReleaseRemainingFunds && payment.capturedAmount < payment.amount) {
+          payment.remainderReleased = true;
+          entry = addLog(ctx, payment, 'VOID', payment.amount - payment.capturedAmount, text);
+        } else {
+          return ecomErrorResponse(400, [ECOM_ERRORS.cannotCancelCaptured()]);
+        }
       }
-    }
-    // Already cancelled, expired, voided or released: answer with the current state (safe to retry).
-    const last = entry ?? [...payment.log].reverse().find((e) => e.operation === 'CANCEL' || e.operation === 'VOID');
-    if (!last) return ecomErrorResponse(400, [ECOM_ERRORS.cannotCancelCaptured()]);
-    return jsonResponse(200, {
-      orderId: payment.orderId,
-      transactionInfo: {
-        amount: last.amount,
-        status: 'Cancelled',
-        timeStamp: last.timeStamp,
-        transactionId: last.transactionId,
-        transactionText: last.transactionText,
-      },
-      transactionSummary: summary(payment, false),
-    });
-  });
+      // Already cancelled, expired, voided or released: answer with the current state (safe to retry).
+      const last = entry ?? [...payment.log].reverse().find((e) => e.operation === 'CANCEL' || e.operation === 'VOID');
+      if (!last) return ecomErrorResponse(400, [ECOM_ERRORS.cannotCancelCaptured()]);
+      return jsonResponse(200, {
+        orderId: payment.orderId,
+        transactionInfo: {
+          amount: last.amount,
+          status: 'Cancelled',
+          timeStamp: last.timeStamp,
+          transactionId: last.transactionId,
+          transactionText: last.transactionText,
+        },
+        transactionSummary: summary(payment, false),
+      });
+    },
+  );
 
   app.post(
     '/ecomm/v2/integration-test/payments/:orderId/approve',
-    countCall(ctx, 'POST /ecomm/v2/integration-test/payments/{orderId}/approve', 'orderId'),
+    countCall(ctx, 'POST /ecomm/v2/integration-test/payments/{orderId}/approve', { param: 'orderId' }),
     auth,
     async (c) => {
       const payment = loadOrder(c);
@@ -476,6 +515,6 @@ export function registerEcomRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
 
 /** What inspection shows of an order: everything but the merchant's callback secret. */
 export function ecomSnapshot(payment: EcomPayment) {
-  const { authToken, requestIds, ...rest } = payment;
+  const { authToken, requestIds: _requestIds, ...rest } = payment;
   return { ...rest, hasAuthToken: authToken !== null, details: ecomDetails(payment) };
 }

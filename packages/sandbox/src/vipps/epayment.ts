@@ -30,7 +30,10 @@ const CreatePaymentRequest = z
     amount: Amount,
     customer: z
       .object({
-        phoneNumber: z.string().regex(/^\d{10,15}$/, 'must be an MSISDN: country code and number, 10–15 digits').optional(),
+        phoneNumber: z
+          .string()
+          .regex(/^\d{10,15}$/, 'must be an MSISDN: country code and number, 10–15 digits')
+          .optional(),
         personalQr: z.string().min(5).max(255).optional(),
         customerToken: z.string().optional(),
       })
@@ -54,8 +57,15 @@ const CreatePaymentRequest = z
   })
   .superRefine((request, issue) => {
     const customer = request.customer ?? {};
-    const given = (['phoneNumber', 'personalQr', 'customerToken'] as const).filter((key) => customer[key] !== undefined);
-    if (given.length > 1) issue.addIssue({ code: 'custom', path: ['customer'], message: 'specify only one of phoneNumber, personalQr and customerToken' });
+    const given = (['phoneNumber', 'personalQr', 'customerToken'] as const).filter(
+      (key) => customer[key] !== undefined,
+    );
+    if (given.length > 1)
+      issue.addIssue({
+        code: 'custom',
+        path: ['customer'],
+        message: 'specify only one of phoneNumber, personalQr and customerToken',
+      });
     if (customer.personalQr !== undefined || customer.customerToken !== undefined) {
       issue.addIssue({ code: 'custom', path: ['customer'], message: 'the sandbox supports customer.phoneNumber only' });
     }
@@ -63,10 +73,19 @@ const CreatePaymentRequest = z
       const valid =
         request.returnUrl !== undefined &&
         (request.userFlow === 'NATIVE_REDIRECT' ? isAbsoluteUrl(request.returnUrl) : isHttpUrl(request.returnUrl));
-      if (!valid) issue.addIssue({ code: 'custom', path: ['returnUrl'], message: `a valid returnUrl is required for ${request.userFlow}` });
+      if (!valid)
+        issue.addIssue({
+          code: 'custom',
+          path: ['returnUrl'],
+          message: `a valid returnUrl is required for ${request.userFlow}`,
+        });
     }
     if (request.userFlow === 'PUSH_MESSAGE' && customer.phoneNumber === undefined) {
-      issue.addIssue({ code: 'custom', path: ['customer', 'phoneNumber'], message: 'PUSH_MESSAGE requires customer.phoneNumber' });
+      issue.addIssue({
+        code: 'custom',
+        path: ['customer', 'phoneNumber'],
+        message: 'PUSH_MESSAGE requires customer.phoneNumber',
+      });
     }
     if (request.userFlow === 'QR') {
       issue.addIssue({ code: 'custom', path: ['userFlow'], message: 'the sandbox does not support the QR flow' });
@@ -83,7 +102,14 @@ const ModificationRequest = z.object({ modificationAmount: Amount });
 const CancelRequest = z.object({ cancelTransactionOnly: z.boolean().optional() }).optional();
 const ForceApprove = z
   .object({
-    customer: z.object({ phoneNumber: z.string().regex(/^\d{10,15}$/).optional() }).optional(),
+    customer: z
+      .object({
+        phoneNumber: z
+          .string()
+          .regex(/^\d{10,15}$/)
+          .optional(),
+      })
+      .optional(),
     token: z.string().optional(),
   })
   .optional();
@@ -192,12 +218,18 @@ export function createEpaymentParty(ctx: VippsContext): PaymentParty {
 
 /** Titles and details from Vipps' "ePayment API Errors" list. */
 const DOMAIN_ERRORS = {
-  amountTooSmall: ['Amount too small', 'The amount is too small. Amounts are specified in minor units, like øre or cent.'],
+  amountTooSmall: [
+    'Amount too small',
+    'The amount is too small. Amounts are specified in minor units, like øre or cent.',
+  ],
   captureBeforeReservation: [
     'Cannot capture before reservation',
     'The amount you tried to capture is not reserved. The user must accept the payment before capture can be done.',
   ],
-  captureCancelled: ['Cannot capture a cancelled payment', 'Cannot capture a payment that has been cancelled, aborted or has expired.'],
+  captureCancelled: [
+    'Cannot capture a cancelled payment',
+    'Cannot capture a payment that has been cancelled, aborted or has expired.',
+  ],
   captureTooHigh: [
     'Capture amount too high',
     'The total capture amount exceeds the reserved amount. Cannot capture a higher amount than the amount the user has accepted.',
@@ -206,9 +238,18 @@ const DOMAIN_ERRORS = {
     'Attempted refund before reservation',
     'Cannot refund a payment that is not reserved. Check the payment event log.',
   ],
-  refundTooHigh: ['Refund amount too high', 'The total refund amount exceeds the captured amount. Check the payment details.'],
-  cancelCaptured: ['Cannot cancel a captured payment', 'Cannot cancel a payment that has been captured. Check the payment event log.'],
-  cancelNotReserved: ['Cannot cancel a non-reserved payment', 'Cannot cancel a payment that is not reserved. Check the payment event log.'],
+  refundTooHigh: [
+    'Refund amount too high',
+    'The total refund amount exceeds the captured amount. Check the payment details.',
+  ],
+  cancelCaptured: [
+    'Cannot cancel a captured payment',
+    'Cannot cancel a payment that has been captured. Check the payment event log.',
+  ],
+  cancelNotReserved: [
+    'Cannot cancel a non-reserved payment',
+    'Cannot cancel a payment that is not reserved. Check the payment event log.',
+  ],
   currencyMismatch: ['Currency mismatch', 'The modification currency must be the currency of the payment.'],
 } as const satisfies Record<string, readonly [string, string]>;
 
@@ -255,7 +296,11 @@ export function registerEpaymentRoutes(app: Hono<VippsEnv>, ctx: VippsContext): 
     }
     const response = await run();
     if (response.status < 300) {
-      ctx.state.idempotency.set(storeKey, { fingerprint, status: response.status, body: await response.clone().json() });
+      ctx.state.idempotency.set(storeKey, {
+        fingerprint,
+        status: response.status,
+        body: await response.clone().json(),
+      });
     }
     return response;
   };
@@ -264,90 +309,128 @@ export function registerEpaymentRoutes(app: Hono<VippsEnv>, ctx: VippsContext): 
     const reference = c.req.param('reference') ?? '';
     const payment = ctx.state.epayment.get(reference);
     if (!payment || payment.msn !== c.var.msn) {
-      return problem(c, 404, `No payment with reference ${reference} was found for this sales unit.`, [], 'Payment not found');
+      return problem(
+        c,
+        404,
+        `No payment with reference ${reference} was found for this sales unit.`,
+        [],
+        'Payment not found',
+      );
     }
     const session = ctx.state.sessions.get(payment.userToken);
     if (session) expireIfDue(ctx, session);
     return payment;
   };
 
-  const readBody = async <T extends z.ZodType>(c: Context, schema: T): Promise<{ raw: unknown; data: z.infer<T> } | Response> => {
+  const readBody = async <T extends z.ZodType>(
+    c: Context,
+    schema: T,
+  ): Promise<{ raw: unknown; data: z.infer<T> } | Response> => {
     const body = await readJsonBody(c);
     if (!body.ok) return problem(c, 400, body.message, [{ name: 'body', reason: body.message }]);
     const parsed = schema.safeParse(body.value);
-    if (!parsed.success) return problem(c, 400, 'See extraDetails for further details', issuesToExtraDetails(parsed.error.issues));
+    if (!parsed.success)
+      return problem(c, 400, 'See extraDetails for further details', issuesToExtraDetails(parsed.error.issues));
     return { raw: body.value, data: parsed.data };
   };
 
-  app.post('/epayment/v1/payments', auth, async (c) => {
-    const body = await readJsonBody(c);
-    const hint = body.ok ? (body.value as { reference?: unknown } | undefined)?.reference : undefined;
-    ctx.stats.record('POST /epayment/v1/payments', typeof hint === 'string' ? hint : undefined, ctx.clock.now());
-    const key = idempotencyKey(c);
-    if (key instanceof Response) return key;
-    if (!body.ok) return problem(c, 400, body.message, [{ name: 'body', reason: body.message }]);
+  const referenceOf = (body: unknown) => (body as { reference?: unknown } | undefined)?.reference;
+  app.post(
+    '/epayment/v1/payments',
+    countCall(ctx, 'POST /epayment/v1/payments', { bodyField: referenceOf }),
+    auth,
+    async (c) => {
+      const body = await readJsonBody(c);
+      const key = idempotencyKey(c);
+      if (key instanceof Response) return key;
+      if (!body.ok) return problem(c, 400, body.message, [{ name: 'body', reason: body.message }]);
 
-    return idempotent(c, 'create', key, body.value, () => {
-      const parsed = CreatePaymentRequest.safeParse(body.value);
-      if (!parsed.success) return problem(c, 400, 'See extraDetails for further details', issuesToExtraDetails(parsed.error.issues));
-      const request = parsed.data;
-      const minimum = request.amount.currency === 'NOK' ? 100 : 1;
-      if (request.amount.value < minimum) {
-        return domainError(c, 'amountTooSmall', [{ name: 'amount.value', reason: `must be at least ${minimum}` }]);
-      }
-      if (ctx.state.epayment.has(request.reference)) {
-        return problem(c, 409, `A payment with reference ${request.reference} already exists.`, [{ name: 'reference', reason: 'Already used' }], 'Conflict');
-      }
-      const phone = request.customer?.phoneNumber ? parseMobileNumber(`+${request.customer.phoneNumber}`, request.amount.currency) : null;
-      if (request.customer?.phoneNumber && !phone) {
-        return problem(c, 400, 'The phone number is not a registered user.', [{ name: 'customer.phoneNumber', reason: 'User not found' }], 'User not found');
-      }
-      const pushNow = request.userFlow === 'PUSH_MESSAGE';
-      const session = createSession(ctx, {
-        kind: 'epayment',
-        paymentId: request.reference,
-        phoneNumber: phone?.national ?? null,
-        forceApp: request.userFlow === 'NATIVE_REDIRECT',
-        pushNow,
+      return idempotent(c, 'create', key, body.value, () => {
+        const parsed = CreatePaymentRequest.safeParse(body.value);
+        if (!parsed.success)
+          return problem(c, 400, 'See extraDetails for further details', issuesToExtraDetails(parsed.error.issues));
+        const request = parsed.data;
+        const minimum = request.amount.currency === 'NOK' ? 100 : 1;
+        if (request.amount.value < minimum) {
+          return domainError(c, 'amountTooSmall', [{ name: 'amount.value', reason: `must be at least ${minimum}` }]);
+        }
+        if (ctx.state.epayment.has(request.reference)) {
+          return problem(
+            c,
+            409,
+            `A payment with reference ${request.reference} already exists.`,
+            [{ name: 'reference', reason: 'Already used' }],
+            'Conflict',
+          );
+        }
+        const phone = request.customer?.phoneNumber
+          ? parseMobileNumber(`+${request.customer.phoneNumber}`, request.amount.currency)
+          : null;
+        if (request.customer?.phoneNumber && !phone) {
+          return problem(
+            c,
+            400,
+            'The phone number is not a registered user.',
+            [{ name: 'customer.phoneNumber', reason: 'User not found' }],
+            'User not found',
+          );
+        }
+        const pushNow = request.userFlow === 'PUSH_MESSAGE';
+        const session = createSession(ctx, {
+          kind: 'epayment',
+          paymentId: request.reference,
+          phoneNumber: phone?.national ?? null,
+          forceApp: request.userFlow === 'NATIVE_REDIRECT',
+          pushNow,
+        });
+        const redirectUrl = pushNow ? null : `${publicBase(ctx, c)}/landing?token=${session.token}`;
+        const payment: EpaymentPayment = {
+          kind: 'epayment',
+          reference: request.reference,
+          msn: c.var.msn,
+          amount: request.amount,
+          state: 'CREATED',
+          pspReference: newPspReference(),
+          userFlow: request.userFlow,
+          returnUrl: request.returnUrl ?? null,
+          phoneNumber: request.customer?.phoneNumber ?? null,
+          paymentDescription: request.paymentDescription ?? null,
+          metadata: request.metadata ?? null,
+          profileScope: request.profile?.scope ?? null,
+          sub: null,
+          capturedValue: 0,
+          refundedValue: 0,
+          cancelledValue: 0,
+          events: [],
+          redirectUrl,
+          userToken: session.token,
+          createdAt: ctx.clock.now(),
+        };
+        ctx.state.epayment.set(payment.reference, payment);
+        addEvent(ctx, payment, 'CREATED', payment.amount, key);
+        return jsonResponse(
+          201,
+          { ...(redirectUrl ? { redirectUrl } : {}), reference: payment.reference },
+          'application/json',
+        );
       });
-      const redirectUrl = pushNow ? null : `${publicBase(ctx, c)}/landing?token=${session.token}`;
-      const payment: EpaymentPayment = {
-        kind: 'epayment',
-        reference: request.reference,
-        msn: c.var.msn,
-        amount: request.amount,
-        state: 'CREATED',
-        pspReference: newPspReference(),
-        userFlow: request.userFlow,
-        returnUrl: request.returnUrl ?? null,
-        phoneNumber: request.customer?.phoneNumber ?? null,
-        paymentDescription: request.paymentDescription ?? null,
-        metadata: request.metadata ?? null,
-        profileScope: request.profile?.scope ?? null,
-        sub: null,
-        capturedValue: 0,
-        refundedValue: 0,
-        cancelledValue: 0,
-        events: [],
-        redirectUrl,
-        userToken: session.token,
-        createdAt: ctx.clock.now(),
-      };
-      ctx.state.epayment.set(payment.reference, payment);
-      addEvent(ctx, payment, 'CREATED', payment.amount, key);
-      return jsonResponse(201, { ...(redirectUrl ? { redirectUrl } : {}), reference: payment.reference }, 'application/json');
-    });
-  });
+    },
+  );
 
-  app.get('/epayment/v1/payments/:reference', countCall(ctx, 'GET /epayment/v1/payments/{reference}', 'reference'), auth, (c) => {
-    const payment = loadPayment(c);
-    if (payment instanceof Response) return payment;
-    return jsonResponse(200, epaymentView(payment), 'application/json');
-  });
+  app.get(
+    '/epayment/v1/payments/:reference',
+    countCall(ctx, 'GET /epayment/v1/payments/{reference}', { param: 'reference' }),
+    auth,
+    (c) => {
+      const payment = loadPayment(c);
+      if (payment instanceof Response) return payment;
+      return jsonResponse(200, epaymentView(payment), 'application/json');
+    },
+  );
 
   app.get(
     '/epayment/v1/payments/:reference/events',
-    countCall(ctx, 'GET /epayment/v1/payments/{reference}/events', 'reference'),
+    countCall(ctx, 'GET /epayment/v1/payments/{reference}/events', { param: 'reference' }),
     auth,
     (c) => {
       const payment = loadPayment(c);
@@ -362,7 +445,7 @@ export function registerEpaymentRoutes(app: Hono<VippsEnv>, ctx: VippsContext): 
   ) =>
     app.post(
       `/epayment/v1/payments/:reference/${route}`,
-      countCall(ctx, `POST /epayment/v1/payments/{reference}/${route}`, 'reference'),
+      countCall(ctx, `POST /epayment/v1/payments/{reference}/${route}`, { param: 'reference' }),
       auth,
       async (c) => {
         const payment = loadPayment(c);
@@ -371,20 +454,29 @@ export function registerEpaymentRoutes(app: Hono<VippsEnv>, ctx: VippsContext): 
         if (key instanceof Response) return key;
         const body = await readBody(c, route === 'cancel' ? CancelRequest : ModificationRequest);
         if (body instanceof Response) return body;
-        return idempotent(c, `${route}:${payment.reference}`, key, body.raw ?? null, () => apply(c, payment, key, body.data));
+        return idempotent(c, `${route}:${payment.reference}`, key, body.raw ?? null, () =>
+          apply(c, payment, key, body.data),
+        );
       },
     );
 
   const modified = (payment: EpaymentPayment, pspReference: string) =>
     jsonResponse(
       200,
-      { amount: payment.amount, state: payment.state, aggregate: aggregate(payment), pspReference, reference: payment.reference },
+      {
+        amount: payment.amount,
+        state: payment.state,
+        aggregate: aggregate(payment),
+        pspReference,
+        reference: payment.reference,
+      },
       'application/json',
     );
 
   modification('capture', (c, payment, key, body) => {
     const { modificationAmount } = body as z.infer<typeof ModificationRequest>;
-    if (payment.state === 'CREATED') return domainError(c, 'captureBeforeReservation', [{ name: 'ErrorCode', reason: '6080' }]);
+    if (payment.state === 'CREATED')
+      return domainError(c, 'captureBeforeReservation', [{ name: 'ErrorCode', reason: '6080' }]);
     if (payment.state !== 'AUTHORIZED') return domainError(c, 'captureCancelled');
     if (modificationAmount.currency !== payment.amount.currency) return domainError(c, 'currencyMismatch');
     if (modificationAmount.value < 1) return domainError(c, 'amountTooSmall');
@@ -400,7 +492,8 @@ export function registerEpaymentRoutes(app: Hono<VippsEnv>, ctx: VippsContext): 
     if (payment.state !== 'AUTHORIZED') return domainError(c, 'refundBeforeReservation');
     if (modificationAmount.currency !== payment.amount.currency) return domainError(c, 'currencyMismatch');
     if (modificationAmount.value < 1) return domainError(c, 'amountTooSmall');
-    if (modificationAmount.value > payment.capturedValue - payment.refundedValue) return domainError(c, 'refundTooHigh');
+    if (modificationAmount.value > payment.capturedValue - payment.refundedValue)
+      return domainError(c, 'refundTooHigh');
     payment.refundedValue += modificationAmount.value;
     const event = addEvent(ctx, payment, 'REFUNDED', modificationAmount, key, newPspReference());
     return modified(payment, event.pspReference);
@@ -420,13 +513,20 @@ export function registerEpaymentRoutes(app: Hono<VippsEnv>, ctx: VippsContext): 
     if (remaining === 0) return modified(payment, payment.pspReference);
     // AUTHORIZED is final: cancelling releases what is left, the state stays AUTHORIZED.
     payment.cancelledValue += remaining;
-    const event = addEvent(ctx, payment, 'CANCELLED', { currency: payment.amount.currency, value: remaining }, key, newPspReference());
+    const event = addEvent(
+      ctx,
+      payment,
+      'CANCELLED',
+      { currency: payment.amount.currency, value: remaining },
+      key,
+      newPspReference(),
+    );
     return modified(payment, event.pspReference);
   });
 
   app.post(
     '/epayment/v1/test/payments/:reference/approve',
-    countCall(ctx, 'POST /epayment/v1/test/payments/{reference}/approve', 'reference'),
+    countCall(ctx, 'POST /epayment/v1/test/payments/{reference}/approve', { param: 'reference' }),
     auth,
     async (c) => {
       const payment = loadPayment(c);
@@ -437,7 +537,14 @@ export function registerEpaymentRoutes(app: Hono<VippsEnv>, ctx: VippsContext): 
       const msisdn = body.data?.customer?.phoneNumber;
       const phone = msisdn ? parseMobileNumber(`+${msisdn}`, payment.amount.currency)?.national : undefined;
       const result = session ? approveDirectly(ctx, session, phone) : { ok: false };
-      if (!result.ok) return problem(c, 400, `The payment is ${payment.state} and can no longer be approved.`, [], 'Cannot approve payment');
+      if (!result.ok)
+        return problem(
+          c,
+          400,
+          `The payment is ${payment.state} and can no longer be approved.`,
+          [],
+          'Cannot approve payment',
+        );
       return new Response(null, { status: 200 });
     },
   );

@@ -108,7 +108,9 @@ export function instancePath(c: Context, basePath: string): string {
 }
 
 /** zod issues → ePayment `extraDetails`. */
-export function issuesToExtraDetails(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ExtraDetail[] {
+export function issuesToExtraDetails(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): ExtraDetail[] {
   return issues.map((issue) => ({
     name: issue.path.map(String).join('.') || 'body',
     reason: issue.message,
@@ -117,7 +119,5 @@ export function issuesToExtraDetails(issues: readonly { path: readonly PropertyK
 
 /** zod issues → eCom InvalidRequest errors (the field name is the error code, as Vipps documents). */
 export function issuesToEcomErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[]): EcomError[] {
-  return issues.map((issue) =>
-    ecomError('InvalidRequest', issue.path.map(String).join('.') || 'body', issue.message),
-  );
+  return issues.map((issue) => ecomError('InvalidRequest', issue.path.map(String).join('.') || 'body', issue.message));
 }

@@ -34,7 +34,12 @@ const API_ROUTES = [
   'DELETE /webhooks/v1/webhooks/{id}',
 ].map((route) => {
   const [method, template] = route.split(' ') as [string, string];
-  return { route, method, pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}$`), hasId: template.includes('{') && !template.includes('{id}') };
+  return {
+    route,
+    method,
+    pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
+    hasId: template.includes('{') && !template.includes('{id}'),
+  };
 });
 
 const API_PREFIXES = ['/accesstoken/', '/ecomm/', '/epayment/', '/webhooks/'];
@@ -49,16 +54,27 @@ function matchRoute(method: string, path: string): { route: string; paymentId: s
 
 function faultResponse(path: string, fault: VippsApiFault): Response {
   if (fault.kind === 'malformed') {
-    return new Response('{"orderId": "', { status: 200, headers: { 'content-type': 'application/json;charset=UTF-8' } });
+    return new Response('{"orderId": "', {
+      status: 200,
+      headers: { 'content-type': 'application/json;charset=UTF-8' },
+    });
   }
   const retryAfter: Record<string, string> = fault.status === 429 ? { 'retry-after': '1' } : {};
   let response: Response;
   if (path.startsWith('/ecomm/')) {
-    response = ecomErrorResponse(fault.status, [fault.status === 429 ? ECOM_ERRORS.tooManyRequests() : ECOM_ERRORS.internal()]);
+    response = ecomErrorResponse(fault.status, [
+      fault.status === 429 ? ECOM_ERRORS.tooManyRequests() : ECOM_ERRORS.internal(),
+    ]);
   } else if (path.startsWith('/accesstoken/')) {
-    response = apimErrorResponse(fault.status, fault.status === 429 ? 'Rate limit is exceeded. Try again in 1 seconds.' : 'Internal server error');
+    response = apimErrorResponse(
+      fault.status,
+      fault.status === 429 ? 'Rate limit is exceeded. Try again in 1 seconds.' : 'Internal server error',
+    );
   } else {
-    const detail = fault.status === 429 ? 'Too many requests (sandbox fault injection).' : 'The service failed (sandbox fault injection).';
+    const detail =
+      fault.status === 429
+        ? 'Too many requests (sandbox fault injection).'
+        : 'The service failed (sandbox fault injection).';
     response = problemResponse({ status: fault.status, detail, instance: path });
   }
   for (const [name, value] of Object.entries(retryAfter)) response.headers.set(name, value);

@@ -53,15 +53,12 @@ function scheduleExpiry(ctx: VippsContext, session: UserSession): void {
     ctx.state.forgetTimer(session.timer);
   }
   const generation = ctx.state.generation;
-  const handle = ctx.clock.setTimeout(
-    () => {
-      ctx.state.forgetTimer(handle);
-      if (ctx.state.generation !== generation) return;
-      // A later stage may have moved the deadline; only the current one counts.
-      if (ctx.clock.now() >= session.deadline && isWaiting(ctx, session)) party(ctx, session).expire(session.paymentId);
-    },
-    session.deadline - ctx.clock.now(),
-  );
+  const handle = ctx.clock.setTimeout(() => {
+    ctx.state.forgetTimer(handle);
+    if (ctx.state.generation !== generation) return;
+    // A later stage may have moved the deadline; only the current one counts.
+    if (ctx.clock.now() >= session.deadline && isWaiting(ctx, session)) party(ctx, session).expire(session.paymentId);
+  }, session.deadline - ctx.clock.now());
   session.timer = ctx.state.trackTimer(handle);
 }
 
@@ -98,17 +95,23 @@ export function openApp(ctx: VippsContext, session: UserSession): ActionResult {
   return { ok: true };
 }
 
-/** Confirm / reject in the app (the sandbox phone), or cancel on the landing page. */
-export function userDecides(ctx: VippsContext, session: UserSession, decision: 'confirm' | 'reject'): ActionResult {
+/**
+ * Confirm / reject in the app (the sandbox phone), or cancel on the landing page (`landing`) or
+ * through a scenario control (`control`). The app only shows the payment after the push or the
+ * app switch, so the phone cannot act before that.
+ */
+export function userDecides(
+  ctx: VippsContext,
+  session: UserSession,
+  decision: 'confirm' | 'reject',
+  from: 'phone' | 'landing' | 'control',
+): ActionResult {
   expireIfDue(ctx, session);
   if (!isWaiting(ctx, session)) return { ok: false, reason: 'not-waiting' };
-  if (decision === 'confirm') {
-    // The app only shows the payment after the push or the app switch.
-    if (session.stage === 'landing') return { ok: false, reason: 'wrong-stage' };
-    party(ctx, session).authorize(session.paymentId);
-  } else {
-    party(ctx, session).abort(session.paymentId);
-  }
+  if ((from === 'phone' || decision === 'confirm') && session.stage === 'landing')
+    return { ok: false, reason: 'wrong-stage' };
+  if (decision === 'confirm') party(ctx, session).authorize(session.paymentId);
+  else party(ctx, session).abort(session.paymentId);
   return { ok: true };
 }
 
@@ -129,5 +132,5 @@ export function approveDirectly(ctx: VippsContext, session: UserSession, phoneNu
     const pushed = sendPush(ctx, session, phoneNumber ?? session.phoneNumber ?? '');
     if (!pushed.ok) return pushed;
   }
-  return userDecides(ctx, session, 'confirm');
+  return userDecides(ctx, session, 'confirm', 'control');
 }

@@ -41,10 +41,14 @@ export function isHttpUrl(value: string): boolean {
   }
 }
 
-/** An absolute URL with any scheme (custom app schemes such as `myapp://` are allowed for return URLs). */
+/** Schemes a return URL must never have: they would run or read something instead of navigating. */
+const UNSAFE_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:']);
+
+/** An absolute URL with an app's custom scheme (`myapp://…`) or http(s), as return URLs may be. */
 export function isAbsoluteUrl(value: string): boolean {
   try {
-    return /^[a-z][a-z0-9+.-]*:$/i.test(new URL(value).protocol);
+    const { protocol } = new URL(value);
+    return /^[a-z][a-z0-9+.-]*:$/i.test(protocol) && !UNSAFE_SCHEMES.has(protocol.toLowerCase());
   } catch {
     return false;
   }

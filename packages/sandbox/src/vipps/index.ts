@@ -14,6 +14,7 @@ import { createVippsControlApp, createVippsControls, type VippsControls } from '
 import { createEcomParty, registerEcomRoutes } from './ecom.js';
 import { createEpaymentParty, registerEpaymentRoutes } from './epayment.js';
 import { ECOM_ERRORS, ecomError, ecomErrorResponse, problemResponse } from './errors.js';
+import { apiFaultMiddleware } from './faults.js';
 import { resolveVippsOptions, type VippsConfig, type VippsSandboxOptions } from './options.js';
 import { registerPageRoutes } from './pages.js';
 import { VippsState } from './state.js';
@@ -56,9 +57,14 @@ export function createVippsSandbox(options: VippsSandboxOptions = {}): VippsSand
       onError: (c) =>
         new URL(c.req.url).pathname.includes('/ecomm/')
           ? ecomErrorResponse(413, [ecomError('InvalidRequest', 'body', 'The request body is too large.')])
-          : problemResponse({ status: 413, detail: 'The request body is too large.', instance: new URL(c.req.url).pathname }),
+          : problemResponse({
+              status: 413,
+              detail: 'The request body is too large.',
+              instance: new URL(c.req.url).pathname,
+            }),
     }),
   );
+  app.use(apiFaultMiddleware(ctx));
   registerAccessTokenRoute(app, ctx);
   registerEcomRoutes(app, ctx);
   registerEpaymentRoutes(app, ctx);
@@ -96,5 +102,6 @@ export {
   type WebhookVerificationInput,
 } from './signing.js';
 export { EPAYMENT_WEBHOOK_EVENTS } from './webhooks.js';
+export type { VippsApiFault } from './faults.js';
 export type { CallbackDelivery, CallbackMode, WebhookDelivery } from './state.js';
 export type { CallStatsSnapshot } from './stats.js';

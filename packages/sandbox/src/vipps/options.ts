@@ -122,7 +122,9 @@ export function resolveVippsOptions(options: VippsSandboxOptions = {}): VippsCon
   if (
     clock !== undefined &&
     typeof clock !== 'function' &&
-    (typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function')
+    (typeof clock.now !== 'function' ||
+      typeof clock.setTimeout !== 'function' ||
+      typeof clock.clearTimeout !== 'function')
   ) {
     throw new VippsSandboxOptionsError(
       'Invalid Vipps sandbox options: clock must be a () => Date function or implement now/setTimeout/clearTimeout',

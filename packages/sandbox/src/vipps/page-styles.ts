@@ -26,3 +26,7 @@ button:focus-visible, a:focus-visible, input:focus-visible { outline: 3px solid 
 .status.bad { background: #fdecee; }
 footer { text-align: center; color: var(--muted); font-size: 0.85rem; margin: 1rem 0 2rem; }
 `;
+
+/** A plain orange dot, so browsers do not log a missing favicon. */
+export const VIPPS_FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="8" fill="#ff5b24"/></svg>';

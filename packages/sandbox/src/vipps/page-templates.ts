@@ -37,9 +37,10 @@ export function layout(init: LayoutInit): Markup {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-${init.refreshSeconds ? html`<meta http-equiv="refresh" content="${init.refreshSeconds}">` : ''}
+${init.refreshSeconds ? html`<meta http-equiv="refresh" content="${init.refreshSeconds}" />` : ''}
 <title>${init.title}</title>
 <link rel="stylesheet" href="${init.basePath}/assets/sandbox.css">
+<link rel="icon" href="${init.basePath}/assets/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <header>${init.phone ? 'Vipps · sandbox phone' : 'Vipps · sandbox'}</header>
@@ -53,15 +54,15 @@ ${init.body}
 
 function summary(view: UserView): Markup {
   return html`<p class="merchant">${view.merchantName}</p>
-<p class="amount">${formatAmount(view.amount)}</p>
-<p class="description">${view.description}</p>`;
+    <p class="amount">${formatAmount(view.amount)}</p>
+    <p class="description">${view.description}</p>`;
 }
 
 function cancelForm(basePath: string, token: string): Markup {
   return html`<form class="inline" method="post" action="${basePath}/landing/cancel">
-<input type="hidden" name="token" value="${token}">
-<button type="submit" class="secondary">Cancel</button>
-</form>`;
+    <input type="hidden" name="token" value="${token}" />
+    <button type="submit" class="secondary">Cancel</button>
+  </form>`;
 }
 
 export interface LandingFormInit {
@@ -80,19 +81,26 @@ export function landingFormPage(init: LandingFormInit): Markup {
     title: 'Pay with Vipps',
     basePath: init.basePath,
     body: html`<h1>Pay with Vipps</h1>
-${summary(init.view)}
-<form method="post" action="${init.basePath}/landing/next" novalidate>
-<input type="hidden" name="token" value="${init.token}">
-<label for="phoneNumber">Mobile number</label>
-<input id="phoneNumber" name="phoneNumber" type="tel" inputmode="tel" autocomplete="tel" value="${init.phoneNumber}"
-${invalid ? html` aria-invalid="true" aria-describedby="phoneNumber-error"` : ''}>
-${invalid ? html`<p id="phoneNumber-error" class="error" role="alert">${init.error}</p>` : ''}
-<div class="actions">
-<button type="submit" class="primary">Next</button>
-</div>
-</form>
-<div class="actions">${cancelForm(init.basePath, init.token)}</div>
-<p class="hint">Time left: <span class="countdown">${formatTimeLeft(init.timeLeftMs)}</span></p>`,
+      ${summary(init.view)}
+      <form method="post" action="${init.basePath}/landing/next" novalidate>
+        <input type="hidden" name="token" value="${init.token}" />
+        <label for="phoneNumber">Mobile number</label>
+        <input
+          id="phoneNumber"
+          name="phoneNumber"
+          type="tel"
+          inputmode="tel"
+          autocomplete="tel"
+          value="${init.phoneNumber}"
+          ${invalid ? html` aria-invalid="true" aria-describedby="phoneNumber-error"` : ''}
+        />
+        ${invalid ? html`<p id="phoneNumber-error" class="error" role="alert">${init.error}</p>` : ''}
+        <div class="actions">
+          <button type="submit" class="primary">Next</button>
+        </div>
+      </form>
+      <div class="actions">${cancelForm(init.basePath, init.token)}</div>
+      <p class="hint">Time left: <span class="countdown">${formatTimeLeft(init.timeLeftMs)}</span></p>`,
   });
 }
 
@@ -112,11 +120,15 @@ export function landingWaitingPage(init: LandingWaitingInit): Markup {
     basePath: init.basePath,
     refreshSeconds: init.refreshSeconds,
     body: html`<h1>Confirm the payment in Vipps</h1>
-${summary(init.view)}
-<p class="status" role="status">We sent a payment request to ${init.phoneDisplay}. Open Vipps on your phone to confirm it.</p>
-<p>Time left: <span class="countdown">${formatTimeLeft(init.timeLeftMs)}</span></p>
-<p><a href="${init.basePath}/sandbox-phone/${init.token}" target="_blank" rel="noopener">Open the sandbox phone</a></p>
-<div class="actions">${cancelForm(init.basePath, init.token)}</div>`,
+      ${summary(init.view)}
+      <p class="status" role="status">
+        We sent a payment request to ${init.phoneDisplay}. Open Vipps on your phone to confirm it.
+      </p>
+      <p>Time left: <span class="countdown">${formatTimeLeft(init.timeLeftMs)}</span></p>
+      <p>
+        <a href="${init.basePath}/sandbox-phone/${init.token}" target="_blank" rel="noopener">Open the sandbox phone</a>
+      </p>
+      <div class="actions">${cancelForm(init.basePath, init.token)}</div>`,
   });
 }
 
@@ -143,11 +155,11 @@ export function resultPage(init: ResultInit): Markup {
     basePath: init.basePath,
     phone: init.phone,
     body: html`<h1>${result.heading}</h1>
-${summary(init.view)}
-<p class="status ${result.tone}" role="status">${
-      init.phone && init.returnUrl === null ? 'You can go back to the browser now.' : result.heading + '.'
-    }</p>
-${init.returnUrl !== null ? html`<p><a href="${init.returnUrl}">Back to the store</a></p>` : ''}`,
+      ${summary(init.view)}
+      <p class="status ${result.tone}" role="status">
+        ${init.phone && init.returnUrl === null ? 'You can go back to the browser now.' : result.heading + '.'}
+      </p>
+      ${init.returnUrl !== null ? html`<p><a href="${init.returnUrl}">Back to the store</a></p>` : ''}`,
   });
 }
 
@@ -164,7 +176,9 @@ export function phoneInboxPage(init: PhoneInboxInit): Markup {
     phone: true,
     refreshSeconds: init.refreshSeconds,
     body: html`<h1>No payment requests</h1>
-<p class="status" role="status">Waiting for a payment request. Enter your number on the landing page and press Next.</p>`,
+      <p class="status" role="status">
+        Waiting for a payment request. Enter your number on the landing page and press Next.
+      </p>`,
   });
 }
 
@@ -182,12 +196,16 @@ export function phonePaymentPage(init: PhonePaymentInit): Markup {
     basePath: init.basePath,
     phone: true,
     body: html`<h1>Payment request</h1>
-${summary(init.view)}
-<p>Time left: <span class="countdown">${formatTimeLeft(init.timeLeftMs)}</span></p>
-<div class="actions">
-<form class="inline" method="post" action="${init.basePath}/sandbox-phone/${init.token}/confirm"><button type="submit" class="primary">Confirm</button></form>
-<form class="inline" method="post" action="${init.basePath}/sandbox-phone/${init.token}/reject"><button type="submit" class="secondary">Reject</button></form>
-</div>`,
+      ${summary(init.view)}
+      <p>Time left: <span class="countdown">${formatTimeLeft(init.timeLeftMs)}</span></p>
+      <div class="actions">
+        <form class="inline" method="post" action="${init.basePath}/sandbox-phone/${init.token}/confirm">
+          <button type="submit" class="primary">Confirm</button>
+        </form>
+        <form class="inline" method="post" action="${init.basePath}/sandbox-phone/${init.token}/reject">
+          <button type="submit" class="secondary">Reject</button>
+        </form>
+      </div>`,
   });
 }
 
@@ -196,6 +214,6 @@ export function notFoundPage(basePath: string): Markup {
     title: 'Payment not found',
     basePath,
     body: html`<h1>Payment not found</h1>
-<p class="status bad" role="status">This payment link is not valid. Go back to the store and try again.</p>`,
+      <p class="status bad" role="status">This payment link is not valid. Go back to the store and try again.</p>`,
   });
 }

@@ -15,7 +15,7 @@ import {
   phonePaymentPage,
   resultPage,
 } from './page-templates.js';
-import { VIPPS_PAGE_CSS } from './page-styles.js';
+import { VIPPS_FAVICON_SVG, VIPPS_PAGE_CSS } from './page-styles.js';
 import { exampleMobileNumber, formatPhoneForDisplay, parseMobileNumber } from './phone.js';
 import type { UserSession } from './state.js';
 
@@ -24,7 +24,8 @@ const MOBILE_USER_AGENT = /iPhone|iPad|iPod|Android|Mobile/i;
 
 /** Strict CSP: no script at all, styles only from our stylesheet, never framed. */
 const PAGE_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
@@ -43,7 +44,10 @@ export function registerPageRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
     return c.html(body, status as 200, PAGE_HEADERS);
   };
   const redirect = (location: string) =>
-    new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
+    new Response(null, {
+      status: 303,
+      headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+    });
   const landingUrl = (token: string) => `${basePath}/landing?token=${encodeURIComponent(token)}`;
   const phoneUrl = (token: string) => `${basePath}/sandbox-phone/${encodeURIComponent(token)}`;
   const currencyOf = (session: UserSession) => viewOf(ctx, session)?.amount.currency ?? 'NOK';
@@ -70,11 +74,24 @@ export function registerPageRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
     }
     const timeLeftMs = session.deadline - ctx.clock.now();
     if (session.stage === 'landing') {
-      return page(c, landingFormPage({ basePath, token: session.token, view, phoneNumber: session.phoneNumber ?? '', error: null, timeLeftMs }));
+      return page(
+        c,
+        landingFormPage({
+          basePath,
+          token: session.token,
+          view,
+          phoneNumber: session.phoneNumber ?? '',
+          error: null,
+          timeLeftMs,
+        }),
+      );
     }
     const phone = parseMobileNumber(session.phoneNumber ?? '', view.amount.currency);
     const phoneDisplay = phone ? formatPhoneForDisplay(phone) : 'your phone';
-    return page(c, landingWaitingPage({ basePath, token: session.token, view, phoneDisplay, timeLeftMs, refreshSeconds }));
+    return page(
+      c,
+      landingWaitingPage({ basePath, token: session.token, view, phoneDisplay, timeLeftMs, refreshSeconds }),
+    );
   };
 
   // eCom hands out a URL shaped like Vipps' deeplink; ePayment one like landing.vipps.no. Same page.
@@ -92,7 +109,18 @@ export function registerPageRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
     if (!phone) {
       const error = `Enter a valid mobile number, for example ${exampleMobileNumber(currency)}.`;
       const timeLeftMs = session.deadline - ctx.clock.now();
-      return page(c, landingFormPage({ basePath, token: session.token, view, phoneNumber: form.data.phoneNumber, error, timeLeftMs }), 422);
+      return page(
+        c,
+        landingFormPage({
+          basePath,
+          token: session.token,
+          view,
+          phoneNumber: form.data.phoneNumber,
+          error,
+          timeLeftMs,
+        }),
+        422,
+      );
     }
     sendPush(ctx, session, phone.national);
     return redirect(landingUrl(session.token));
@@ -102,7 +130,7 @@ export function registerPageRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
     const form = TokenForm.safeParse(await c.req.parseBody());
     const session = form.success ? sessionFor(form.data.token) : undefined;
     if (!session) return page(c, notFoundPage(basePath), 404);
-    userDecides(ctx, session, 'reject');
+    userDecides(ctx, session, 'reject', 'landing');
     return redirect(landingUrl(session.token));
   });
 
@@ -115,13 +143,16 @@ export function registerPageRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
       return page(c, resultPage({ basePath, view, phone: true, returnUrl }));
     }
     if (session.stage === 'landing') return page(c, phoneInboxPage({ basePath, refreshSeconds }));
-    return page(c, phonePaymentPage({ basePath, token: session.token, view, timeLeftMs: session.deadline - ctx.clock.now() }));
+    return page(
+      c,
+      phonePaymentPage({ basePath, token: session.token, view, timeLeftMs: session.deadline - ctx.clock.now() }),
+    );
   });
 
   const decide = (decision: 'confirm' | 'reject') => (c: Context) => {
     const session = sessionFor(c.req.param('token'));
     if (!session) return page(c, notFoundPage(basePath), 404);
-    const result = userDecides(ctx, session, decision);
+    const result = userDecides(ctx, session, decision, 'phone');
     const view = viewOf(ctx, session);
     // After an app switch the app sends the user back to the merchant; after a push the user is
     // already on the merchant's page in the desktop browser.
@@ -131,9 +162,14 @@ export function registerPageRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
   app.post('/sandbox-phone/:token/confirm', decide('confirm'));
   app.post('/sandbox-phone/:token/reject', decide('reject'));
 
-  app.get('/assets/sandbox.css', () =>
-    new Response(VIPPS_PAGE_CSS, {
-      headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' },
-    }),
-  );
+  const asset = (body: string, contentType: string) => () =>
+    new Response(body, {
+      headers: {
+        'content-type': contentType,
+        'cache-control': 'public, max-age=300',
+        'x-content-type-options': 'nosniff',
+      },
+    });
+  app.get('/assets/favicon.svg', asset(VIPPS_FAVICON_SVG, 'image/svg+xml'));
+  app.get('/assets/sandbox.css', asset(VIPPS_PAGE_CSS, 'text/css; charset=utf-8'));
 }

@@ -56,7 +56,10 @@ export function verifyVippsWebhook(input: WebhookVerificationInput): boolean {
   if (!safeEqual(expectedHash, contentHash)) return false;
   const toSign = `POST\n${input.pathAndQuery}\n${date};${input.host};${contentHash}`;
   const signature = createHmac('sha256', input.secret).update(toSign, 'utf8').digest('base64');
-  return safeEqual(authorization, `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=${signature}`);
+  return safeEqual(
+    authorization,
+    `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=${signature}`,
+  );
 }
 
 function safeEqual(a: string, b: string): boolean {

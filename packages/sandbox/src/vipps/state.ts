@@ -5,6 +5,7 @@
  * (a server caching its token should not break because a test reset the scenarios).
  */
 import type { TimerHandle } from './clock.js';
+import type { VippsApiFault } from './faults.js';
 import type { VippsTiming, WebhookRetryPolicy } from './options.js';
 
 // ---------------------------------------------------------------- eCom v2
@@ -74,14 +75,7 @@ export interface EpaymentAmount {
 }
 export type EpaymentState = 'CREATED' | 'AUTHORIZED' | 'ABORTED' | 'EXPIRED' | 'TERMINATED';
 export type EpaymentEventName =
-  | 'CREATED'
-  | 'ABORTED'
-  | 'EXPIRED'
-  | 'CANCELLED'
-  | 'CAPTURED'
-  | 'REFUNDED'
-  | 'AUTHORIZED'
-  | 'TERMINATED';
+  'CREATED' | 'ABORTED' | 'EXPIRED' | 'CANCELLED' | 'CAPTURED' | 'REFUNDED' | 'AUTHORIZED' | 'TERMINATED';
 export type EpaymentUserFlow = 'PUSH_MESSAGE' | 'NATIVE_REDIRECT' | 'WEB_REDIRECT' | 'QR';
 
 export interface EpaymentEvent {
@@ -192,6 +186,8 @@ export interface ScenarioSettings {
   landingTimeoutMs: number;
   appTimeoutMs: number;
   webhookRetry: WebhookRetryPolicy;
+  /** Added before every API call. */
+  latencyMs: number;
 }
 
 export class VippsState {
@@ -203,6 +199,8 @@ export class VippsState {
   callbackDeliveries: CallbackDelivery[] = [];
   /** ePayment Idempotency-Key records, keyed `{msn}|{operation}|{reference}|{key}`. */
   idempotency = new Map<string, StoredResponse>();
+  /** Injected faults, consumed one per matching API call. */
+  faults: VippsApiFault[] = [];
   scenario: ScenarioSettings;
   /** Bumped by reset(): late work from before a reset is dropped. */
   generation = 0;
@@ -224,6 +222,7 @@ export class VippsState {
       landingTimeoutMs: this.defaults.landingTimeoutMs,
       appTimeoutMs: this.defaults.appTimeoutMs,
       webhookRetry: { ...this.defaults.webhookRetry },
+      latencyMs: 0,
     };
   }
 
@@ -260,6 +259,7 @@ export class VippsState {
     this.webhookDeliveries = [];
     this.callbackDeliveries = [];
     this.idempotency.clear();
+    this.faults = [];
     this.scenario = this.defaultScenario();
     this.generation++;
   }

@@ -20,7 +20,10 @@ export interface CallStatsSnapshot {
 export class CallStats {
   private total = 0;
   private byRoute = new Map<string, number>();
-  private byPayment = new Map<string, { total: number; byRoute: Map<string, number>; firstAt: number; lastAt: number }>();
+  private byPayment = new Map<
+    string,
+    { total: number; byRoute: Map<string, number>; firstAt: number; lastAt: number }
+  >();
 
   record(route: string, paymentId: string | undefined, at: number): void {
     this.total++;

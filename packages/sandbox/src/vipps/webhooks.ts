@@ -47,12 +47,20 @@ export function registerWebhookRoutes(app: Hono<VippsEnv>, ctx: VippsContext): v
     const body = await readJsonBody(c);
     if (!body.ok) return problem(c, 400, body.message, [{ name: 'body', reason: body.message }]);
     const parsed = RegisterRequest.safeParse(body.value);
-    if (!parsed.success) return problem(c, 400, 'One or more validation errors occurred.', issuesToExtraDetails(parsed.error.issues));
+    if (!parsed.success)
+      return problem(c, 400, 'One or more validation errors occurred.', issuesToExtraDetails(parsed.error.issues));
     const events = [...new Set(parsed.data.events)];
     const mine = [...ctx.state.webhooks.values()].filter((hook) => hook.msn === c.var.msn);
-    const full = events.filter((event) => mine.filter((hook) => hook.events.includes(event)).length >= MAX_WEBHOOKS_PER_EVENT);
+    const full = events.filter(
+      (event) => mine.filter((hook) => hook.events.includes(event)).length >= MAX_WEBHOOKS_PER_EVENT,
+    );
     if (full.length > 0) {
-      return problem(c, 400, `At most ${MAX_WEBHOOKS_PER_EVENT} webhooks can be registered per event.`, full.map((event) => ({ name: 'events', reason: `${event} already has ${MAX_WEBHOOKS_PER_EVENT} webhooks` })));
+      return problem(
+        c,
+        400,
+        `At most ${MAX_WEBHOOKS_PER_EVENT} webhooks can be registered per event.`,
+        full.map((event) => ({ name: 'events', reason: `${event} already has ${MAX_WEBHOOKS_PER_EVENT} webhooks` })),
+      );
     }
     const hook: WebhookRegistration = {
       id: newUuid(),
@@ -104,7 +112,13 @@ export function emitEpaymentEvent(ctx: VippsContext, msn: string, event: Epaymen
   }
 }
 
-function deliver(ctx: VippsContext, hook: WebhookRegistration, eventName: string, reference: string, body: string): void {
+function deliver(
+  ctx: VippsContext,
+  hook: WebhookRegistration,
+  eventName: string,
+  reference: string,
+  body: string,
+): void {
   const delivery: WebhookDelivery = {
     id: newUuid(),
     webhookId: hook.id,
@@ -129,7 +143,12 @@ function deliver(ctx: VippsContext, hook: WebhookRegistration, eventName: string
     }
     delivery.nextAttemptAt = null;
     // Signed per attempt: the date (and so the signature) is fresh each time.
-    const headers = signVippsWebhook({ secret: hook.secret, url: hook.url, body, date: new Date(ctx.clock.now()).toUTCString() });
+    const headers = signVippsWebhook({
+      secret: hook.secret,
+      url: hook.url,
+      body,
+      date: new Date(ctx.clock.now()).toUTCString(),
+    });
     ctx.state.track(
       postOnce(ctx, hook.url, body, { ...headers }, ctx.config.timing.webhookTimeoutMs).then((result) => {
         if (ctx.state.generation !== generation) return;

@@ -40,6 +40,8 @@ export interface PaymentServiceOptions {
   now: () => Date;
   /** At most one provider status call per payment per this many ms (others get the stored state). */
   refreshIntervalMs?: number;
+  /** New attempts allowed per session (0 = unlimited): each one creates a provider payment. */
+  maxAttemptsPerSession?: number;
 }
 
 interface CommitOptions {
@@ -70,6 +72,7 @@ export class PaymentService {
   private readonly logger: Logger;
   private readonly now: () => Date;
   private readonly refreshIntervalMs: number;
+  private readonly maxAttemptsPerSession: number;
   private readonly sessionLocks = new KeyedMutex();
   private readonly paymentLocks = new KeyedMutex();
   private readonly inflightRefresh = new Map<string, Promise<PaymentRecord>>();
@@ -82,6 +85,7 @@ export class PaymentService {
     this.logger = options.logger;
     this.now = options.now;
     this.refreshIntervalMs = options.refreshIntervalMs ?? 1000;
+    this.maxAttemptsPerSession = options.maxAttemptsPerSession ?? 0;
   }
 
   private nowIso(): string {
@@ -112,7 +116,10 @@ export class PaymentService {
     }
     const adapter = this.providers.forMethod(request.method, session.currency);
     if (!adapter) {
-      throw new ApiError('method_not_available', `Payment method ${request.method} is not available in ${session.currency}.`);
+      throw new ApiError(
+        'method_not_available',
+        `Payment method ${request.method} is not available in ${session.currency}.`,
+      );
     }
     const bankId = request.bankId ?? null;
 
@@ -125,9 +132,16 @@ export class PaymentService {
 
       if (bankId !== null && adapter.listBanks) await this.assertBankUsable(adapter, bankId, fresh);
 
+      const earlier = await this.store.listSessionPayments(session.id);
+      if (this.maxAttemptsPerSession > 0 && earlier.length >= this.maxAttemptsPerSession) {
+        throw new ApiError('rate_limited', 'Too many payment attempts for this checkout.', {
+          maxAttempts: this.maxAttemptsPerSession,
+        });
+      }
+
       // Another attempt still open: find out where it stands before allowing a new one.
       const superseded: PaymentRecord[] = [];
-      for (const other of await this.store.listSessionPayments(session.id)) {
+      for (const other of earlier) {
         if (isTerminal(other.status)) continue;
         const current = await this.refresh(other.id, 'refresh');
         if (current.status === 'authorized') {
@@ -228,7 +242,10 @@ export class PaymentService {
       version: 1,
     };
     // Written before the provider is called: a crash after this point leaves a trace we can resolve.
-    const inserted = await this.store.insertPayment(record, this.event(record, 'created', 'create', { attemptId: request.attemptId }));
+    const inserted = await this.store.insertPayment(
+      record,
+      this.event(record, 'created', 'create', { attemptId: request.attemptId }),
+    );
     if (!inserted.created) return this.replayAttempt(inserted.payment, request.method);
 
     let created;
@@ -266,18 +283,22 @@ export class PaymentService {
       throw apiError;
     }
 
-    const payment = await this.commit(record.id, { kind: 'snapshot', snapshot: created.snapshot }, {
-      source: 'create',
-      extraPatch: {
-        providerPaymentId: created.providerPaymentId,
-        redirectUrl: created.redirectUrl,
-        expiresAt: created.expiresAt ? created.expiresAt.toISOString() : null,
+    const payment = await this.commit(
+      record.id,
+      { kind: 'snapshot', snapshot: created.snapshot },
+      {
+        source: 'create',
+        extraPatch: {
+          providerPaymentId: created.providerPaymentId,
+          redirectUrl: created.redirectUrl,
+          expiresAt: created.expiresAt ? created.expiresAt.toISOString() : null,
+        },
+        eventType: 'provider_created',
+        eventData: { providerPaymentId: created.providerPaymentId },
+        alwaysRecord: true,
+        checked: true,
       },
-      eventType: 'provider_created',
-      eventData: { providerPaymentId: created.providerPaymentId },
-      alwaysRecord: true,
-      checked: true,
-    });
+    );
     return { payment, redirectUrl: created.redirectUrl };
   }
 
@@ -355,7 +376,12 @@ export class PaymentService {
       } else {
         // A status decided by the server itself (the provider refused or never finished creating it).
         if (isTerminal(current.status)) return current;
-        patch = { status: change.status, providerStatus: change.providerStatus, failure: change.failure, ...options.extraPatch };
+        patch = {
+          status: change.status,
+          providerStatus: change.providerStatus,
+          failure: change.failure,
+          ...options.extraPatch,
+        };
         merchantEvents = change.status !== current.status ? [`payment.${change.status}` as MerchantEventType] : [];
       }
 
@@ -405,12 +431,7 @@ export class PaymentService {
     throw new ApiError('conflict', 'The payment is changing concurrently; try again.');
   }
 
-  private event(
-    payment: PaymentRecord,
-    type: string,
-    source: PaymentEventSource,
-    data: unknown,
-  ): PaymentEventRecord {
+  private event(payment: PaymentRecord, type: string, source: PaymentEventSource, data: unknown): PaymentEventRecord {
     return {
       id: newEventId(),
       paymentId: payment.id,
@@ -473,11 +494,15 @@ export class PaymentService {
     const payment = await this.store.findPaymentByProviderId(adapter.id, result.providerPaymentId);
     if (!payment) throw new ApiError('not_found', 'No such payment.');
     if (result.snapshot) {
-      return this.commit(payment.id, { kind: 'snapshot', snapshot: result.snapshot }, {
-        source: 'callback',
-        dedupeKey: result.eventKey,
-        eventType: 'callback',
-      });
+      return this.commit(
+        payment.id,
+        { kind: 'snapshot', snapshot: result.snapshot },
+        {
+          source: 'callback',
+          dedupeKey: result.eventKey,
+          eventType: 'callback',
+        },
+      );
     }
     return this.refresh(payment.id, 'callback');
   }
@@ -489,7 +514,12 @@ export class PaymentService {
    * Capture, cancel or refund: check the adapter can, check the amount against what was authorised
    * or captured, call the adapter with the idempotency key, and record the result.
    */
-  async modify(paymentId: string, operation: ModifyOperation, amount: number | undefined, idempotencyKey: string): Promise<PaymentRecord> {
+  async modify(
+    paymentId: string,
+    operation: ModifyOperation,
+    amount: number | undefined,
+    idempotencyKey: string,
+  ): Promise<PaymentRecord> {
     return this.paymentLocks.run(paymentId, async () => {
       // Bring the payment up to date first so amount checks use the provider's latest word.
       let payment = await this.store.getPayment(paymentId);
@@ -502,7 +532,8 @@ export class PaymentService {
         });
       }
       if (!isTerminal(payment.status) && payment.providerPaymentId) payment = await this.refresh(paymentId, 'merchant');
-      if (!payment.providerPaymentId) throw new ApiError('invalid_state', 'The payment was never created at the provider.');
+      if (!payment.providerPaymentId)
+        throw new ApiError('invalid_state', 'The payment was never created at the provider.');
 
       const money = (value: number) => ({ value, currency: payment!.currency as Currency });
       let snapshot: ProviderSnapshot;
@@ -510,24 +541,34 @@ export class PaymentService {
       try {
         if (operation === 'capture') {
           if (payment.status !== 'authorized') {
-            throw new ApiError('invalid_state', `Only authorized payments can be captured (this one is ${payment.status}).`);
+            throw new ApiError(
+              'invalid_state',
+              `Only authorized payments can be captured (this one is ${payment.status}).`,
+            );
           }
           const remaining = payment.authorizedAmount - payment.capturedAmount - payment.cancelledAmount;
           if (remaining <= 0) throw new ApiError('invalid_state', 'Nothing is left to capture.');
           opAmount = amount ?? remaining;
           if (opAmount > remaining) {
-            throw new ApiError('amount_exceeds_authorized', `At most ${remaining} (minor units) can be captured.`, { remaining });
+            throw new ApiError('amount_exceeds_authorized', `At most ${remaining} (minor units) can be captured.`, {
+              remaining,
+            });
           }
           snapshot = await adapter.capture!(payment.providerPaymentId, money(opAmount), idempotencyKey);
         } else if (operation === 'refund') {
           if (payment.status !== 'authorized' && payment.status !== 'completed') {
-            throw new ApiError('invalid_state', `Only captured payments can be refunded (this one is ${payment.status}).`);
+            throw new ApiError(
+              'invalid_state',
+              `Only captured payments can be refunded (this one is ${payment.status}).`,
+            );
           }
           const refundable = payment.capturedAmount - payment.refundedAmount;
           if (refundable <= 0) throw new ApiError('invalid_state', 'Nothing captured is left to refund.');
           opAmount = amount ?? refundable;
           if (opAmount > refundable) {
-            throw new ApiError('amount_exceeds_captured', `At most ${refundable} (minor units) can be refunded.`, { refundable });
+            throw new ApiError('amount_exceeds_captured', `At most ${refundable} (minor units) can be refunded.`, {
+              refundable,
+            });
           }
           snapshot = await adapter.refund!(payment.providerPaymentId, money(opAmount), idempotencyKey);
         } else {
@@ -539,12 +580,16 @@ export class PaymentService {
       } catch (error) {
         throw toApiError(error);
       }
-      return this.commit(paymentId, { kind: 'snapshot', snapshot }, {
-        source: 'merchant',
-        eventType: operation,
-        eventData: { amount: opAmount, idempotencyKey },
-        alwaysRecord: true,
-      });
+      return this.commit(
+        paymentId,
+        { kind: 'snapshot', snapshot },
+        {
+          source: 'merchant',
+          eventType: operation,
+          eventData: { amount: opAmount, idempotencyKey },
+          alwaysRecord: true,
+        },
+      );
     });
   }
 

@@ -48,7 +48,10 @@ export function planSnapshot(current: PaymentRecord, snapshot: ProviderSnapshot)
     current.authorizedAmount,
     snapshot.authorizedAmount ?? (accepted ? impliedAuthorized : undefined),
   );
-  const capturedAmount = grow(current.capturedAmount, snapshot.capturedAmount ?? (accepted ? impliedCaptured : undefined));
+  const capturedAmount = grow(
+    current.capturedAmount,
+    snapshot.capturedAmount ?? (accepted ? impliedCaptured : undefined),
+  );
   const refundedAmount = grow(current.refundedAmount, snapshot.refundedAmount);
   const cancelledAmount = grow(current.cancelledAmount, snapshot.cancelledAmount);
   const amountsChanged =

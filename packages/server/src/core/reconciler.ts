@@ -45,8 +45,15 @@ export class Reconciler {
   }
 
   private async reconcileDue(): Promise<number> {
-    const { store, payments, logger, now, intervalMs = 30_000, interruptedCreateMs = 2 * MINUTE, batchSize = 50 } =
-      this.options;
+    const {
+      store,
+      payments,
+      logger,
+      now,
+      intervalMs = 30_000,
+      interruptedCreateMs = 2 * MINUTE,
+      batchSize = 50,
+    } = this.options;
     const nowMs = now().getTime();
     const candidates = await store.listPaymentsToReconcile(new Date(nowMs - intervalMs).toISOString(), batchSize);
     let checked = 0;

@@ -34,13 +34,13 @@ export class SessionService {
     const { store, providers, returnUrlAllowlist, now } = this.options;
     if (!isReturnUrlAllowed(input.returnUrl, returnUrlAllowlist)) {
       throw new ApiError('return_url_not_allowed', 'returnUrl is not on the server’s return URL allow-list.', {
-        issues: [{ path: 'returnUrl', message: 'must match an entry of PWB_RETURN_URL_ALLOWLIST (origin and path prefix)' }],
+        issues: [
+          { path: 'returnUrl', message: 'must match an entry of PWB_RETURN_URL_ALLOWLIST (origin and path prefix)' },
+        ],
       });
     }
     const available = providers.methodsFor(input.amount.currency);
-    const methods: PaymentMethod[] = input.methods
-      ? available.filter((m) => input.methods!.includes(m))
-      : available;
+    const methods: PaymentMethod[] = input.methods ? available.filter((m) => input.methods!.includes(m)) : available;
     if (methods.length === 0) {
       throw new ApiError(
         'method_not_available',
@@ -65,7 +65,9 @@ export class SessionService {
       state: 'open',
       createdAt: created.toISOString(),
       updatedAt: created.toISOString(),
-      expiresAt: new Date(created.getTime() + (input.expiresInSeconds ?? DEFAULT_SESSION_TTL_SECONDS) * 1000).toISOString(),
+      expiresAt: new Date(
+        created.getTime() + (input.expiresInSeconds ?? DEFAULT_SESSION_TTL_SECONDS) * 1000,
+      ).toISOString(),
     };
     await store.insertSession(session);
     return { session, clientToken };

@@ -23,7 +23,11 @@ export async function withIdempotency(
       if (existing.fingerprint !== fingerprint) {
         throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
       }
-      return { status: existing.statusCode, body: JSON.parse(existing.responseBody), headers: { 'Idempotent-Replayed': 'true' } };
+      return {
+        status: existing.statusCode,
+        body: JSON.parse(existing.responseBody),
+        headers: { 'Idempotent-Replayed': 'true' },
+      };
     }
     const result = await work();
     // Only successes are stored: a failed attempt may be retried with the same key.

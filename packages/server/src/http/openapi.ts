@@ -20,6 +20,7 @@ export interface OpenApiOptions {
 function commonErrors(route: AnyRoute): ErrorCode[] {
   const codes: ErrorCode[] = ['invalid_request'];
   if (route.auth === 'merchant' || route.auth === 'client') codes.push('unauthorized');
+  if (route.auth === 'client') codes.push('rate_limited');
   if (route.method === 'POST') codes.push('payload_too_large');
   if (route.method === 'POST' && !route.rawBody) codes.push('unsupported_media_type');
   codes.push('method_not_allowed', 'internal_error');

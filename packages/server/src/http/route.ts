@@ -12,9 +12,7 @@ import type { SessionRecord } from '../store/store.js';
 export type AuthKind = 'none' | 'merchant' | 'client' | 'provider';
 
 export type AuthContext =
-  | { kind: 'none' }
-  | { kind: 'merchant' }
-  | { kind: 'client'; session: SessionRecord; clientToken: string };
+  { kind: 'none' } | { kind: 'merchant' } | { kind: 'client'; session: SessionRecord; clientToken: string };
 
 export interface HandlerContext<P, Q, H, B> {
   params: P;

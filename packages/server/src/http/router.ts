@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { Services } from '../core/services.js';
 import { ApiError } from '../errors.js';
 import { matchesAnySecret, sha256Hex } from '../security/crypto.js';
+import { FixedWindowLimiter } from './rate-limit.js';
 import { toHonoPath, type AnyRoute, type AuthContext } from './route.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;
@@ -25,11 +26,16 @@ export function toIssues(location: string, error: z.ZodError): ValidationIssue[]
     if (issue.code === 'unrecognized_keys') {
       return {
         path: [location, ...segments].join('.'),
-        message: `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.slice(0, 5).map((k) => k.slice(0, 40)).join(', ')}`,
+        message: `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys
+          .slice(0, 5)
+          .map((k) => k.slice(0, 40))
+          .join(', ')}`,
       };
     }
     const message =
-      issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined ? 'is required' : issue.message;
+      issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined
+        ? 'is required'
+        : issue.message;
     return { path: [location, ...segments].join('.'), message };
   });
 }
@@ -85,13 +91,23 @@ async function authenticate(route: AnyRoute, request: Request, services: Service
   const token = bearerToken(request);
   if (route.auth === 'merchant') {
     if (!token || !matchesAnySecret(token, services.config.merchantApiKeys)) {
-      throw new ApiError('unauthorized', 'A valid merchant API key is required (Authorization: Bearer <key>).', undefined, UNAUTHORIZED_HEADERS);
+      throw new ApiError(
+        'unauthorized',
+        'A valid merchant API key is required (Authorization: Bearer <key>).',
+        undefined,
+        UNAUTHORIZED_HEADERS,
+      );
     }
     return { kind: 'merchant' };
   }
   const session = token ? await services.sessions.authenticate(token) : null;
   if (!session || !token) {
-    throw new ApiError('unauthorized', 'A valid session token is required (Authorization: Bearer <token>).', undefined, UNAUTHORIZED_HEADERS);
+    throw new ApiError(
+      'unauthorized',
+      'A valid session token is required (Authorization: Bearer <token>).',
+      undefined,
+      UNAUTHORIZED_HEADERS,
+    );
   }
   return { kind: 'client', session, clientToken: token };
 }
@@ -162,7 +178,10 @@ async function readBody(route: AnyRoute, request: Request, limit: number): Promi
 function wildcardOf(route: AnyRoute, pathname: string): string {
   if (!route.path.endsWith('/*')) return '';
   // Match the fixed part of the route (with params) and take what follows.
-  const prefix = route.path.slice(0, -2).replace(/\{(\w+)\}/g, '[^/]+').replace(/\//g, '\\/');
+  const prefix = route.path
+    .slice(0, -2)
+    .replace(/\{(\w+)\}/g, '[^/]+')
+    .replace(/\//g, '\\/');
   const match = new RegExp(`${prefix}\\/(.*)$`).exec(pathname);
   return match ? match[1]! : '';
 }
@@ -170,6 +189,8 @@ function wildcardOf(route: AnyRoute, pathname: string): string {
 export interface MountOptions {
   services: Services;
   bodyLimitBytes: number;
+  /** Browser API limiter, keyed by checkout session. */
+  clientLimiter: FixedWindowLimiter;
 }
 
 async function handle(route: AnyRoute, c: Context, options: MountOptions): Promise<Response> {
@@ -182,6 +203,14 @@ async function handle(route: AnyRoute, c: Context, options: MountOptions): Promi
   }
 
   const auth = await authenticate(route, request, services);
+  if (auth.kind === 'client') {
+    const decision = options.clientLimiter.take(auth.session.id, services.now().getTime());
+    if (!decision.allowed) {
+      throw new ApiError('rate_limited', 'Too many requests for this checkout; try again shortly.', undefined, {
+        'Retry-After': String(decision.retryAfterSeconds),
+      });
+    }
+  }
 
   let params: unknown = {};
   if (route.params) {
@@ -244,7 +273,9 @@ export function mountRoutes(app: Hono, routes: readonly AnyRoute[], options: Mou
   for (const [honoPath, methods] of methodsByPath) {
     app.all(honoPath, (c) => {
       const allow = [...methods].join(', ');
-      throw new ApiError('method_not_allowed', `${c.req.method} is not allowed here; use ${allow}.`, undefined, { Allow: allow });
+      throw new ApiError('method_not_allowed', `${c.req.method} is not allowed here; use ${allow}.`, undefined, {
+        Allow: allow,
+      });
     });
   }
 }

@@ -28,7 +28,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { withIdempotency } from './idempotency.js';
 import { defineRoute, type AnyRoute, type AuthContext, type HandlerContext } from './route.js';
 
-/** Idempotency-Key for merchant operations; the provider gets it too (Vipps allows ≤40 characters). */
+/** Idempotency-Key for merchant operations; passed on to the provider, so kept within the strictest provider limit (40). */
 export const IdempotencyKeyHeader = z.strictObject({
   'idempotency-key': z
     .string()
@@ -53,7 +53,6 @@ export const CallbackAck = z.object({ received: z.literal(true) }).meta({ id: 'C
 
 /** Routes without query parameters still reject unknown ones (no silently ignored input). */
 const NoQuery = z.strictObject({});
-const EmptyBody = z.strictObject({});
 
 function clientAuth(ctx: { auth: AuthContext }) {
   if (ctx.auth.kind !== 'client') throw new ApiError('unauthorized', 'A client token is required.');
@@ -85,7 +84,15 @@ function modifyRoute(operation: ModifyOperation, summary: string, errors: AnyRou
     ...(operation === 'cancel' ? {} : { body: ModifyPaymentRequest }),
     bodyRequired: false,
     response: { status: 200, description: 'The payment after the operation', schema: GetPaymentResponse },
-    errors: ['not_found', 'invalid_state', 'idempotency_key_reused', ...errors, 'provider_error', 'provider_unavailable', 'provider_timeout'],
+    errors: [
+      'not_found',
+      'invalid_state',
+      'idempotency_key_reused',
+      ...errors,
+      'provider_error',
+      'provider_unavailable',
+      'provider_timeout',
+    ],
     handler: async (ctx) => {
       const key = (ctx.headers as { 'idempotency-key'?: string })['idempotency-key'];
       const amount = (ctx.body as { amount?: number } | undefined)?.amount;
@@ -276,7 +283,12 @@ export const routes: AnyRoute[] = [
       if (!adapter || !adapter.listBanks) {
         throw new ApiError('method_not_available', 'Bank payments are not offered for this checkout.');
       }
-      const banks = await ctx.services.banks.forSession(adapter, session.currency, session.countries, ctx.query.country);
+      const banks = await ctx.services.banks.forSession(
+        adapter,
+        session.currency,
+        session.countries,
+        ctx.query.country,
+      );
       return { body: { banks } };
     },
   }),
@@ -349,5 +361,3 @@ export const routes: AnyRoute[] = [
     },
   }),
 ];
-
-export { EmptyBody };

@@ -59,7 +59,15 @@ export class OutboxWorker {
   }
 
   private async deliver(row: OutboxRecord): Promise<boolean> {
-    const { store, webhook, logger, now, timeoutMs = 10_000, baseDelayMs = 5_000, maxDelayMs = 3_600_000 } = this.options;
+    const {
+      store,
+      webhook,
+      logger,
+      now,
+      timeoutMs = 10_000,
+      baseDelayMs = 5_000,
+      maxDelayMs = 3_600_000,
+    } = this.options;
     const timestamp = Math.floor(now().getTime() / 1000);
     let failure: string;
     try {

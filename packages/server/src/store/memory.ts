@@ -175,7 +175,8 @@ export class MemoryStore implements Store {
     this.outbox.push(...change.outbox.map(clone));
     if (change.sessionState) {
       const session = this.sessions.get(current.sessionId);
-      if (session) this.sessions.set(session.id, { ...session, state: change.sessionState, updatedAt: change.updatedAt });
+      if (session)
+        this.sessions.set(session.id, { ...session, state: change.sessionState, updatedAt: change.updatedAt });
     }
     return { ok: true, payment: clone(next) };
   }

@@ -165,9 +165,9 @@ export class SqliteStore implements Store {
 
   /** Applied migration versions (for tests and diagnostics). */
   appliedMigrations(): number[] {
-    return (this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map(
-      (r) => r.version,
-    );
+    return (
+      this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]
+    ).map((r) => r.version);
   }
 
   async ping(): Promise<void> {
@@ -385,7 +385,10 @@ export class SqliteStore implements Store {
           )
           .run(change.sessionState, change.updatedAt, change.paymentId);
       }
-      return { ok: true, payment: paymentFromRow(this.db.prepare('SELECT * FROM payments WHERE id = ?').get(change.paymentId) as Row) };
+      return {
+        ok: true,
+        payment: paymentFromRow(this.db.prepare('SELECT * FROM payments WHERE id = ?').get(change.paymentId) as Row),
+      };
     });
     try {
       return apply();
@@ -423,7 +426,9 @@ export class SqliteStore implements Store {
   async listDueOutbox(now: string, limit: number): Promise<OutboxRecord[]> {
     return (
       this.db
-        .prepare('SELECT * FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?')
+        .prepare(
+          'SELECT * FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?',
+        )
         .all(now, limit) as Row[]
     ).map(outboxFromRow);
   }

@@ -126,10 +126,10 @@ export interface PaymentChange {
 }
 
 export type PaymentChangeResult =
-  | { ok: true; payment: PaymentRecord }
-  | { ok: false; reason: 'version_conflict' | 'duplicate_event' | 'not_found' };
+  { ok: true; payment: PaymentRecord } | { ok: false; reason: 'version_conflict' | 'duplicate_event' | 'not_found' };
 
-export type InsertPaymentResult = { created: true; payment: PaymentRecord } | { created: false; payment: PaymentRecord };
+export type InsertPaymentResult =
+  { created: true; payment: PaymentRecord } | { created: false; payment: PaymentRecord };
 
 export interface PaymentListFilter {
   reference?: string;

@@ -34,7 +34,14 @@ export class FakeAdapter implements ProviderAdapter {
   banks: ProviderBank[];
   latencyMs: number;
 
-  readonly calls = { create: [] as CreatePaymentInput[], refresh: [] as string[], capture: [] as unknown[], cancel: [] as unknown[], refund: [] as unknown[], listBanks: 0 };
+  readonly calls = {
+    create: [] as CreatePaymentInput[],
+    refresh: [] as string[],
+    capture: [] as unknown[],
+    cancel: [] as unknown[],
+    refund: [] as unknown[],
+    listBanks: 0,
+  };
   /** What the provider currently says per provider payment id. */
   readonly state = new Map<string, ProviderSnapshot>();
   /** Throw this from the next call of the given kind. */
@@ -48,9 +55,33 @@ export class FakeAdapter implements ProviderAdapter {
     this.capabilities = { capture: false, cancel: false, refund: false, callbacks: false, ...options.capabilities };
     this.authorizedMeansPaid = options.authorizedMeansPaid ?? false;
     this.banks = options.banks ?? [
-      { id: 'DK_Bank', name: 'Bank', country: 'DK', logoUrl: null, available: true, unavailableMessage: null, currencies: ['DKK'] },
-      { id: 'DK_Down', name: 'Down Bank', country: 'DK', logoUrl: null, available: false, unavailableMessage: 'Maintenance', currencies: ['DKK'] },
-      { id: 'FI_Bank', name: 'Pankki', country: 'FI', logoUrl: null, available: true, unavailableMessage: null, currencies: ['EUR'] },
+      {
+        id: 'DK_Bank',
+        name: 'Bank',
+        country: 'DK',
+        logoUrl: null,
+        available: true,
+        unavailableMessage: null,
+        currencies: ['DKK'],
+      },
+      {
+        id: 'DK_Down',
+        name: 'Down Bank',
+        country: 'DK',
+        logoUrl: null,
+        available: false,
+        unavailableMessage: 'Maintenance',
+        currencies: ['DKK'],
+      },
+      {
+        id: 'FI_Bank',
+        name: 'Pankki',
+        country: 'FI',
+        logoUrl: null,
+        available: true,
+        unavailableMessage: null,
+        currencies: ['EUR'],
+      },
     ];
     this.latencyMs = options.latencyMs ?? 0;
   }
@@ -104,7 +135,12 @@ export class FakeAdapter implements ProviderAdapter {
     const s = this.state.get(providerPaymentId)!;
     const captured = (s.capturedAmount ?? 0) + amount.value;
     const full = captured >= (s.authorizedAmount ?? 0);
-    const next: ProviderSnapshot = { ...s, capturedAmount: captured, status: full ? 'completed' : 'authorized', providerStatus: full ? 'CAPTURED' : 'PARTIALLY_CAPTURED' };
+    const next: ProviderSnapshot = {
+      ...s,
+      capturedAmount: captured,
+      status: full ? 'completed' : 'authorized',
+      providerStatus: full ? 'CAPTURED' : 'PARTIALLY_CAPTURED',
+    };
     this.state.set(providerPaymentId, next);
     return next;
   }
@@ -113,7 +149,12 @@ export class FakeAdapter implements ProviderAdapter {
     this.calls.cancel.push({ providerPaymentId, key });
     this.takeFailure('cancel');
     const s = this.state.get(providerPaymentId)!;
-    const next: ProviderSnapshot = { ...s, status: 'cancelled', providerStatus: 'CANCELLED', cancelledAmount: (s.authorizedAmount ?? 0) - (s.capturedAmount ?? 0) };
+    const next: ProviderSnapshot = {
+      ...s,
+      status: 'cancelled',
+      providerStatus: 'CANCELLED',
+      cancelledAmount: (s.authorizedAmount ?? 0) - (s.capturedAmount ?? 0),
+    };
     this.state.set(providerPaymentId, next);
     return next;
   }
@@ -122,14 +163,19 @@ export class FakeAdapter implements ProviderAdapter {
     this.calls.refund.push({ providerPaymentId, amount, key });
     this.takeFailure('refund');
     const s = this.state.get(providerPaymentId)!;
-    const next: ProviderSnapshot = { ...s, refundedAmount: (s.refundedAmount ?? 0) + amount.value, providerStatus: 'REFUNDED' };
+    const next: ProviderSnapshot = {
+      ...s,
+      refundedAmount: (s.refundedAmount ?? 0) + amount.value,
+      providerStatus: 'REFUNDED',
+    };
     this.state.set(providerPaymentId, next);
     return next;
   }
 
   /** Callbacks: JSON `{ id, event, status }`, authenticated by header `x-fake-auth: good`. */
   async handleCallback(request: Request): Promise<CallbackResult> {
-    if (request.headers.get('x-fake-auth') !== 'good') throw new ProviderError('unauthorized', 'bad callback signature');
+    if (request.headers.get('x-fake-auth') !== 'good')
+      throw new ProviderError('unauthorized', 'bad callback signature');
     const body = (await request.json()) as { id: string; event: string; status?: ProviderSnapshot['status'] };
     return {
       providerPaymentId: body.id,

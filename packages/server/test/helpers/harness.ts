@@ -9,9 +9,19 @@ export const BASE = 'http://pwb.test';
 
 export interface Harness {
   server: PayWithBankServer;
-  request(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<Response>;
+  request(
+    method: string,
+    path: string,
+    init?: { body?: unknown; headers?: Record<string, string>; rawBody?: string },
+  ): Promise<Response>;
   merchant(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
-  client(token: string, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  client(
+    token: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
   createSession(overrides?: Record<string, unknown>): Promise<CreateSessionResponse>;
 }
 
@@ -34,9 +44,15 @@ export function makeHarnessFor(server: PayWithBankServer): Harness {
     server,
     request,
     merchant: (method, path, body, headers = {}) =>
-      request(method, path, { ...(body !== undefined ? { body } : {}), headers: { authorization: `Bearer ${MERCHANT_KEY}`, ...headers } }),
+      request(method, path, {
+        ...(body !== undefined ? { body } : {}),
+        headers: { authorization: `Bearer ${MERCHANT_KEY}`, ...headers },
+      }),
     client: (token, method, path, body, headers = {}) =>
-      request(method, path, { ...(body !== undefined ? { body } : {}), headers: { authorization: `Bearer ${token}`, ...headers } }),
+      request(method, path, {
+        ...(body !== undefined ? { body } : {}),
+        headers: { authorization: `Bearer ${token}`, ...headers },
+      }),
     async createSession(overrides = {}) {
       const response = await harness.merchant('POST', '/v1/sessions', {
         amount: { value: 12500, currency: 'DKK' },
@@ -52,6 +68,7 @@ export function makeHarnessFor(server: PayWithBankServer): Harness {
   return harness;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read loosely in tests
 export async function json<T = any>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }

@@ -44,13 +44,23 @@ export function makeWorld(options: WorldOptions = {}): World {
   const clock = options.clock ?? new TestClock(new Date().toISOString());
   const sandbox =
     options.sandbox ??
-    createSandbox({ publicUrl: SANDBOX_BASE, clock: clock.now, mastercard: { slowBankDelayMs: options.slowBankDelayMs ?? 5_000 } });
+    createSandbox({
+      publicUrl: SANDBOX_BASE,
+      clock: clock.now,
+      mastercard: { slowBankDelayMs: options.slowBankDelayMs ?? 5_000 },
+    });
   const providerCalls = options.providerCalls ?? [];
   const routedFetch: typeof fetch = async (input, init) => {
     const request = new Request(input, init);
-    if (!request.url.startsWith(`${SANDBOX_BASE}/`)) throw new TypeError(`fetch failed: no route to ${new URL(request.url).origin}`);
+    if (!request.url.startsWith(`${SANDBOX_BASE}/`))
+      throw new TypeError(`fetch failed: no route to ${new URL(request.url).origin}`);
     const copy = request.clone();
-    providerCalls.push({ method: request.method, path: new URL(request.url).pathname, body: await copy.text(), headers: request.headers });
+    providerCalls.push({
+      method: request.method,
+      path: new URL(request.url).pathname,
+      body: await copy.text(),
+      headers: request.headers,
+    });
     return sandbox.fetch(request);
   };
   const config = testConfig(options.env);
@@ -84,7 +94,11 @@ export interface ShopperJourney {
 }
 
 /** Walk the hosted pages from the redirect URL; returns the URL the provider sends the shopper back to. */
-export async function shopperAtProvider(sandbox: Sandbox, redirectUrl: string, journey: ShopperJourney = {}): Promise<URL> {
+export async function shopperAtProvider(
+  sandbox: Sandbox,
+  redirectUrl: string,
+  journey: ShopperJourney = {},
+): Promise<URL> {
   const start = new URL(redirectUrl);
   const token = start.searchParams.get('startToken')!;
   const paymentId = start.searchParams.get('paymentId')!;
@@ -100,7 +114,8 @@ export async function shopperAtProvider(sandbox: Sandbox, redirectUrl: string, j
         redirect: 'manual',
       }),
     );
-    if (res.status !== 303) throw new Error(`hosted ${action} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    if (res.status !== 303)
+      throw new Error(`hosted ${action} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
     return new URL(res.headers.get('location')!);
   };
   const action = journey.action ?? 'confirm';
@@ -112,7 +127,7 @@ export async function shopperAtProvider(sandbox: Sandbox, redirectUrl: string, j
   if (accountPage.status !== 200) throw new Error(`hosted account page answered ${accountPage.status}`);
   await accountPage.text();
   const bankSession = accounts.searchParams.get('bankSession');
-  const session = bankSession ? { bankSession } : {};
+  const session: Record<string, string> = bankSession ? { bankSession } : {};
   if (action === 'reject') return post('reject', session);
   return post('confirm', { ...session, accountId: journey.account ?? 'everyday' });
 }

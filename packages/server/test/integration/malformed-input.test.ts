@@ -4,6 +4,7 @@
  * bad ids, bad query parameters, bad headers, wrong methods. Each must get a typed 4xx JSON error,
  * never a 5xx, and must change nothing (store, provider). A new route is covered automatically.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- walks JSON documents loosely */
 import { ApiErrorBody, ERROR_STATUS } from '@pay-with-bank/protocol';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,10 @@ import { BASE, json } from '../helpers/harness.js';
 import { makeWorld, type World } from '../helpers/sandbox.js';
 
 type JsonSchema = Record<string, any>;
-const doc = buildOpenApiDocument() as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, JsonSchema> } };
+const doc = buildOpenApiDocument() as {
+  paths: Record<string, Record<string, any>>;
+  components: { schemas: Record<string, JsonSchema> };
+};
 
 function resolve(schema: JsonSchema | undefined): JsonSchema | undefined {
   if (schema && typeof schema.$ref === 'string') return resolve(doc.components.schemas[schema.$ref.split('/').pop()!]);
@@ -71,12 +75,17 @@ describe('malformed input to every route', () => {
   let paymentId: string;
 
   beforeAll(async () => {
-    world = makeWorld();
+    // Hundreds of requests share one token here; the rate limit has its own tests.
+    world = makeWorld({ env: { PWB_RATE_LIMIT_PER_MINUTE: '0' } });
     const created = await world.createSession();
     clientToken = created.clientToken;
     sessionId = created.session.id;
     const started = await json(
-      await world.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001', bankId: 'DK_TestBank' }),
+      await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+        method: 'bank',
+        attemptId: 'attempt-0001',
+        bankId: 'DK_TestBank',
+      }),
     );
     paymentId = started.payment.id;
   });
@@ -89,7 +98,9 @@ describe('malformed input to every route', () => {
         ? { authorization: `Bearer ${clientToken}` }
         : {};
   const pathFor = (route: AnyRoute, params: Record<string, string> = validParams()) =>
-    route.path.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(params[n]!)).replace(/\/\*$/, '/v2/payments/x');
+    route.path
+      .replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(params[n]!))
+      .replace(/\/\*$/, '/v2/payments/x');
 
   async function stateSnapshot() {
     const store = world.server.services.store;
@@ -160,17 +171,32 @@ describe('malformed input to every route', () => {
     // Path ids
     const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
     for (const name of pathParams) {
-      for (const bad of ['bad', 'x'.repeat(300), "pay_'; DROP TABLE payments;--", '..', '%00', 'pay_AAAAAAAAAAAAAAAAAAAAAA', 'cs_AAAAAAAAAAAAAAAAAAAAAA']) {
+      for (const bad of [
+        'bad',
+        'x'.repeat(300),
+        "pay_'; DROP TABLE payments;--",
+        '..',
+        '%00',
+        'pay_AAAAAAAAAAAAAAAAAAAAAA',
+        'cs_AAAAAAAAAAAAAAAAAAAAAA',
+      ]) {
         cases.push({ name: `${name}=${bad.slice(0, 20)}`, path: pathFor(route, { ...validParams(), [name]: bad }) });
       }
     }
 
     // Query parameters: unknown, duplicated, and an invalid value for each documented one.
     const queryParams = (op.parameters ?? []).filter((p: any) => p.in === 'query');
-    cases.push({ name: 'unknown query parameter', path: `${pathFor(route)}?zzz=1`, expected: route.auth === 'provider' ? undefined : [400] });
+    cases.push({
+      name: 'unknown query parameter',
+      path: `${pathFor(route)}?zzz=1`,
+      expected: route.auth === 'provider' ? undefined : [400],
+    });
     for (const p of queryParams) {
       for (const bad of ['!!', '', 'x'.repeat(400), '{"$gt":""}']) {
-        cases.push({ name: `query ${p.name}=${bad.slice(0, 10)}`, path: `${pathFor(route)}?${p.name}=${encodeURIComponent(bad)}` });
+        cases.push({
+          name: `query ${p.name}=${bad.slice(0, 10)}`,
+          path: `${pathFor(route)}?${p.name}=${encodeURIComponent(bad)}`,
+        });
       }
       cases.push({ name: `query ${p.name} twice`, path: `${pathFor(route)}?${p.name}=a&${p.name}=b`, expected: [400] });
     }
@@ -187,7 +213,11 @@ describe('malformed input to every route', () => {
       const valid = VALID_BODIES[route.operationId];
       cases.push(
         { name: 'broken JSON', body: '{"amount": ', expected: route.rawBody ? undefined : [400] },
-        { name: 'huge body', body: JSON.stringify({ pad: 'x'.repeat(20_000) }), expected: [413, ...(route.auth === 'provider' ? [] : [])] },
+        {
+          name: 'huge body',
+          body: JSON.stringify({ pad: 'x'.repeat(20_000) }),
+          expected: [413, ...(route.auth === 'provider' ? [] : [])],
+        },
         {
           name: 'huge streamed body without length',
           body: new ReadableStream<Uint8Array>({
@@ -201,16 +231,41 @@ describe('malformed input to every route', () => {
       );
       if (!route.rawBody) {
         cases.push(
-          { name: 'text/plain body', body: JSON.stringify(valid ?? { a: 1 }), headers: { 'content-type': 'text/plain' }, expected: [415] },
-          { name: 'form body', body: 'a=1&b=2', headers: { 'content-type': 'application/x-www-form-urlencoded' }, expected: [415] },
-          { name: 'no content type', body: JSON.stringify(valid ?? { a: 1 }), headers: { 'content-type': null }, expected: [415] },
+          {
+            name: 'text/plain body',
+            body: JSON.stringify(valid ?? { a: 1 }),
+            headers: { 'content-type': 'text/plain' },
+            expected: [415],
+          },
+          {
+            name: 'form body',
+            body: 'a=1&b=2',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            expected: [415],
+          },
+          {
+            name: 'no content type',
+            body: JSON.stringify(valid ?? { a: 1 }),
+            headers: { 'content-type': null },
+            expected: [415],
+          },
           { name: 'invalid UTF-8', body: '{"a":"\udc00"}', expected: [400] },
         );
-        for (const [name, value] of [['array', '[]'], ['string', '"text"'], ['number', '42'], ['null', 'null'], ['boolean', 'true']]) {
+        for (const [name, value] of [
+          ['array', '[]'],
+          ['string', '"text"'],
+          ['number', '42'],
+          ['null', 'null'],
+          ['boolean', 'true'],
+        ]) {
           cases.push({ name: `JSON ${name}`, body: value, expected: [400] });
         }
         cases.push({ name: 'unknown field', body: JSON.stringify({ ...(valid ?? {}), zzz: 1 }), expected: [400] });
-        cases.push({ name: 'prototype pollution', body: `{"__proto__":{"admin":true}${valid ? `,${JSON.stringify(valid).slice(1, -1)}` : ''}}`, expected: [400] });
+        cases.push({
+          name: 'prototype pollution',
+          body: `{"__proto__":{"admin":true}${valid ? `,${JSON.stringify(valid).slice(1, -1)}` : ''}}`,
+          expected: [400],
+        });
         if (route.body) {
           const schema = resolve(op.requestBody.content['application/json'].schema)!;
           for (const field of schema.required ?? []) {
@@ -220,7 +275,10 @@ describe('malformed input to every route', () => {
           }
           for (const [field, propSchema] of Object.entries<JsonSchema>(schema.properties ?? {})) {
             for (const wrong of wrongTypeFor(propSchema)) {
-              cases.push({ name: `${field}=${JSON.stringify(wrong)?.slice(0, 20)}`, body: JSON.stringify({ ...(valid ?? {}), [field]: wrong }) });
+              cases.push({
+                name: `${field}=${JSON.stringify(wrong)?.slice(0, 20)}`,
+                body: JSON.stringify({ ...(valid ?? {}), [field]: wrong }),
+              });
             }
           }
         } else {
@@ -240,7 +298,9 @@ describe('malformed input to every route', () => {
   }
 
   it('every route of the OpenAPI document was exercised', () => {
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(documented).toHaveLength(routes.length);
   });
 
@@ -249,7 +309,8 @@ describe('malformed input to every route', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...postRoutes), fc.jsonValue({ maxDepth: 4 }), async (route, value) => {
         // `{}` is the one valid body of a no-body route (e.g. refresh): not malformed.
-        const emptyObject = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
+        const emptyObject =
+          value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
         fc.pre(!(emptyObject && !route.body));
         const before = await stateSnapshot();
         const res = await send(route, { name: 'fuzz', body: JSON.stringify(value) });
@@ -265,18 +326,27 @@ describe('malformed input to every route', () => {
 
   it('property: arbitrary query strings and path segments never cause a 5xx', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...routes), fc.string({ maxLength: 60 }), fc.string({ maxLength: 30 }), async (route, query, segment) => {
-        const path = pathFor(route, { sessionId: segment || 'x', paymentId: segment || 'x', provider: segment || 'x' });
-        let url: string;
-        try {
-          url = `${path}?${encodeURIComponent(query)}=${encodeURIComponent(segment)}`;
-        } catch {
-          return; // lone surrogates cannot be URL-encoded by the test itself
-        }
-        const res = await send(route, { name: 'fuzz-query', path: url });
-        expect(res.status).toBeLessThan(500);
-        await res.text();
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.string({ maxLength: 60 }),
+        fc.string({ maxLength: 30 }),
+        async (route, query, segment) => {
+          const path = pathFor(route, {
+            sessionId: segment || 'x',
+            paymentId: segment || 'x',
+            provider: segment || 'x',
+          });
+          let url: string;
+          try {
+            url = `${path}?${encodeURIComponent(query)}=${encodeURIComponent(segment)}`;
+          } catch {
+            return; // lone surrogates cannot be URL-encoded by the test itself
+          }
+          const res = await send(route, { name: 'fuzz-query', path: url });
+          expect(res.status).toBeLessThan(500);
+          await res.text();
+        },
+      ),
       { numRuns: 150 },
     );
   });

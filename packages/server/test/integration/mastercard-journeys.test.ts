@@ -10,15 +10,27 @@ import { RETURN_URL } from '../helpers/config.js';
 import { json } from '../helpers/harness.js';
 import { makeWorld, shopperAtProvider, type World } from '../helpers/sandbox.js';
 
-async function startPayment(world: World, body: Record<string, unknown>, sessionOverrides: Record<string, unknown> = {}) {
+async function startPayment(
+  world: World,
+  body: Record<string, unknown>,
+  sessionOverrides: Record<string, unknown> = {},
+) {
   const created = await world.createSession(sessionOverrides);
-  const res = await world.client(created.clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001', ...body });
+  const res = await world.client(created.clientToken, 'POST', '/v1/checkout/payments', {
+    method: 'bank',
+    attemptId: 'attempt-0001',
+    ...body,
+  });
   expect(res.status).toBe(200);
   return { ...created, started: StartPaymentResponse.parse(await res.json()) };
 }
 
 /** What the widget does after the redirect back: take token and payment id from the URL, refresh until final. */
-async function returnAndRefresh(world: World, returnUrl: URL, until: (p: CheckoutPayment) => boolean = (p) => p.status !== 'pending') {
+async function returnAndRefresh(
+  world: World,
+  returnUrl: URL,
+  until: (p: CheckoutPayment) => boolean = (p) => p.status !== 'pending',
+) {
   expect(`${returnUrl.origin}${returnUrl.pathname}`).toBe(RETURN_URL);
   const token = returnUrl.searchParams.get('pwb_return')!;
   const paymentId = returnUrl.searchParams.get('pwb_payment')!;
@@ -27,7 +39,7 @@ async function returnAndRefresh(world: World, returnUrl: URL, until: (p: Checkou
     world.clock.advance(1_100);
     const res = await world.client(token, 'POST', `/v1/checkout/payments/${paymentId}/refresh`);
     expect(res.status).toBe(200);
-    payment = CheckoutPayment.parse((await res.json()).payment);
+    payment = CheckoutPayment.parse((await json(res)).payment);
     if (until(payment)) break;
   }
   return payment!;
@@ -37,41 +49,68 @@ describe('Mastercard journeys (sandbox)', () => {
   it('lists the sandbox banks for a DKK session: DK banks with domestic payments, unavailable ones greyed', async () => {
     const world = makeWorld();
     const { clientToken } = await world.createSession();
-    const body = ListBanksResponse.parse(await json(await world.client(clientToken, 'GET', '/v1/checkout/banks?country=DK')));
+    const body = ListBanksResponse.parse(
+      await json(await world.client(clientToken, 'GET', '/v1/checkout/banks?country=DK')),
+    );
     const ids = body.banks.map((b) => b.id);
     expect(ids).toEqual(expect.arrayContaining(['DK_TestBank', 'DK_FailBank', 'DK_SlowBank', 'DK_Nordbank']));
     expect(body.banks.every((b) => b.country === 'DK')).toBe(true);
     expect(body.banks.find((b) => b.id === 'DK_Kystsparekassen')).toMatchObject({ available: false });
-    expect(body.banks.find((b) => b.id === 'DK_TestBank')!.logoUrl).toBe('http://sandbox.test/mastercard/logos/DK_TestBank.svg');
+    expect(body.banks.find((b) => b.id === 'DK_TestBank')!.logoUrl).toBe(
+      'http://sandbox.test/mastercard/logos/DK_TestBank.svg',
+    );
     // EUR sessions see SEPA banks of the euro countries.
     const eur = await world.createSession({ amount: { value: 1000, currency: 'EUR' } });
-    const eurBanks = ListBanksResponse.parse(await json(await world.client(eur.clientToken, 'GET', '/v1/checkout/banks')));
+    const eurBanks = ListBanksResponse.parse(
+      await json(await world.client(eur.clientToken, 'GET', '/v1/checkout/banks')),
+    );
     expect(new Set(eurBanks.banks.map((b) => b.country))).toEqual(new Set(['FI', 'DE']));
     // One provider call served all three lists (cached).
     expect(world.providerCalls.filter((c) => c.path === '/mastercard/v1/providers')).toHaveLength(1);
   });
 
   it('bank chosen in the widget → Succeeded → completed, merchant notified, session paid', async () => {
-    const world = makeWorld({ env: { PWB_WEBHOOK_URL: 'http://sandbox.test/merchant-hook', PWB_WEBHOOK_SECRET: 'whsec_0123456789abcdef' } });
+    const world = makeWorld({
+      env: { PWB_WEBHOOK_URL: 'http://sandbox.test/merchant-hook', PWB_WEBHOOK_SECRET: 'whsec_0123456789abcdef' },
+    });
     const { session, started } = await startPayment(world, { bankId: 'DK_TestBank' });
-    expect(started.payment).toMatchObject({ status: 'pending', bankId: 'DK_TestBank', amount: { value: 12500, currency: 'DKK' } });
+    expect(started.payment).toMatchObject({
+      status: 'pending',
+      bankId: 'DK_TestBank',
+      amount: { value: 12500, currency: 'DKK' },
+    });
     expect(started.redirectUrl.startsWith('http://sandbox.test/mastercard/auth/start/payment?')).toBe(true);
 
     const create = world.createCalls()[0]!;
     const sent = JSON.parse(create.body);
     expect(sent).toMatchObject({
       providerId: 'DK_TestBank',
-      request: { amount: { value: '125.00', currency: 'DKK' }, reference: 'ORDER-1001', destination: { name: 'Nordic Goods ApS' } },
+      request: {
+        amount: { value: '125.00', currency: 'DKK' },
+        reference: 'ORDER-1001',
+        destination: { name: 'Nordic Goods ApS' },
+      },
     });
     expect(create.headers.get('x-correlation-id')).toMatch(/^\|[a-z0-9_-]+\.$/);
 
     const back = await shopperAtProvider(world.sandbox, started.redirectUrl);
     const payment = await returnAndRefresh(world, back);
-    expect(payment).toMatchObject({ id: started.payment.id, status: 'completed', providerStatus: 'Succeeded', failure: null, redirectUrl: null });
+    expect(payment).toMatchObject({
+      id: started.payment.id,
+      status: 'completed',
+      providerStatus: 'Succeeded',
+      failure: null,
+      redirectUrl: null,
+    });
 
     const merchant = await json(await world.merchant('GET', `/v1/sessions/${session.id}`));
     expect(merchant.session.state).toBe('paid');
-    expect(merchant.payments[0]).toMatchObject({ status: 'completed', capturedAmount: 12500, authorizedAmount: 12500, bankId: 'DK_TestBank' });
+    expect(merchant.payments[0]).toMatchObject({
+      status: 'completed',
+      capturedAmount: 12500,
+      authorizedAmount: 12500,
+      bankId: 'DK_TestBank',
+    });
     const outbox = await world.server.services.store.listOutbox(started.payment.id);
     const types = outbox.map((o) => MerchantEvent.parse(JSON.parse(o.payload)).type);
     expect(types[0]).toBe('payment.pending');
@@ -92,9 +131,17 @@ describe('Mastercard journeys (sandbox)', () => {
 
   it('EUR goes by SEPA to the IBAN', async () => {
     const world = makeWorld();
-    const { started } = await startPayment(world, { bankId: 'FI_TestBank' }, { amount: { value: 4999, currency: 'EUR' } });
+    const { started } = await startPayment(
+      world,
+      { bankId: 'FI_TestBank' },
+      { amount: { value: 4999, currency: 'EUR' } },
+    );
     const sent = JSON.parse(world.createCalls()[0]!.body);
-    expect(sent.request).toMatchObject({ paymentMethod: 'SEPA', amount: { value: '49.99', currency: 'EUR' }, destination: { iban: { ibanNumber: 'DK5000400440116243' } } });
+    expect(sent.request).toMatchObject({
+      paymentMethod: 'SEPA',
+      amount: { value: '49.99', currency: 'EUR' },
+      destination: { iban: { ibanNumber: 'DK5000400440116243' } },
+    });
     const payment = await returnAndRefresh(world, await shopperAtProvider(world.sandbox, started.redirectUrl));
     expect(payment.status).toBe('completed');
   });
@@ -105,7 +152,11 @@ describe('Mastercard journeys (sandbox)', () => {
     const back = await shopperAtProvider(world.sandbox, started.redirectUrl, { action: 'reject' });
     const payment = await returnAndRefresh(world, back);
     expect(payment).toMatchObject({ status: 'cancelled', providerStatus: 'Cancelled', failure: { code: 'rejected' } });
-    const retry = await world.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0002', bankId: 'DK_TestBank' });
+    const retry = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+      method: 'bank',
+      attemptId: 'attempt-0002',
+      bankId: 'DK_TestBank',
+    });
     expect(retry.status).toBe(200);
     expect(world.createCalls()).toHaveLength(2);
   });
@@ -113,7 +164,10 @@ describe('Mastercard journeys (sandbox)', () => {
   it('shopper cancels in the provider UI → cancelled', async () => {
     const world = makeWorld();
     const { started } = await startPayment(world, { bankId: null });
-    const payment = await returnAndRefresh(world, await shopperAtProvider(world.sandbox, started.redirectUrl, { action: 'cancel' }));
+    const payment = await returnAndRefresh(
+      world,
+      await shopperAtProvider(world.sandbox, started.redirectUrl, { action: 'cancel' }),
+    );
     expect(payment).toMatchObject({ status: 'cancelled', failure: { code: 'cancelled' } });
   });
 
@@ -133,7 +187,10 @@ describe('Mastercard journeys (sandbox)', () => {
   it('too little money on the account → failed with insufficient_funds', async () => {
     const world = makeWorld();
     const { started } = await startPayment(world, { bankId: 'DK_TestBank' });
-    const payment = await returnAndRefresh(world, await shopperAtProvider(world.sandbox, started.redirectUrl, { account: 'budget' }));
+    const payment = await returnAndRefresh(
+      world,
+      await shopperAtProvider(world.sandbox, started.redirectUrl, { account: 'budget' }),
+    );
     expect(payment).toMatchObject({ status: 'failed', failure: { code: 'insufficient_funds' } });
   });
 
@@ -144,7 +201,10 @@ describe('Mastercard journeys (sandbox)', () => {
     const first = await returnAndRefresh(world, back, () => true);
     expect(first).toMatchObject({ status: 'authorized', providerStatus: 'Pending' });
     // Authorised, not yet paid: a new attempt is refused, the session is not paid yet.
-    const another = await world.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0002' });
+    const another = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+      method: 'bank',
+      attemptId: 'attempt-0002',
+    });
     expect((await json(another)).error.code).toBe('payment_in_progress');
     world.clock.advance(31_000);
     const done = await returnAndRefresh(world, back, (p) => p.status === 'completed');
@@ -159,14 +219,25 @@ describe('Mastercard journeys (sandbox)', () => {
     world.clock.advance(1_100);
     await world.client(token, 'POST', `/v1/checkout/payments/${back.searchParams.get('pwb_payment')}/refresh`);
     const session = await json(await world.client(token, 'GET', '/v1/checkout/session'));
-    expect(session).toMatchObject({ reference: 'ORDER-1001', amount: { value: 12500 }, payee: { name: 'Nordic Goods ApS' }, payment: { status: 'completed' } });
+    expect(session).toMatchObject({
+      reference: 'ORDER-1001',
+      amount: { value: 12500 },
+      payee: { name: 'Nordic Goods ApS' },
+      payment: { status: 'completed' },
+    });
   });
 
   it('50 parallel starts with one attemptId → one provider payment', async () => {
     const world = makeWorld();
     const { clientToken } = await world.createSession();
     const responses = await Promise.all(
-      Array.from({ length: 50 }, () => world.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-burst', bankId: 'DK_TestBank' })),
+      Array.from({ length: 50 }, () =>
+        world.client(clientToken, 'POST', '/v1/checkout/payments', {
+          method: 'bank',
+          attemptId: 'attempt-burst',
+          bankId: 'DK_TestBank',
+        }),
+      ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
     const ids = new Set((await Promise.all(responses.map((r) => json(r)))).map((b) => b.payment.id));
@@ -178,15 +249,28 @@ describe('Mastercard journeys (sandbox)', () => {
   it('the browser cannot change the amount: extra fields are rejected, the provider gets the session amount', async () => {
     const world = makeWorld();
     const { clientToken } = await world.createSession();
-    for (const extra of [{ amount: { value: 1, currency: 'DKK' } }, { currency: 'EUR' }, { reference: 'X' }, { payee: 'me' }, { returnUrl: 'https://evil.example' }]) {
-      const res = await world.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001', ...extra });
+    for (const extra of [
+      { amount: { value: 1, currency: 'DKK' } },
+      { currency: 'EUR' },
+      { reference: 'X' },
+      { payee: 'me' },
+      { returnUrl: 'https://evil.example' },
+    ]) {
+      const res = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+        method: 'bank',
+        attemptId: 'attempt-0001',
+        ...extra,
+      });
       expect(res.status).toBe(400);
       const body = await json(res);
       expect(body.error.code).toBe('invalid_request');
       expect(body.error.details.issues[0].message).toMatch(/unknown field/);
     }
     expect(world.createCalls()).toHaveLength(0);
-    const ok = await world.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001' });
+    const ok = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+      method: 'bank',
+      attemptId: 'attempt-0001',
+    });
     expect(ok.status).toBe(200);
     const [only] = world.sandbox.controls.mastercard.listPayments();
     expect(only!.request.amount).toEqual({ value: 125, currency: 'DKK' });
@@ -196,14 +280,20 @@ describe('Mastercard journeys (sandbox)', () => {
     const world = makeWorld();
     const { clientToken } = await world.createSession();
     world.sandbox.controls.mastercard.injectFaults({ kind: 'status', status: 503 }, 1);
-    const res = await world.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001' });
+    const res = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+      method: 'bank',
+      attemptId: 'attempt-0001',
+    });
     expect(res.status).toBe(503);
     expect((await json(res)).error).toMatchObject({ code: 'provider_unavailable', retryable: true });
     const [payment] = await world.server.services.store.listPayments({ limit: 1 });
     expect(payment).toMatchObject({ status: 'failed', failure: { code: 'provider_unavailable' } });
 
     // A truncated body on refresh is a provider_error; the payment keeps its state and can be refreshed later.
-    const ok = await world.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0002' });
+    const ok = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+      method: 'bank',
+      attemptId: 'attempt-0002',
+    });
     const { payment: second } = await json(ok);
     world.sandbox.controls.mastercard.injectFaults({ kind: 'malformed' }, 1);
     world.clock.advance(1_100);

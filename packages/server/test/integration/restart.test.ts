@@ -19,7 +19,11 @@ describe('restart mid-payment', () => {
     const world = makeWorld({ env: { PWB_DATABASE: file }, store: 'from-config' });
     const { session, clientToken } = await world.createSession();
     const start = await json(
-      await world.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001', bankId: 'DK_TestBank' }),
+      await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+        method: 'bank',
+        attemptId: 'attempt-0001',
+        bankId: 'DK_TestBank',
+      }),
     );
     await world.server.close();
     await expect(world.server.services.store.ping()).rejects.toThrow();
@@ -30,7 +34,11 @@ describe('restart mid-payment', () => {
     const restarted = world.restart();
     // The same attempt replays the stored payment (no second provider payment).
     const replay = await json(
-      await restarted.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001', bankId: 'DK_TestBank' }),
+      await restarted.client(clientToken, 'POST', '/v1/checkout/payments', {
+        method: 'bank',
+        attemptId: 'attempt-0001',
+        bankId: 'DK_TestBank',
+      }),
     );
     expect(replay.payment.id).toBe(start.payment.id);
     expect(replay.redirectUrl).toBe(start.redirectUrl);
@@ -38,7 +46,11 @@ describe('restart mid-payment', () => {
 
     restarted.clock.advance(1_100);
     const refreshed = await json(
-      await restarted.client(back.searchParams.get('pwb_return')!, 'POST', `/v1/checkout/payments/${back.searchParams.get('pwb_payment')}/refresh`),
+      await restarted.client(
+        back.searchParams.get('pwb_return')!,
+        'POST',
+        `/v1/checkout/payments/${back.searchParams.get('pwb_payment')}/refresh`,
+      ),
     );
     expect(refreshed.payment).toMatchObject({ id: start.payment.id, status: 'completed' });
     const merchant = await json(await restarted.merchant('GET', `/v1/sessions/${session.id}`));
@@ -53,7 +65,11 @@ describe('restart mid-payment', () => {
     const world = makeWorld({ env: { PWB_DATABASE: file }, store: 'from-config' });
     const { clientToken } = await world.createSession();
     const start = await json(
-      await world.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001', bankId: 'DK_TestBank' }),
+      await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+        method: 'bank',
+        attemptId: 'attempt-0001',
+        bankId: 'DK_TestBank',
+      }),
     );
     await shopperAtProvider(world.sandbox, start.redirectUrl);
     await world.server.close();

@@ -200,7 +200,14 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
       expect(await store.stats()).toMatchObject({ paymentEvents: 2, outbox: 1 });
 
       expect(
-        await store.updatePayment({ paymentId: 'pay_missing_0000000000', expectedVersion: 1, patch: {}, updatedAt: 'x', events: [], outbox: [] }),
+        await store.updatePayment({
+          paymentId: 'pay_missing_0000000000',
+          expectedVersion: 1,
+          patch: {},
+          updatedAt: 'x',
+          events: [],
+          outbox: [],
+        }),
       ).toEqual({ ok: false, reason: 'not_found' });
     });
 
@@ -210,7 +217,14 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
       const p = paymentRecord(s);
       await store.insertPayment(p, eventRecord(p));
       const failure = { code: 'rejected', message: 'No', providerCode: 'RJCT', providerMessage: null };
-      const r = await store.updatePayment({ paymentId: p.id, expectedVersion: 1, patch: { status: 'failed', failure }, updatedAt: 't', events: [], outbox: [] });
+      const r = await store.updatePayment({
+        paymentId: p.id,
+        expectedVersion: 1,
+        patch: { status: 'failed', failure },
+        updatedAt: 't',
+        events: [],
+        outbox: [],
+      });
       expect(r.ok && r.payment.failure).toEqual(failure);
     });
 
@@ -269,7 +283,9 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
         made.push(p);
       }
       const all = await store.listPayments({ limit: 10 });
-      const expected = [...made].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
+      const expected = [...made].sort((a, b) =>
+        a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1,
+      );
       expect(all.map((p) => p.id)).toEqual(expected.map((p) => p.id));
 
       const page1 = await store.listPayments({ limit: 2 });
@@ -277,10 +293,16 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
       const page3 = await store.listPayments({ limit: 2, after: { createdAt: page2[1]!.createdAt, id: page2[1]!.id } });
       expect([...page1, ...page2, ...page3].map((p) => p.id)).toEqual(expected.map((p) => p.id));
 
-      expect((await store.listPayments({ limit: 10, reference: 'REF-B' })).every((p) => p.reference === 'REF-B')).toBe(true);
+      expect((await store.listPayments({ limit: 10, reference: 'REF-B' })).every((p) => p.reference === 'REF-B')).toBe(
+        true,
+      );
       expect((await store.listPayments({ limit: 10, reference: 'REF-B' })).length).toBe(2);
       expect((await store.listPayments({ limit: 10, status: 'completed' })).map((p) => p.id)).toEqual([made[1]!.id]);
-      const window = await store.listPayments({ limit: 10, from: '2030-01-01T00:00:01.000Z', to: '2030-01-01T00:00:03.000Z' });
+      const window = await store.listPayments({
+        limit: 10,
+        from: '2030-01-01T00:00:01.000Z',
+        to: '2030-01-01T00:00:03.000Z',
+      });
       expect(window.map((p) => p.createdAt).sort()).toEqual(['2030-01-01T00:00:01.000Z', '2030-01-01T00:00:02.000Z']);
     });
 
@@ -306,7 +328,9 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
       expect(due.map((p) => p.id)).toEqual([never.id, old.id]);
       await store.markPaymentChecked(old.id, '2030-01-01T00:06:00.000Z');
       expect((await store.getPayment(old.id))!.version).toBe(1);
-      expect((await store.listPaymentsToReconcile('2030-01-01T00:05:00.000Z', 10)).map((p) => p.id)).toEqual([never.id]);
+      expect((await store.listPaymentsToReconcile('2030-01-01T00:05:00.000Z', 10)).map((p) => p.id)).toEqual([
+        never.id,
+      ]);
     });
 
     it('keeps outbox rows until delivered, in due order, with retry bookkeeping', async () => {
@@ -317,11 +341,20 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
       const a = outboxRecord(p, { nextAttemptAt: '2030-01-01T00:00:02.000Z' });
       const b = outboxRecord(p, { nextAttemptAt: '2030-01-01T00:00:01.000Z' });
       const later = outboxRecord(p, { nextAttemptAt: '2030-01-01T00:10:00.000Z' });
-      await store.updatePayment({ paymentId: p.id, expectedVersion: 1, patch: { status: 'pending' }, updatedAt: 't', events: [], outbox: [a, b, later] });
+      await store.updatePayment({
+        paymentId: p.id,
+        expectedVersion: 1,
+        patch: { status: 'pending' },
+        updatedAt: 't',
+        events: [],
+        outbox: [a, b, later],
+      });
       expect((await store.listDueOutbox('2030-01-01T00:00:05.000Z', 10)).map((o) => o.id)).toEqual([b.id, a.id]);
       await store.markOutboxRetry(b.id, 1, '2030-01-01T00:20:00.000Z', 'HTTP 500');
       await store.markOutboxDelivered(a.id, '2030-01-01T00:00:06.000Z');
-      expect(await store.listDueOutbox('2030-01-01T00:15:00.000Z', 10)).toEqual([expect.objectContaining({ id: later.id })]);
+      expect(await store.listDueOutbox('2030-01-01T00:15:00.000Z', 10)).toEqual([
+        expect.objectContaining({ id: later.id }),
+      ]);
       const rows = await store.listOutbox(p.id);
       expect(rows.find((o) => o.id === b.id)).toMatchObject({ attempts: 1, lastError: 'HTTP 500', deliveredAt: null });
       expect(rows.find((o) => o.id === a.id)!.deliveredAt).toBe('2030-01-01T00:00:06.000Z');

@@ -11,7 +11,9 @@ async function withPayment(options: { callbacks?: boolean } = {}) {
   const clock = new TestClock();
   const h = makeHarness({ deps: { store, adapters: [fake], now: clock.now } });
   const { clientToken } = await h.createSession();
-  const { payment } = await json(await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001' }));
+  const { payment } = await json(
+    await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001' }),
+  );
   return { fake, store, clock, h, clientToken, paymentId: payment.id as string };
 }
 
@@ -90,13 +92,41 @@ describe('reconciler', () => {
     const { session } = await h.createSession();
     // What a crash mid-create leaves behind: our row, no provider payment id.
     const row = {
-      id: 'pay_interruptedAAAAAAAAAA', sessionId: session.id, attemptId: 'attempt-crash', method: 'bank' as const, adapterId: 'fake',
-      providerPaymentId: null, status: 'created' as const, providerStatus: null, bankId: null, reference: session.reference,
-      amount: 12500, currency: 'DKK' as const, authorizedAmount: 0, capturedAmount: 0, refundedAmount: 0, cancelledAmount: 0,
-      failure: null, redirectUrl: null, expiresAt: null, createdAt: clock.now().toISOString(), updatedAt: clock.now().toISOString(),
-      lastCheckedAt: null, version: 1,
+      id: 'pay_interruptedAAAAAAAAAA',
+      sessionId: session.id,
+      attemptId: 'attempt-crash',
+      method: 'bank' as const,
+      adapterId: 'fake',
+      providerPaymentId: null,
+      status: 'created' as const,
+      providerStatus: null,
+      bankId: null,
+      reference: session.reference,
+      amount: 12500,
+      currency: 'DKK' as const,
+      authorizedAmount: 0,
+      capturedAmount: 0,
+      refundedAmount: 0,
+      cancelledAmount: 0,
+      failure: null,
+      redirectUrl: null,
+      expiresAt: null,
+      createdAt: clock.now().toISOString(),
+      updatedAt: clock.now().toISOString(),
+      lastCheckedAt: null,
+      version: 1,
     };
-    await store.insertPayment(row, { id: 'evt_crash', paymentId: row.id, type: 'created', status: 'created', providerStatus: null, source: 'create', dedupeKey: null, data: null, createdAt: row.createdAt });
+    await store.insertPayment(row, {
+      id: 'evt_crash',
+      paymentId: row.id,
+      type: 'created',
+      status: 'created',
+      providerStatus: null,
+      source: 'create',
+      dedupeKey: null,
+      data: null,
+      createdAt: row.createdAt,
+    });
     clock.advance(60_000);
     await h.server.reconciler.runOnce();
     expect((await store.getPayment(row.id))!.status).toBe('created');

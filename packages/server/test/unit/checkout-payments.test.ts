@@ -26,7 +26,11 @@ describe('POST /v1/checkout/payments', () => {
     expect(res.status).toBe(200);
     const body = StartPaymentResponse.parse(await res.json());
     expect(body.redirectUrl).toBe('https://provider.example/pay/fake-1');
-    expect(body.payment).toMatchObject({ status: 'pending', bankId: 'DK_Bank', amount: { value: 12500, currency: 'DKK' } });
+    expect(body.payment).toMatchObject({
+      status: 'pending',
+      bankId: 'DK_Bank',
+      amount: { value: 12500, currency: 'DKK' },
+    });
 
     expect(fake.calls.create).toHaveLength(1);
     const input = fake.calls.create[0]!;
@@ -43,7 +47,12 @@ describe('POST /v1/checkout/payments', () => {
     expect(returnTarget.searchParams.get('pwb_payment')).toBe(body.payment.id);
 
     const stored = (await store.getPayment(body.payment.id))!;
-    expect(stored).toMatchObject({ providerPaymentId: 'fake-1', redirectUrl: body.redirectUrl, status: 'pending', attemptId: 'attempt-0001' });
+    expect(stored).toMatchObject({
+      providerPaymentId: 'fake-1',
+      redirectUrl: body.redirectUrl,
+      status: 'pending',
+      attemptId: 'attempt-0001',
+    });
     expect((await store.listPaymentEvents(stored.id)).map((e) => e.type)).toEqual(['created', 'provider_created']);
   });
 
@@ -51,7 +60,9 @@ describe('POST /v1/checkout/payments', () => {
     const { fake, store, h } = setup({ latencyMs: 20 });
     const { clientToken } = await h.createSession();
     const responses = await Promise.all(
-      Array.from({ length: 50 }, () => start(h, clientToken, { method: 'bank', attemptId: 'attempt-dbl', bankId: null })),
+      Array.from({ length: 50 }, () =>
+        start(h, clientToken, { method: 'bank', attemptId: 'attempt-dbl', bankId: null }),
+      ),
     );
     const bodies = await Promise.all(responses.map((r) => json(r)));
     expect(responses.every((r) => r.status === 200)).toBe(true);
@@ -66,8 +77,14 @@ describe('POST /v1/checkout/payments', () => {
     const bank = new FakeAdapter();
     const h = makeHarness({ deps: { adapters: [bank, wallet] } });
     const { clientToken } = await h.createSession();
-    expect((await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-x1' })).status).toBe(200);
-    const res = await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'vipps', attemptId: 'attempt-x1' });
+    expect(
+      (await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-x1' }))
+        .status,
+    ).toBe(200);
+    const res = await h.client(clientToken, 'POST', '/v1/checkout/payments', {
+      method: 'vipps',
+      attemptId: 'attempt-x1',
+    });
     expect(res.status).toBe(422);
     expect((await json(res)).error.code).toBe('idempotency_key_reused');
   });
@@ -165,7 +182,11 @@ describe('POST /v1/checkout/payments', () => {
     const res = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' });
     expect(res.status).toBe(503);
     expect(await json(res)).toEqual({
-      error: { code: 'provider_unavailable', message: 'The payment provider is unavailable (HTTP 503).', retryable: true },
+      error: {
+        code: 'provider_unavailable',
+        message: 'The payment provider is unavailable (HTTP 503).',
+        retryable: true,
+      },
     });
     const [failed] = await store.listPayments({ limit: 5 });
     expect(failed).toMatchObject({ status: 'failed', failure: { code: 'provider_unavailable' } });
@@ -228,7 +249,11 @@ describe('POST /v1/checkout/payments/{id}/refresh', () => {
     const { fake, h, clock } = setup();
     const { clientToken } = await h.createSession();
     const { payment } = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' }));
-    fake.set('fake-1', { status: 'failed', providerStatus: 'Failed', failure: { code: 'rejected', message: 'No.', providerCode: null, providerMessage: null } });
+    fake.set('fake-1', {
+      status: 'failed',
+      providerStatus: 'Failed',
+      failure: { code: 'rejected', message: 'No.', providerCode: null, providerMessage: null },
+    });
     clock.advance(2000);
     const path = `/v1/checkout/payments/${payment.id}/refresh`;
     const failed = await json(await h.client(clientToken, 'POST', path));
@@ -265,5 +290,47 @@ describe('POST /v1/checkout/payments/{id}/refresh', () => {
     // The same attempt id in session A is a separate payment.
     const own = await json(await start(h, a.clientToken, { method: 'bank', attemptId: 'attempt-0001' }));
     expect(own.payment.id).not.toBe(payment.id);
+  });
+});
+
+describe('rate limits', () => {
+  it('limits browser API requests per session per minute with a typed, retryable 429', async () => {
+    const clock = new TestClock();
+    const h = makeHarness({
+      env: { PWB_RATE_LIMIT_PER_MINUTE: '3' },
+      deps: { adapters: [new FakeAdapter()], now: clock.now },
+    });
+    const a = await h.createSession();
+    const b = await h.createSession();
+    for (let i = 0; i < 3; i++) expect((await h.client(a.clientToken, 'GET', '/v1/checkout/session')).status).toBe(200);
+    const limited = await h.client(a.clientToken, 'GET', '/v1/checkout/session');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await json(limited)).error).toMatchObject({ code: 'rate_limited', retryable: true });
+    // Another session has its own budget; the merchant API has none.
+    expect((await h.client(b.clientToken, 'GET', '/v1/checkout/session')).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await h.merchant('GET', '/v1/payments')).status).toBe(200);
+    clock.advance(60_000);
+    expect((await h.client(a.clientToken, 'GET', '/v1/checkout/session')).status).toBe(200);
+  });
+
+  it('caps payment attempts per session, still replaying existing attempts', async () => {
+    const fake = new FakeAdapter();
+    const clock = new TestClock();
+    const h = makeHarness({
+      env: { PWB_RATE_LIMIT_ATTEMPTS_PER_SESSION: '2' },
+      deps: { adapters: [fake], now: clock.now },
+    });
+    const { clientToken } = await h.createSession();
+    for (const attemptId of ['attempt-0001', 'attempt-0002']) {
+      clock.advance(2000);
+      expect((await start(h, clientToken, { method: 'bank', attemptId })).status).toBe(200);
+    }
+    clock.advance(2000);
+    const third = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0003' });
+    expect(third.status).toBe(429);
+    expect((await json(third)).error.code).toBe('rate_limited');
+    expect(fake.calls.create).toHaveLength(2);
+    expect((await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0002' })).status).toBe(200);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_DATABASE, configSecrets, isValidIban, loadConfig, parsePayeeAccount } from '../../src/config.js';
+import {
+  ConfigError,
+  DEFAULT_DATABASE,
+  configSecrets,
+  isValidIban,
+  loadConfig,
+  parsePayeeAccount,
+} from '../../src/config.js';
 import { baseEnv, MC_CLIENT_SECRET, MERCHANT_KEY, WEBHOOK_SECRET } from '../helpers/config.js';
 
 function issuesOf(env: Record<string, string | undefined>): string[] {
@@ -26,6 +33,8 @@ describe('loadConfig', () => {
       database: DEFAULT_DATABASE,
       logLevel: 'info',
       providerTimeoutMs: 10_000,
+      rateLimitPerMinute: 240,
+      maxAttemptsPerSession: 20,
       webhook: null,
     });
     expect(config.providers.mastercard).toMatchObject({
@@ -53,8 +62,12 @@ describe('loadConfig', () => {
         PWB_WEBHOOK_SECRET: WEBHOOK_SECRET,
         PWB_MASTERCARD_ACCOUNT_SEK: 'bban:5000:1234567',
         PWB_MASTERCARD_USER_HASH_SALT: 'pepper-and-salt',
+        PWB_RATE_LIMIT_PER_MINUTE: '0',
+        PWB_RATE_LIMIT_ATTEMPTS_PER_SESSION: '5',
       }),
     );
+    expect(config.rateLimitPerMinute).toBe(0);
+    expect(config.maxAttemptsPerSession).toBe(5);
     expect(config.port).toBe(0);
     expect(config.host).toBe('0.0.0.0');
     expect(config.publicUrl).toBe('https://pay.example');
@@ -88,6 +101,8 @@ describe('loadConfig', () => {
     ['PWB_PORT', '70000'],
     ['PWB_PORT', '-1'],
     ['PWB_PROVIDER_TIMEOUT_MS', '5'],
+    ['PWB_RATE_LIMIT_PER_MINUTE', 'many'],
+    ['PWB_RATE_LIMIT_ATTEMPTS_PER_SESSION', '-3'],
     ['PWB_ALLOWED_ORIGINS', 'https://shop.example/path'],
     ['PWB_ALLOWED_ORIGINS', 'shop.example'],
     ['PWB_RETURN_URL_ALLOWLIST', 'https://user:pw@shop.example/'],
@@ -116,7 +131,13 @@ describe('loadConfig', () => {
     const secret = 'tiny-secret';
     let message = '';
     try {
-      loadConfig(baseEnv({ PWB_WEBHOOK_URL: 'https://shop.example/h', PWB_WEBHOOK_SECRET: secret, PWB_MASTERCARD_CLIENT_ID: undefined }));
+      loadConfig(
+        baseEnv({
+          PWB_WEBHOOK_URL: 'https://shop.example/h',
+          PWB_WEBHOOK_SECRET: secret,
+          PWB_MASTERCARD_CLIENT_ID: undefined,
+        }),
+      );
     } catch (error) {
       message = (error as Error).message;
     }
@@ -137,7 +158,11 @@ describe('loadConfig', () => {
 
   it('needs a complete Mastercard configuration once any part is set', () => {
     const issues = issuesOf(
-      baseEnv({ PWB_MASTERCARD_CLIENT_SECRET: undefined, PWB_MASTERCARD_ACCOUNT_DKK: undefined, PWB_MASTERCARD_ACCOUNT_EUR: undefined }),
+      baseEnv({
+        PWB_MASTERCARD_CLIENT_SECRET: undefined,
+        PWB_MASTERCARD_ACCOUNT_DKK: undefined,
+        PWB_MASTERCARD_ACCOUNT_EUR: undefined,
+      }),
     );
     expect(issues).toEqual(
       expect.arrayContaining([
@@ -148,7 +173,9 @@ describe('loadConfig', () => {
   });
 
   it('lists the values that must never be logged', () => {
-    const config = loadConfig(baseEnv({ PWB_WEBHOOK_URL: 'https://shop.example/h', PWB_WEBHOOK_SECRET: WEBHOOK_SECRET }));
+    const config = loadConfig(
+      baseEnv({ PWB_WEBHOOK_URL: 'https://shop.example/h', PWB_WEBHOOK_SECRET: WEBHOOK_SECRET }),
+    );
     expect(configSecrets(config)).toEqual(expect.arrayContaining([MERCHANT_KEY, WEBHOOK_SECRET, MC_CLIENT_SECRET]));
   });
 });
@@ -161,7 +188,11 @@ describe('payee accounts', () => {
   });
   it('parses iban and bban forms', () => {
     expect(parsePayeeAccount('iban:dk50 0040 0440 1162 43')).toEqual({ kind: 'iban', iban: 'DK5000400440116243' });
-    expect(parsePayeeAccount('bban:1234:0123456789')).toEqual({ kind: 'bban', bankCode: '1234', accountNumber: '0123456789' });
+    expect(parsePayeeAccount('bban:1234:0123456789')).toEqual({
+      kind: 'bban',
+      bankCode: '1234',
+      accountNumber: '0123456789',
+    });
     expect(typeof parsePayeeAccount('bban:1234')).toBe('string');
   });
 });

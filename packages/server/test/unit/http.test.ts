@@ -4,7 +4,13 @@ import { MC_CLIENT_SECRET, MERCHANT_KEY, SHOP_ORIGIN } from '../helpers/config.j
 import { FakeAdapter } from '../helpers/fake-adapter.js';
 import { json, makeHarness } from '../helpers/harness.js';
 
-const SECURITY_HEADERS = ['x-content-type-options', 'x-frame-options', 'strict-transport-security', 'content-security-policy', 'referrer-policy'];
+const SECURITY_HEADERS = [
+  'x-content-type-options',
+  'x-frame-options',
+  'strict-transport-security',
+  'content-security-policy',
+  'referrer-policy',
+];
 
 describe('HTTP basics', () => {
   it('sets security headers and no-store on every kind of response', async () => {
@@ -28,7 +34,9 @@ describe('HTTP basics', () => {
 
   it('answers unknown routes with not_found and wrong methods with method_not_allowed + Allow', async () => {
     const h = makeHarness({ deps: { adapters: [new FakeAdapter()] } });
-    expect(await json(await h.request('GET', '/v2/anything'))).toEqual({ error: { code: 'not_found', message: 'No such endpoint.', retryable: false } });
+    expect(await json(await h.request('GET', '/v2/anything'))).toEqual({
+      error: { code: 'not_found', message: 'No such endpoint.', retryable: false },
+    });
     const res = await h.merchant('PUT', '/v1/payments/pay_AAAAAAAAAAAAAAAAAAAAAA');
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD');
@@ -44,8 +52,18 @@ describe('HTTP basics', () => {
 
   it('requires JSON bodies to be labelled as JSON', async () => {
     const h = makeHarness({ deps: { adapters: [new FakeAdapter()] } });
-    const body = JSON.stringify({ amount: { value: 100, currency: 'DKK' }, reference: 'R', description: 'd', returnUrl: 'https://shop.example/checkout' });
-    for (const type of [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1']) {
+    const body = JSON.stringify({
+      amount: { value: 100, currency: 'DKK' },
+      reference: 'R',
+      description: 'd',
+      returnUrl: 'https://shop.example/checkout',
+    });
+    for (const type of [
+      undefined,
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=latin1',
+    ]) {
       const res = await h.request('POST', '/v1/sessions', {
         rawBody: body,
         headers: { authorization: `Bearer ${MERCHANT_KEY}`, ...(type ? { 'content-type': type } : {}) },
@@ -94,10 +112,15 @@ describe('HTTP basics', () => {
       throw new Error(`database exploded near ${MC_CLIENT_SECRET} at /srv/app/store.ts:42`);
     };
     const lines: string[] = [];
-    const h = makeHarness({ deps: { store, adapters: [new FakeAdapter()], logSink: (l) => lines.push(l) }, env: { PWB_LOG_LEVEL: 'info' } });
+    const h = makeHarness({
+      deps: { store, adapters: [new FakeAdapter()], logSink: (l) => lines.push(l) },
+      env: { PWB_LOG_LEVEL: 'info' },
+    });
     const res = await h.client(`pwb_ct_${'A'.repeat(43)}`, 'GET', '/v1/checkout/session');
     expect(res.status).toBe(500);
-    expect(await json(res)).toEqual({ error: { code: 'internal_error', message: 'An unexpected error occurred.', retryable: true } });
+    expect(await json(res)).toEqual({
+      error: { code: 'internal_error', message: 'An unexpected error occurred.', retryable: true },
+    });
     const logged = lines.join('\n');
     expect(logged).toContain('unhandled error');
     expect(logged).not.toContain(MC_CLIENT_SECRET);
@@ -116,7 +139,11 @@ describe('HTTP basics', () => {
 describe('CORS', () => {
   const preflight = (h: ReturnType<typeof makeHarness>, path: string, origin: string) =>
     h.request('OPTIONS', path, {
-      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
 
   it('allows configured origins on the browser API, preflight included', async () => {
@@ -140,7 +167,9 @@ describe('CORS', () => {
     const res = await preflight(h, '/v1/checkout/payments', 'https://evil.example');
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     const { clientToken } = await h.createSession();
-    const get = await h.client(clientToken, 'GET', '/v1/checkout/session', undefined, { origin: 'https://evil.example' });
+    const get = await h.client(clientToken, 'GET', '/v1/checkout/session', undefined, {
+      origin: 'https://evil.example',
+    });
     expect(get.headers.get('access-control-allow-origin')).toBeNull();
   });
 

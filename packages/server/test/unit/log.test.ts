@@ -48,7 +48,11 @@ describe('logger', () => {
   });
 
   it('survives a throwing sink and circular-ish deep objects', () => {
-    const logger = createLogger({ sink: () => { throw new Error('disk full'); } });
+    const logger = createLogger({
+      sink: () => {
+        throw new Error('disk full');
+      },
+    });
     expect(() => logger.info('x')).not.toThrow();
     const deep: Record<string, unknown> = {};
     let cur = deep;

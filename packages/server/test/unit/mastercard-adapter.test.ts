@@ -2,14 +2,26 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { buildCreatePaymentBody, createMastercardAdapter, type MastercardAdapterOptions } from '../../src/providers/mastercard/adapter.js';
+import {
+  buildCreatePaymentBody,
+  createMastercardAdapter,
+  type MastercardAdapterOptions,
+} from '../../src/providers/mastercard/adapter.js';
 import { newCorrelationId } from '../../src/providers/mastercard/client.js';
-import { mapFailure, mapStatus, toDecimalString, toMinorUnits, toProviderBank, toSnapshot } from '../../src/providers/mastercard/mapping.js';
+import {
+  mapFailure,
+  mapStatus,
+  toDecimalString,
+  toMinorUnits,
+  toProviderBank,
+  toSnapshot,
+} from '../../src/providers/mastercard/mapping.js';
 import { McPaymentEnvelope, McProviderList } from '../../src/providers/mastercard/schemas.js';
 import { ProviderError } from '../../src/providers/errors.js';
 import type { CreatePaymentInput } from '../../src/providers/adapter.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/mastercard', name), 'utf8'));
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/mastercard', name), 'utf8'));
 
 const CLIENT_ID = 'mc-client-id-value';
 const CLIENT_SECRET = 'mc-client-secret-value-very-secret';
@@ -21,7 +33,10 @@ interface Recorded {
   body: string;
 }
 
-function adapterWith(respond: (req: Recorded) => Response | Promise<Response>, overrides: Partial<MastercardAdapterOptions> = {}) {
+function adapterWith(
+  respond: (req: Recorded) => Response | Promise<Response>,
+  overrides: Partial<MastercardAdapterOptions> = {},
+) {
   const calls: Recorded[] = [];
   const fetchImpl: typeof fetch = async (input, init) => {
     const request = new Request(input, init);
@@ -33,7 +48,10 @@ function adapterWith(respond: (req: Recorded) => Response | Promise<Response>, o
     baseUrl: 'https://mc.example',
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
-    accounts: { DKK: { kind: 'bban', bankCode: '1234', accountNumber: '0123456789' }, EUR: { kind: 'iban', iban: 'DK5000400440116243' } },
+    accounts: {
+      DKK: { kind: 'bban', bankCode: '1234', accountNumber: '0123456789' },
+      EUR: { kind: 'iban', iban: 'DK5000400440116243' },
+    },
     userHashSalt: 'salt',
     payeeName: 'Nordic Goods ApS',
     timeoutMs: 1000,
@@ -44,7 +62,8 @@ function adapterWith(respond: (req: Recorded) => Response | Promise<Response>, o
   return { adapter: createMastercardAdapter(options), calls, options };
 }
 
-const jsonResponse = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const jsonResponse = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 const input: CreatePaymentInput = {
   paymentId: 'pay_AAAAAAAAAAAAAAAAAAAAAA',
@@ -61,7 +80,12 @@ const input: CreatePaymentInput = {
 
 describe('money conversion', () => {
   it.each([
-    [1, '0.01'], [100, '1.00'], [12500, '125.00'], [12345, '123.45'], [200, '2.00'], [1_000_000_000, '10000000.00'],
+    [1, '0.01'],
+    [100, '1.00'],
+    [12500, '125.00'],
+    [12345, '123.45'],
+    [200, '2.00'],
+    [1_000_000_000, '10000000.00'],
   ])('%i minor units is "%s"', (minor, text) => {
     expect(toDecimalString(minor, 'DKK')).toBe(text);
     expect(toMinorUnits(text, 'DKK')).toBe(minor);
@@ -90,22 +114,58 @@ describe('status mapping', () => {
   });
 
   it('maps failure details to a readable failure, keeping the provider’s words', () => {
-    expect(mapFailure('failed', { providerStatusCode: 'RJCT', reason: 'Insufficient funds on the selected account', providerMessage: 'AM04 InsufficientFunds', errorType: 'PaymentRejected', errorCode: 'InsufficientFunds' })).toEqual({
-      code: 'insufficient_funds', message: 'The account does not have enough funds for this payment.', providerCode: 'InsufficientFunds', providerMessage: 'AM04 InsufficientFunds',
+    expect(
+      mapFailure('failed', {
+        providerStatusCode: 'RJCT',
+        reason: 'Insufficient funds on the selected account',
+        providerMessage: 'AM04 InsufficientFunds',
+        errorType: 'PaymentRejected',
+        errorCode: 'InsufficientFunds',
+      }),
+    ).toEqual({
+      code: 'insufficient_funds',
+      message: 'The account does not have enough funds for this payment.',
+      providerCode: 'InsufficientFunds',
+      providerMessage: 'AM04 InsufficientFunds',
     });
-    expect(mapFailure('failed', { providerStatusCode: 'RJCT', reason: 'The bank rejected the payment', providerMessage: null, errorType: 'PaymentRejected', errorCode: 'RejectedByBank' })).toMatchObject({
-      code: 'rejected', message: 'The bank rejected the payment.', providerCode: 'RejectedByBank', providerMessage: 'The bank rejected the payment',
+    expect(
+      mapFailure('failed', {
+        providerStatusCode: 'RJCT',
+        reason: 'The bank rejected the payment',
+        providerMessage: null,
+        errorType: 'PaymentRejected',
+        errorCode: 'RejectedByBank',
+      }),
+    ).toMatchObject({
+      code: 'rejected',
+      message: 'The bank rejected the payment.',
+      providerCode: 'RejectedByBank',
+      providerMessage: 'The bank rejected the payment',
     });
-    expect(mapFailure('failed', null)).toEqual({ code: 'bank_error', message: 'The bank could not complete the payment.', providerCode: null, providerMessage: null });
-    expect(mapFailure('cancelled', { errorCode: 'RejectedByUser', reason: 'The payer rejected the payment at the bank' })).toMatchObject({ code: 'rejected' });
-    expect(mapFailure('cancelled', { reason: 'The payer cancelled the payment in the Open Finance UI' })).toMatchObject({ code: 'cancelled' });
+    expect(mapFailure('failed', null)).toEqual({
+      code: 'bank_error',
+      message: 'The bank could not complete the payment.',
+      providerCode: null,
+      providerMessage: null,
+    });
+    expect(
+      mapFailure('cancelled', { errorCode: 'RejectedByUser', reason: 'The payer rejected the payment at the bank' }),
+    ).toMatchObject({ code: 'rejected' });
+    expect(mapFailure('cancelled', { reason: 'The payer cancelled the payment in the Open Finance UI' })).toMatchObject(
+      { code: 'cancelled' },
+    );
     expect(mapFailure('completed', { reason: 'x' })).toBeNull();
   });
 
   it('reads the recorded Postman payment shapes (get and refresh)', () => {
     for (const name of ['get-payment.json', 'refresh-status.json']) {
       const { payment } = McPaymentEnvelope.parse(fixture(name));
-      expect(toSnapshot(payment)).toMatchObject({ status: 'pending', providerStatus: 'Preparing', bankId: null, failure: null });
+      expect(toSnapshot(payment)).toMatchObject({
+        status: 'pending',
+        providerStatus: 'Preparing',
+        bankId: null,
+        failure: null,
+      });
     }
   });
 });
@@ -115,21 +175,63 @@ describe('banks', () => {
     const providers = McProviderList.parse(fixture('providers.json'));
     const banks = providers.map((p) => toProviderBank(p, ['DKK', 'EUR']));
     expect(banks[1]).toEqual({
-      id: 'DK_TestBank', name: 'Test Bank', country: 'DK', logoUrl: 'https://cdn.nordicapigateway.com/providers/TestBank.svg',
-      available: true, unavailableMessage: null, currencies: ['DKK'],
+      id: 'DK_TestBank',
+      name: 'Test Bank',
+      country: 'DK',
+      logoUrl: 'https://cdn.nordicapigateway.com/providers/TestBank.svg',
+      available: true,
+      unavailableMessage: null,
+      currencies: ['DKK'],
     });
   });
 
   it('keeps only banks with a method for a configured currency: domestic in local currency, SEPA for EUR', () => {
-    const base = { name: 'B', status: { syncMode: 'Full' }, presentation: { logos: { large: { png: 'p.png', svg: null } } } };
-    const dk = toProviderBank({ ...base, id: 'dk', countryCode: 'DK', paymentMethods: { domestic: { executionTypes: ['Normal'] }, sepa: null } }, ['DKK', 'EUR', 'SEK']);
+    const base = {
+      name: 'B',
+      status: { syncMode: 'Full' },
+      presentation: { logos: { large: { png: 'p.png', svg: null } } },
+    };
+    const dk = toProviderBank(
+      {
+        ...base,
+        id: 'dk',
+        countryCode: 'DK',
+        paymentMethods: { domestic: { executionTypes: ['Normal'] }, sepa: null },
+      },
+      ['DKK', 'EUR', 'SEK'],
+    );
     expect(dk.currencies).toEqual(['DKK']);
     expect(dk.logoUrl).toBe('p.png');
-    const dkSepa = toProviderBank({ ...base, id: 'dk2', countryCode: 'DK', paymentMethods: { domestic: { executionTypes: ['Normal'] }, sepa: { executionTypes: ['Normal'] } } }, ['DKK', 'EUR']);
+    const dkSepa = toProviderBank(
+      {
+        ...base,
+        id: 'dk2',
+        countryCode: 'DK',
+        paymentMethods: { domestic: { executionTypes: ['Normal'] }, sepa: { executionTypes: ['Normal'] } },
+      },
+      ['DKK', 'EUR'],
+    );
     expect(dkSepa.currencies).toEqual(['DKK', 'EUR']);
-    const fiDomesticOnly = toProviderBank({ ...base, id: 'fi', countryCode: 'FI', paymentMethods: { domestic: { executionTypes: ['Normal'] }, sepa: null } }, ['EUR']);
+    const fiDomesticOnly = toProviderBank(
+      {
+        ...base,
+        id: 'fi',
+        countryCode: 'FI',
+        paymentMethods: { domestic: { executionTypes: ['Normal'] }, sepa: null },
+      },
+      ['EUR'],
+    );
     expect(fiDomesticOnly.currencies).toEqual([]);
-    const down = toProviderBank({ ...base, id: 'x', countryCode: 'SE', status: { syncMode: 'None', message: 'Down for maintenance' }, paymentMethods: { domestic: {} } }, ['SEK']);
+    const down = toProviderBank(
+      {
+        ...base,
+        id: 'x',
+        countryCode: 'SE',
+        status: { syncMode: 'None', message: 'Down for maintenance' },
+        paymentMethods: { domestic: {} },
+      },
+      ['SEK'],
+    );
     expect(down).toMatchObject({ available: false, unavailableMessage: 'Down for maintenance', currencies: ['SEK'] });
   });
 
@@ -146,7 +248,13 @@ describe('create payment', () => {
     const { options } = adapterWith(() => jsonResponse({}));
     const body = buildCreatePaymentBody(options, input);
     const recorded = fixture('create-payment.request.json');
-    expect(Object.keys(body).sort()).toEqual(expect.arrayContaining(Object.keys(recorded).filter((k) => k !== 'issuePayerToken').sort()));
+    expect(Object.keys(body).sort()).toEqual(
+      expect.arrayContaining(
+        Object.keys(recorded)
+          .filter((k) => k !== 'issuePayerToken')
+          .sort(),
+      ),
+    );
     expect(body).toEqual({
       userHash: expect.stringMatching(/^[0-9a-f]{64}$/),
       redirectUrl: input.returnUrl,
@@ -167,9 +275,17 @@ describe('create payment', () => {
 
   it('pays EUR by SEPA to the IBAN and omits providerId when the shopper picks the bank at the provider', () => {
     const { options } = adapterWith(() => jsonResponse({}));
-    const body = buildCreatePaymentBody(options, { ...input, amount: { value: 999, currency: 'EUR' }, bankId: null }) as { request: Record<string, unknown>; providerId?: string };
+    const body = buildCreatePaymentBody(options, {
+      ...input,
+      amount: { value: 999, currency: 'EUR' },
+      bankId: null,
+    }) as { request: Record<string, unknown>; providerId?: string };
     expect(body.providerId).toBeUndefined();
-    expect(body.request).toMatchObject({ destination: { iban: { ibanNumber: 'DK5000400440116243' } }, amount: { value: '9.99', currency: 'EUR' }, paymentMethod: 'SEPA' });
+    expect(body.request).toMatchObject({
+      destination: { iban: { ibanNumber: 'DK5000400440116243' } },
+      amount: { value: '9.99', currency: 'EUR' },
+      paymentMethod: 'SEPA',
+    });
   });
 
   it('POSTs with credentials and a correlation id in headers only, and reads the recorded response', async () => {
@@ -195,31 +311,65 @@ describe('create payment', () => {
   it('refuses a currency without a configured account', async () => {
     const { adapter } = adapterWith(() => jsonResponse({}));
     expect(adapter.currencies).toEqual(['DKK', 'EUR']);
-    await expect(adapter.createPayment({ ...input, amount: { value: 100, currency: 'SEK' } })).rejects.toMatchObject({ code: 'invalid_state' });
+    await expect(adapter.createPayment({ ...input, amount: { value: 100, currency: 'SEK' } })).rejects.toMatchObject({
+      code: 'invalid_state',
+    });
   });
 
   it('refreshes with POST /v1/payments/{id}/refresh-status and maps the result', async () => {
     const payment = fixture('refresh-status.json');
-    payment.payment.status = { terminal: true, code: 'Failed', details: { errorCode: 'InsufficientFunds', providerMessage: 'AM04', reason: 'Insufficient funds' }, unknownField: 1 };
+    payment.payment.status = {
+      terminal: true,
+      code: 'Failed',
+      details: { errorCode: 'InsufficientFunds', providerMessage: 'AM04', reason: 'Insufficient funds' },
+      unknownField: 1,
+    };
     payment.payment.providerId = 'DK_TestBank';
     const { adapter, calls } = adapterWith(() => jsonResponse(payment));
     const snapshot = await adapter.refresh('20240101.abc/def');
-    expect(calls[0]).toMatchObject({ url: 'https://mc.example/v1/payments/20240101.abc%2Fdef/refresh-status', method: 'POST', body: '{}' });
-    expect(snapshot).toMatchObject({ status: 'failed', providerStatus: 'Failed', bankId: 'DK_TestBank', failure: { code: 'insufficient_funds', providerCode: 'InsufficientFunds' } });
+    expect(calls[0]).toMatchObject({
+      url: 'https://mc.example/v1/payments/20240101.abc%2Fdef/refresh-status',
+      method: 'POST',
+      body: '{}',
+    });
+    expect(snapshot).toMatchObject({
+      status: 'failed',
+      providerStatus: 'Failed',
+      bankId: 'DK_TestBank',
+      failure: { code: 'insufficient_funds', providerCode: 'InsufficientFunds' },
+    });
   });
 });
 
 describe('provider errors', () => {
   const cases: [string, () => Response | Promise<Response>, string][] = [
-    ['4xx with reason', () => jsonResponse({ error: 'InvalidInput', details: { reason: 'Amount is invalid', validationErrors: { Amount: ['bad'] } } }, 400), 'provider_error'],
+    [
+      '4xx with reason',
+      () =>
+        jsonResponse(
+          { error: 'InvalidInput', details: { reason: 'Amount is invalid', validationErrors: { Amount: ['bad'] } } },
+          400,
+        ),
+      'provider_error',
+    ],
     ['4xx without JSON', () => new Response('nope', { status: 404 }), 'provider_error'],
-    ['401', () => jsonResponse({ error: 'Unauthorized', details: { reason: 'Invalid client credentials' } }, 401), 'provider_error'],
+    [
+      '401',
+      () => jsonResponse({ error: 'Unauthorized', details: { reason: 'Invalid client credentials' } }, 401),
+      'provider_error',
+    ],
     ['429', () => jsonResponse({}, 429), 'provider_unavailable'],
     ['500', () => jsonResponse({ error: 'InternalServerError' }, 500), 'provider_unavailable'],
     ['503', () => new Response('', { status: 503 }), 'provider_unavailable'],
     ['malformed JSON', () => new Response('{"payment":', { status: 200 }), 'provider_error'],
     ['missing required field', () => jsonResponse({ payment: { paymentId: 'x' } }), 'provider_error'],
-    ['network error', () => { throw new TypeError('fetch failed'); }, 'provider_unavailable'],
+    [
+      'network error',
+      () => {
+        throw new TypeError('fetch failed');
+      },
+      'provider_unavailable',
+    ],
   ];
   it.each(cases)('%s → %s', async (_name, respond, code) => {
     const { adapter } = adapterWith(respond);
@@ -230,7 +380,13 @@ describe('provider errors', () => {
 
   it('passes the provider’s reason on, but never the credentials it may echo', async () => {
     const { adapter } = adapterWith(() =>
-      jsonResponse({ error: 'Unauthorized', details: { reason: `Client ${CLIENT_ID} with secret ${CLIENT_SECRET} is not allowed` } }, 403),
+      jsonResponse(
+        {
+          error: 'Unauthorized',
+          details: { reason: `Client ${CLIENT_ID} with secret ${CLIENT_SECRET} is not allowed` },
+        },
+        403,
+      ),
     );
     const error = (await adapter.refresh('p1').catch((e: unknown) => e)) as ProviderError;
     expect(error.message).toContain('is not allowed');

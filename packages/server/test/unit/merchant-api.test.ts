@@ -16,7 +16,9 @@ async function authorizedPayment(options: { capabilities?: Partial<FakeAdapter['
   const clock = new TestClock();
   const h = makeHarness({ deps: { store, adapters: [fake], now: clock.now } });
   const { clientToken } = await h.createSession();
-  const { payment } = await json(await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001' }));
+  const { payment } = await json(
+    await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001' }),
+  );
   fake.set('fake-1', { status: 'authorized', providerStatus: 'RESERVED', authorizedAmount: 12500 });
   clock.advance(2000);
   await h.client(clientToken, 'POST', `/v1/checkout/payments/${payment.id}/refresh`);
@@ -29,11 +31,16 @@ describe('capture / cancel / refund', () => {
     const plain = plainAdapter();
     const h = makeHarness({ deps: { adapters: [plain] } });
     const { clientToken } = await h.createSession();
-    const { payment } = await json(await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001' }));
+    const { payment } = await json(
+      await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001' }),
+    );
     for (const op of ['capture', 'cancel', 'refund']) {
       const res = await h.merchant('POST', `/v1/payments/${payment.id}/${op}`);
       expect(res.status).toBe(409);
-      expect((await json(res)).error).toMatchObject({ code: 'invalid_state', details: { operation: op, provider: 'fake' } });
+      expect((await json(res)).error).toMatchObject({
+        code: 'invalid_state',
+        details: { operation: op, provider: 'fake' },
+      });
     }
     const capable = await authorizedPayment({ capabilities: { capture: false } });
     const res = await capable.h.merchant('POST', `/v1/payments/${capable.paymentId}/capture`);
@@ -45,9 +52,14 @@ describe('capture / cancel / refund', () => {
     const { h, fake, store, paymentId } = await authorizedPayment();
     const tooMuch = await h.merchant('POST', `/v1/payments/${paymentId}/capture`, { amount: 12501 });
     expect(tooMuch.status).toBe(422);
-    expect((await json(tooMuch)).error).toMatchObject({ code: 'amount_exceeds_authorized', details: { remaining: 12500 } });
+    expect((await json(tooMuch)).error).toMatchObject({
+      code: 'amount_exceeds_authorized',
+      details: { remaining: 12500 },
+    });
 
-    const partial = GetPaymentResponse.parse(await json(await h.merchant('POST', `/v1/payments/${paymentId}/capture`, { amount: 2500 })));
+    const partial = GetPaymentResponse.parse(
+      await json(await h.merchant('POST', `/v1/payments/${paymentId}/capture`, { amount: 2500 })),
+    );
     expect(partial.payment).toMatchObject({ status: 'authorized', capturedAmount: 2500, authorizedAmount: 12500 });
     const rest = GetPaymentResponse.parse(await json(await h.merchant('POST', `/v1/payments/${paymentId}/capture`)));
     expect(rest.payment).toMatchObject({ status: 'completed', capturedAmount: 12500 });
@@ -93,7 +105,12 @@ describe('capture / cancel / refund', () => {
     const reused = await h.merchant('POST', `/v1/payments/${paymentId}/capture`, { amount: 2000 }, headers);
     expect(reused.status).toBe(422);
     expect((await json(reused)).error.code).toBe('idempotency_key_reused');
-    const badKey = await h.merchant('POST', `/v1/payments/${paymentId}/capture`, { amount: 2000 }, { 'idempotency-key': 'bad key!' });
+    const badKey = await h.merchant(
+      'POST',
+      `/v1/payments/${paymentId}/capture`,
+      { amount: 2000 },
+      { 'idempotency-key': 'bad key!' },
+    );
     expect(badKey.status).toBe(400);
   });
 
@@ -101,7 +118,12 @@ describe('capture / cancel / refund', () => {
     const { h, fake, paymentId } = await authorizedPayment();
     const responses = await Promise.all(
       Array.from({ length: 10 }, () =>
-        h.merchant('POST', `/v1/payments/${paymentId}/capture`, { amount: 1000 }, { 'idempotency-key': 'same-key-123' }),
+        h.merchant(
+          'POST',
+          `/v1/payments/${paymentId}/capture`,
+          { amount: 1000 },
+          { 'idempotency-key': 'same-key-123' },
+        ),
       ),
     );
     expect(responses.every((r) => r.status === 200)).toBe(true);
@@ -110,7 +132,10 @@ describe('capture / cancel / refund', () => {
 
   it('does not store a failed operation under its key, so it can be retried', async () => {
     const { h, fake, paymentId } = await authorizedPayment();
-    fake.failNext.capture = new ProviderError('provider_unavailable', 'The payment provider is unavailable (HTTP 503).');
+    fake.failNext.capture = new ProviderError(
+      'provider_unavailable',
+      'The payment provider is unavailable (HTTP 503).',
+    );
     const headers = { 'idempotency-key': 'retry-me-please' };
     expect((await h.merchant('POST', `/v1/payments/${paymentId}/capture`, {}, headers)).status).toBe(503);
     expect((await h.merchant('POST', `/v1/payments/${paymentId}/capture`, {}, headers)).status).toBe(200);
@@ -126,7 +151,9 @@ describe('GET /v1/payments', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const { clientToken } = await h.createSession({ reference: i % 2 ? 'ODD-REF' : 'EVEN-REF' });
-      const { payment } = await json(await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: `attempt-000${i}` }));
+      const { payment } = await json(
+        await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: `attempt-000${i}` }),
+      );
       ids.push(payment.id);
       clock.advance(1000);
     }
@@ -155,9 +182,16 @@ describe('GET /v1/payments', () => {
   it('reads one payment by id for the merchant', async () => {
     const h = makeHarness({ deps: { adapters: [new FakeAdapter()] } });
     const { clientToken } = await h.createSession();
-    const { payment } = await json(await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001' }));
+    const { payment } = await json(
+      await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0001' }),
+    );
     const res = GetPaymentResponse.parse(await json(await h.merchant('GET', `/v1/payments/${payment.id}`)));
-    expect(res.payment).toMatchObject({ id: payment.id, provider: 'fake', providerPaymentId: 'fake-1', reference: 'ORDER-1001' });
+    expect(res.payment).toMatchObject({
+      id: payment.id,
+      provider: 'fake',
+      providerPaymentId: 'fake-1',
+      reference: 'ORDER-1001',
+    });
     expect((await h.merchant('GET', '/v1/payments/pay_AAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
   });
 });

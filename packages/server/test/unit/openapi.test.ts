@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- walks JSON documents loosely */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ERROR_STATUS } from '@pay-with-bank/protocol';
@@ -7,7 +8,11 @@ import { routes } from '../../src/http/routes.js';
 import { FakeAdapter } from '../helpers/fake-adapter.js';
 import { json, makeHarness } from '../helpers/harness.js';
 
-type Doc = { openapi: string; paths: Record<string, Record<string, any>>; components: { schemas: Record<string, unknown> } };
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, any>>;
+  components: { schemas: Record<string, unknown> };
+};
 const doc = buildOpenApiDocument() as unknown as Doc;
 
 function refs(value: unknown, out: string[] = []): string[] {
@@ -24,7 +29,9 @@ function refs(value: unknown, out: string[] = []): string[] {
 describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 and documents every route of the table', () => {
     expect(doc.openapi).toBe('3.1.0');
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     const served = routes.map((r) => `${r.method} ${r.path.replace(/\/\*$/, '/{callbackPath}')}`);
     expect(documented.sort()).toEqual(served.sort());
   });
@@ -44,19 +51,36 @@ describe('OpenAPI document', () => {
       const op = doc.paths[route.path.replace(/\/\*$/, '/{callbackPath}')]![route.method.toLowerCase()];
       const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       for (const name of pathParams) {
-        expect(op.parameters.some((p: any) => p.in === 'path' && p.name === name && p.required), `${route.operationId} ${name}`).toBe(true);
+        expect(
+          op.parameters.some((p: any) => p.in === 'path' && p.name === name && p.required),
+          `${route.operationId} ${name}`,
+        ).toBe(true);
       }
       expect(op.responses[String(route.response.status)].content['application/json'].schema).toBeTruthy();
       for (const code of op['x-error-codes'] as (keyof typeof ERROR_STATUS)[]) {
-        expect(op.responses[String(ERROR_STATUS[code])].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+        expect(op.responses[String(ERROR_STATUS[code])].content['application/json'].schema).toEqual({
+          $ref: '#/components/schemas/Error',
+        });
       }
       if (route.body) expect(op.requestBody.content['application/json'].schema).toBeTruthy();
-      expect(op.security).toEqual(route.auth === 'merchant' ? [{ merchantApiKey: [] }] : route.auth === 'client' ? [{ clientToken: [] }] : []);
+      expect(op.security).toEqual(
+        route.auth === 'merchant' ? [{ merchantApiKey: [] }] : route.auth === 'client' ? [{ clientToken: [] }] : [],
+      );
     }
     const list = doc.paths['/v1/payments']!.get;
-    expect(list.parameters.map((p: any) => p.name).sort()).toEqual(['cursor', 'from', 'limit', 'reference', 'status', 'to']);
+    expect(list.parameters.map((p: any) => p.name).sort()).toEqual([
+      'cursor',
+      'from',
+      'limit',
+      'reference',
+      'status',
+      'to',
+    ]);
     const capture = doc.paths['/v1/payments/{paymentId}/capture']!.post;
-    expect(capture.parameters.find((p: any) => p.in === 'header')).toMatchObject({ name: 'Idempotency-Key', required: false });
+    expect(capture.parameters.find((p: any) => p.in === 'header')).toMatchObject({
+      name: 'Idempotency-Key',
+      required: false,
+    });
     expect(doc.components.schemas).toHaveProperty('CreateSessionRequest');
     expect(doc.components.schemas).toHaveProperty('Error');
   });
@@ -70,7 +94,10 @@ describe('OpenAPI document', () => {
 
   it('is printed by the openapi CLI', () => {
     const root = join(import.meta.dirname, '../..');
-    const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/openapi-cli.ts'], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/openapi-cli.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(JSON.parse(out)).toEqual(buildOpenApiDocument());
   });
 });

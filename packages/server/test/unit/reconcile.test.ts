@@ -5,19 +5,51 @@ import { planSnapshot } from '../../src/core/reconcile.js';
 import type { ProviderSnapshot } from '../../src/providers/adapter.js';
 import type { PaymentRecord } from '../../src/store/store.js';
 
-const RANK: Record<Status, number> = { created: 0, pending: 1, authorized: 2, completed: 3, failed: 3, cancelled: 3, expired: 3 };
+const RANK: Record<Status, number> = {
+  created: 0,
+  pending: 1,
+  authorized: 2,
+  completed: 3,
+  failed: 3,
+  cancelled: 3,
+  expired: 3,
+};
 
 function payment(overrides: Partial<PaymentRecord> = {}): PaymentRecord {
   return {
-    id: 'pay_0000000000000000', sessionId: 'cs_0000000000000000', attemptId: 'attempt-1', method: 'bank', adapterId: 'fake',
-    providerPaymentId: 'p1', status: 'pending', providerStatus: 'Preparing', bankId: null, reference: 'R', amount: 10000,
-    currency: 'DKK', authorizedAmount: 0, capturedAmount: 0, refundedAmount: 0, cancelledAmount: 0, failure: null,
-    redirectUrl: 'https://p.example', expiresAt: null, createdAt: 't', updatedAt: 't', lastCheckedAt: null, version: 1,
+    id: 'pay_0000000000000000',
+    sessionId: 'cs_0000000000000000',
+    attemptId: 'attempt-1',
+    method: 'bank',
+    adapterId: 'fake',
+    providerPaymentId: 'p1',
+    status: 'pending',
+    providerStatus: 'Preparing',
+    bankId: null,
+    reference: 'R',
+    amount: 10000,
+    currency: 'DKK',
+    authorizedAmount: 0,
+    capturedAmount: 0,
+    refundedAmount: 0,
+    cancelledAmount: 0,
+    failure: null,
+    redirectUrl: 'https://p.example',
+    expiresAt: null,
+    createdAt: 't',
+    updatedAt: 't',
+    lastCheckedAt: null,
+    version: 1,
     ...overrides,
   };
 }
 
-const failure = { code: 'rejected', message: 'The bank rejected the payment.', providerCode: 'RJCT', providerMessage: 'no' };
+const failure = {
+  code: 'rejected',
+  message: 'The bank rejected the payment.',
+  providerCode: 'RJCT',
+  providerMessage: 'no',
+};
 
 describe('planSnapshot', () => {
   it('moves forward and notifies the merchant', () => {
@@ -29,7 +61,11 @@ describe('planSnapshot', () => {
   it('completing implies the whole amount authorised and captured, with one completed event', () => {
     const plan = planSnapshot(payment(), { status: 'completed', providerStatus: 'Succeeded', bankId: 'DK_Bank' });
     expect(plan.patch).toEqual({
-      status: 'completed', providerStatus: 'Succeeded', authorizedAmount: 10000, capturedAmount: 10000, bankId: 'DK_Bank',
+      status: 'completed',
+      providerStatus: 'Succeeded',
+      authorizedAmount: 10000,
+      capturedAmount: 10000,
+      bankId: 'DK_Bank',
     });
     expect(plan.merchantEvents).toEqual(['payment.completed']);
   });
@@ -48,7 +84,8 @@ describe('planSnapshot', () => {
 
   it('ignores stale snapshots that would move back', () => {
     const plan = planSnapshot(payment({ status: 'authorized', providerStatus: 'Pending', authorizedAmount: 10000 }), {
-      status: 'pending', providerStatus: 'Authorizing',
+      status: 'pending',
+      providerStatus: 'Authorizing',
     });
     expect(plan.patch).toEqual({});
   });
@@ -61,17 +98,35 @@ describe('planSnapshot', () => {
   });
 
   it('lets provider-reported amounts grow on a settled payment (refunds) but never shrink', () => {
-    const completed = payment({ status: 'completed', providerStatus: 'CAPTURED', authorizedAmount: 10000, capturedAmount: 10000 });
-    const refund = planSnapshot(completed, { status: 'completed', providerStatus: 'REFUNDED', capturedAmount: 10000, refundedAmount: 4000 });
+    const completed = payment({
+      status: 'completed',
+      providerStatus: 'CAPTURED',
+      authorizedAmount: 10000,
+      capturedAmount: 10000,
+    });
+    const refund = planSnapshot(completed, {
+      status: 'completed',
+      providerStatus: 'REFUNDED',
+      capturedAmount: 10000,
+      refundedAmount: 4000,
+    });
     expect(refund.patch).toEqual({ refundedAmount: 4000, providerStatus: 'REFUNDED' });
     expect(refund.merchantEvents).toEqual(['payment.refunded']);
-    const shrink = planSnapshot({ ...completed, refundedAmount: 4000 }, { status: 'completed', providerStatus: 'X', refundedAmount: 1000 });
+    const shrink = planSnapshot(
+      { ...completed, refundedAmount: 4000 },
+      { status: 'completed', providerStatus: 'X', refundedAmount: 1000 },
+    );
     expect(shrink.patch).toEqual({});
   });
 
   it('reports a partial capture as captured while staying authorized', () => {
     const authorized = payment({ status: 'authorized', providerStatus: 'RESERVED', authorizedAmount: 10000 });
-    const plan = planSnapshot(authorized, { status: 'authorized', providerStatus: 'RESERVED', authorizedAmount: 10000, capturedAmount: 2500 });
+    const plan = planSnapshot(authorized, {
+      status: 'authorized',
+      providerStatus: 'RESERVED',
+      authorizedAmount: 10000,
+      capturedAmount: 2500,
+    });
     expect(plan.patch).toEqual({ capturedAmount: 2500 });
     expect(plan.merchantEvents).toEqual(['payment.captured']);
   });

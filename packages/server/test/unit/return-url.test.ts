@@ -31,7 +31,9 @@ describe('return URL allow-list', () => {
   ])('refuses %s', (url) => expect(isReturnUrlAllowed(url, rules)).toBe(false));
 
   it('adds the return parameters, replacing any already there', () => {
-    const url = new URL(buildProviderReturnUrl('https://shop.example/checkout?order=7&pwb_return=forged#x', 'pwb_ct_abc', 'pay_123'));
+    const url = new URL(
+      buildProviderReturnUrl('https://shop.example/checkout?order=7&pwb_return=forged#x', 'pwb_ct_abc', 'pay_123'),
+    );
     expect(url.searchParams.get('order')).toBe('7');
     expect(url.searchParams.getAll('pwb_return')).toEqual(['pwb_ct_abc']);
     expect(url.searchParams.get('pwb_payment')).toBe('pay_123');

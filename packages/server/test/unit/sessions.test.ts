@@ -51,9 +51,16 @@ describe('POST /v1/sessions', () => {
   it('refuses a return URL that is not on the allow-list, storing nothing', async () => {
     const store = new MemoryStore();
     const h = makeHarness({ deps: { store, adapters: [new FakeAdapter()] } });
-    for (const returnUrl of ['https://evil.example/checkout', 'https://shop.example/checkoutx', 'https://a:b@shop.example/checkout']) {
+    for (const returnUrl of [
+      'https://evil.example/checkout',
+      'https://shop.example/checkoutx',
+      'https://a:b@shop.example/checkout',
+    ]) {
       const res = await h.merchant('POST', '/v1/sessions', {
-        amount: { value: 100, currency: 'DKK' }, reference: 'R1', description: 'd', returnUrl,
+        amount: { value: 100, currency: 'DKK' },
+        reference: 'R1',
+        description: 'd',
+        returnUrl,
       });
       expect(res.status).toBe(422);
       expect((await json(res)).error.code).toBe('return_url_not_allowed');
@@ -64,12 +71,19 @@ describe('POST /v1/sessions', () => {
   it('offers only methods some adapter can take in the currency', async () => {
     const h = makeHarness({ deps: { adapters: [new FakeAdapter({ currencies: ['DKK'] })] } });
     const sek = await h.merchant('POST', '/v1/sessions', {
-      amount: { value: 100, currency: 'SEK' }, reference: 'R1', description: 'd', returnUrl: RETURN_URL,
+      amount: { value: 100, currency: 'SEK' },
+      reference: 'R1',
+      description: 'd',
+      returnUrl: RETURN_URL,
     });
     expect(sek.status).toBe(422);
     expect((await json(sek)).error.code).toBe('method_not_available');
     const vippsOnly = await h.merchant('POST', '/v1/sessions', {
-      amount: { value: 100, currency: 'DKK' }, reference: 'R1', description: 'd', returnUrl: RETURN_URL, methods: ['vipps'],
+      amount: { value: 100, currency: 'DKK' },
+      reference: 'R1',
+      description: 'd',
+      returnUrl: RETURN_URL,
+      methods: ['vipps'],
     });
     expect((await json(vippsOnly)).error.code).toBe('method_not_available');
     const filtered = await h.createSession({ methods: ['vipps', 'bank'] });
@@ -83,7 +97,12 @@ describe('POST /v1/sessions', () => {
     const res = await h.merchant('GET', `/v1/sessions/${session.id}`);
     const body = GetSessionResponse.parse(await json(res));
     expect(body.payments).toHaveLength(1);
-    expect(body.payments[0]).toMatchObject({ sessionId: session.id, reference: 'ORDER-1001', provider: 'fake', status: 'pending' });
+    expect(body.payments[0]).toMatchObject({
+      sessionId: session.id,
+      reference: 'ORDER-1001',
+      provider: 'fake',
+      status: 'pending',
+    });
     const missing = await h.merchant('GET', '/v1/sessions/cs_AAAAAAAAAAAAAAAAAAAAAA');
     expect(missing.status).toBe(404);
   });
@@ -97,7 +116,12 @@ describe('GET /v1/checkout/session', () => {
     expect(res.status).toBe(200);
     const text = await res.clone().text();
     const body = CheckoutSession.parse(await res.json());
-    expect(body).toMatchObject({ payee: { name: 'Nordic Goods ApS' }, reference: 'ORDER-1001', payment: null, methods: ['bank'] });
+    expect(body).toMatchObject({
+      payee: { name: 'Nordic Goods ApS' },
+      reference: 'ORDER-1001',
+      payment: null,
+      methods: ['bank'],
+    });
     expect(text).not.toContain('internal');
     expect(text).not.toContain('returnUrl');
   });
@@ -105,7 +129,12 @@ describe('GET /v1/checkout/session', () => {
   it('rejects missing, malformed and unknown tokens alike with 401', async () => {
     const h = makeHarness({ deps: { adapters: [new FakeAdapter()] } });
     await h.createSession();
-    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer nope' }, { authorization: `Bearer pwb_ct_${'A'.repeat(43)}` }, { authorization: 'Basic abc' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer nope' },
+      { authorization: `Bearer pwb_ct_${'A'.repeat(43)}` },
+      { authorization: 'Basic abc' },
+    ]) {
       const res = await h.request('GET', '/v1/checkout/session', { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');

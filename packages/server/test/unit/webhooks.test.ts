@@ -33,9 +33,18 @@ describe('webhook signatures', () => {
   it('enforces the timestamp tolerance both ways', () => {
     const header = signWebhook(WEBHOOK_SECRET, body, t);
     expect(verifyWebhookSignature(WEBHOOK_SECRET, header, body, { now: new Date(now.getTime() + 299_000) })).toBe(true);
-    expect(verifyWebhookSignature(WEBHOOK_SECRET, header, body, { now: new Date(now.getTime() + 301_000) })).toBe(false);
-    expect(verifyWebhookSignature(WEBHOOK_SECRET, header, body, { now: new Date(now.getTime() - 301_000) })).toBe(false);
-    expect(verifyWebhookSignature(WEBHOOK_SECRET, header, body, { now: new Date(now.getTime() + 3_000_000), toleranceSeconds: 3600 })).toBe(true);
+    expect(verifyWebhookSignature(WEBHOOK_SECRET, header, body, { now: new Date(now.getTime() + 301_000) })).toBe(
+      false,
+    );
+    expect(verifyWebhookSignature(WEBHOOK_SECRET, header, body, { now: new Date(now.getTime() - 301_000) })).toBe(
+      false,
+    );
+    expect(
+      verifyWebhookSignature(WEBHOOK_SECRET, header, body, {
+        now: new Date(now.getTime() + 3_000_000),
+        toleranceSeconds: 3600,
+      }),
+    ).toBe(true);
   });
 
   it('accepts any of several v1 signatures (secret rotation)', () => {
@@ -55,7 +64,11 @@ describe('webhook signatures', () => {
 describe('outbox delivery', () => {
   it('POSTs signed MerchantEvents until 2xx, with backoff, surviving a restart', async () => {
     const file = join(dir, 'outbox.sqlite');
-    const env = { PWB_DATABASE: file, PWB_WEBHOOK_URL: 'https://shop.example/hooks/pwb', PWB_WEBHOOK_SECRET: WEBHOOK_SECRET };
+    const env = {
+      PWB_DATABASE: file,
+      PWB_WEBHOOK_URL: 'https://shop.example/hooks/pwb',
+      PWB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    };
     const clock = new TestClock();
     const received: { headers: Headers; body: string }[] = [];
     let answer = 500;
@@ -65,16 +78,27 @@ describe('outbox delivery', () => {
       return new Response(answer === 204 ? null : 'nope', { status: answer });
     };
     const fake = new FakeAdapter();
-    const first = createServer(testConfig(env), { adapters: [fake], fetch: fetchHook, now: clock.now, backgroundWorkers: false, random: () => 0.5 });
-    const session: { clientToken: string } = await (
+    const first = createServer(testConfig(env), {
+      adapters: [fake],
+      fetch: fetchHook,
+      now: clock.now,
+      backgroundWorkers: false,
+      random: () => 0.5,
+    });
+    const session: { clientToken: string } = (await (
       await first.fetch(
         new Request('http://pwb.test/v1/sessions', {
           method: 'POST',
           headers: { authorization: `Bearer ${MERCHANT_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ amount: { value: 500, currency: 'DKK' }, reference: 'HOOK-1', description: 'x', returnUrl: RETURN_URL }),
+          body: JSON.stringify({
+            amount: { value: 500, currency: 'DKK' },
+            reference: 'HOOK-1',
+            description: 'x',
+            returnUrl: RETURN_URL,
+          }),
         }),
       )
-    ).json() as { clientToken: string };
+    ).json()) as { clientToken: string };
     await first.fetch(
       new Request('http://pwb.test/v1/checkout/payments', {
         method: 'POST',
@@ -100,7 +124,12 @@ describe('outbox delivery', () => {
     // Restart on the same file: the row is still there and is delivered when due.
     answer = 204;
     clock.advance(5_001);
-    const second = createServer(testConfig(env), { adapters: [fake], fetch: fetchHook, now: clock.now, backgroundWorkers: false });
+    const second = createServer(testConfig(env), {
+      adapters: [fake],
+      fetch: fetchHook,
+      now: clock.now,
+      backgroundWorkers: false,
+    });
     expect(await second.outbox!.runOnce()).toBe(1);
     expect(received).toHaveLength(2);
     expect(received[1]!.body).toBe(body);
@@ -117,7 +146,11 @@ describe('outbox delivery', () => {
     const lines: string[] = [];
     const clock = new TestClock();
     const server = createServer(
-      testConfig({ PWB_WEBHOOK_URL: 'https://shop.example/hooks', PWB_WEBHOOK_SECRET: WEBHOOK_SECRET, PWB_LOG_LEVEL: 'debug' }),
+      testConfig({
+        PWB_WEBHOOK_URL: 'https://shop.example/hooks',
+        PWB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        PWB_LOG_LEVEL: 'debug',
+      }),
       {
         adapters: [new FakeAdapter()],
         now: clock.now,
@@ -130,7 +163,10 @@ describe('outbox delivery', () => {
     );
     const store = server.services.store;
     const { session } = await server.services.sessions.create({
-      amount: { value: 100, currency: 'DKK' }, reference: 'R', description: 'd', returnUrl: RETURN_URL,
+      amount: { value: 100, currency: 'DKK' },
+      reference: 'R',
+      description: 'd',
+      returnUrl: RETURN_URL,
     });
     await server.services.payments.start(session, 'pwb_ct_x', { method: 'bank', attemptId: 'attempt-net' });
     await server.outbox!.runOnce();

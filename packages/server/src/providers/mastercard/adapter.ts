@@ -7,7 +7,13 @@ import type { Currency } from '@pay-with-bank/protocol';
 import type { PayeeAccount } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { hmacSha256Hex } from '../../security/crypto.js';
-import type { CreatePaymentInput, CreatedProviderPayment, ProviderAdapter, ProviderBank, ProviderSnapshot } from '../adapter.js';
+import type {
+  CreatePaymentInput,
+  CreatedProviderPayment,
+  ProviderAdapter,
+  ProviderBank,
+  ProviderSnapshot,
+} from '../adapter.js';
 import { ProviderError } from '../errors.js';
 import { MastercardClient } from './client.js';
 import { toDecimalString, toProviderBank, toSnapshot } from './mapping.js';
@@ -31,7 +37,10 @@ export const MASTERCARD_ADAPTER_ID = 'mastercard';
 const truncate = (text: string, max: number) => (text.length > max ? text.slice(0, max) : text);
 
 /** The create-payment body, exported for the mapping tests. */
-export function buildCreatePaymentBody(options: MastercardAdapterOptions, input: CreatePaymentInput): Record<string, unknown> {
+export function buildCreatePaymentBody(
+  options: MastercardAdapterOptions,
+  input: CreatePaymentInput,
+): Record<string, unknown> {
   const account = options.accounts[input.amount.currency];
   if (!account) {
     throw new ProviderError('invalid_state', `No payee account is configured for ${input.amount.currency}.`);

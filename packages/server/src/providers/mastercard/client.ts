@@ -85,8 +85,10 @@ export class MastercardClient {
   }
 
   private httpError(status: number, text: string): ProviderError {
-    if (status === 429) return new ProviderError('provider_unavailable', 'The payment provider is rate limiting requests.');
-    if (status >= 500) return new ProviderError('provider_unavailable', `The payment provider is unavailable (HTTP ${status}).`);
+    if (status === 429)
+      return new ProviderError('provider_unavailable', 'The payment provider is rate limiting requests.');
+    if (status >= 500)
+      return new ProviderError('provider_unavailable', `The payment provider is unavailable (HTTP ${status}).`);
     let reason: string | undefined;
     let error: string | undefined;
     try {

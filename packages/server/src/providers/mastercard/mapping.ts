@@ -113,7 +113,9 @@ export function bankCurrencies(provider: McProvider, configured: readonly Curren
   const out: Currency[] = [];
   for (const currency of configured) {
     const ok =
-      currency === 'EUR' ? Boolean(methods.sepa) : Boolean(methods.domestic) && LOCAL_CURRENCY[provider.countryCode] === currency;
+      currency === 'EUR'
+        ? Boolean(methods.sepa)
+        : Boolean(methods.domestic) && LOCAL_CURRENCY[provider.countryCode] === currency;
     if (ok) out.push(currency);
   }
   return out;

@@ -1,0 +1,227 @@
+/**
+ * Vipps eCom API v2 (NOK only): initiate → landing page / app switch → the user confirms in Vipps
+ * (reserved = our authorized) → the merchant captures, cancels or refunds. Status comes from
+ * `GET …/details` (polling) and from the callback Vipps posts to
+ * `{PWB_PUBLIC_URL}/v1/callbacks/vipps-ecom/v2/payments/{orderId}`, authenticated by the per-order
+ * authToken we derived when initiating.
+ */
+import type { Money } from '@pay-with-bank/protocol';
+import type { CallbackResult, CreatePaymentInput, CreatedProviderPayment, ProviderSnapshot } from '../adapter.js';
+import { ProviderError } from '../errors.js';
+import type { VippsClient } from './client.js';
+import type { VippsConfig } from './config.js';
+import {
+  ecomCallbackToSnapshot,
+  ecomDetailsToSnapshot,
+  ecomSummaryToSnapshot,
+  ECOM_FAILURES,
+  needsTimeoutCheck,
+} from './ecom-mapping.js';
+import {
+  EcomCallbackBody,
+  EcomDetails,
+  EcomInitiateResponse,
+  EcomOperationResponse,
+  EcomStatusResponse,
+} from './ecom-schemas.js';
+import { describe, norwegianMobile } from './format.js';
+import { deriveAuthToken, deriveOrderId, operationKey, ORDER_ID_PATTERN, verifyAuthToken } from './ids.js';
+import {
+  assertRedirectUrl,
+  PAYMENT_EXPIRY_MS,
+  readCallbackBody,
+  type VippsAdapter,
+  type VippsAdapterContext,
+} from './shared.js';
+
+export const VIPPS_ECOM_ADAPTER_ID = 'vipps-ecom';
+
+/** The eCom callback path below `/v1/callbacks/vipps-ecom/`: `v2/payments/{orderId}`. */
+const CALLBACK_PATH = /^v2\/payments\/([^/]+)$/;
+
+/** The initiate body, exported for tests. */
+export function buildEcomInitiateBody(
+  config: VippsConfig,
+  publicUrl: string,
+  input: CreatePaymentInput,
+): Record<string, unknown> {
+  const orderId = deriveOrderId(config.orderPrefix, input.paymentId);
+  return {
+    customerInfo: input.phoneNumber ? { mobileNumber: norwegianMobile(input.phoneNumber) } : {},
+    merchantInfo: {
+      merchantSerialNumber: config.merchantSerialNumber,
+      callbackPrefix: `${publicUrl}/v1/callbacks/${VIPPS_ECOM_ADAPTER_ID}`,
+      fallBack: input.returnUrl,
+      authToken: deriveAuthToken(config.callbackSecrets[0]!, config.merchantSerialNumber, orderId),
+      isApp: input.mobile,
+      paymentType: 'eComm Regular Payment',
+    },
+    transaction: {
+      orderId,
+      amount: input.amount.value,
+      transactionText: describe(input.description, input.reference, 1, 100),
+    },
+  };
+}
+
+export function createEcomAdapter(ctx: VippsAdapterContext, client: VippsClient): VippsAdapter {
+  const { config, publicUrl, now, pollingPolicy } = ctx;
+  const base = (orderId: string) => `/ecomm/v2/payments/${encodeURIComponent(orderId)}`;
+  const merchantInfo = { merchantSerialNumber: config.merchantSerialNumber };
+
+  const assertNok = (amount: Money) => {
+    if (amount.currency !== 'NOK') throw new ProviderError('invalid_request', 'The Vipps eCom API takes NOK only.');
+  };
+
+  const refresh = async (orderId: string): Promise<ProviderSnapshot> => {
+    const details = await client.request({
+      method: 'GET',
+      path: `${base(orderId)}/details`,
+      api: 'ecom',
+      action: 'read the payment',
+      schema: EcomDetails,
+    });
+    if (!needsTimeoutCheck(details)) return ecomDetailsToSnapshot(details);
+    // The log shows CANCEL both when the user cancelled and when the payment timed out; only the
+    // (deprecated, still served) status endpoint says REJECTED for a timeout.
+    try {
+      const status = await client.request({
+        method: 'GET',
+        path: `${base(orderId)}/status`,
+        api: 'ecom',
+        action: 'read the payment status',
+        schema: EcomStatusResponse,
+      });
+      return ecomDetailsToSnapshot(details, status.transactionInfo.status.toUpperCase() === 'REJECTED');
+    } catch (error) {
+      ctx.logger.warn('vipps eCom status check failed; reporting the payment as cancelled', { orderId, error });
+      return ecomDetailsToSnapshot(details);
+    }
+  };
+
+  return {
+    id: VIPPS_ECOM_ADAPTER_ID,
+    method: 'vipps',
+    currencies: ['NOK'],
+    capabilities: { capture: true, cancel: true, refund: true, callbacks: true },
+    // Reserved means the money is held for the merchant: the checkout is paid.
+    authorizedMeansPaid: true,
+    pollingPolicy,
+
+    async createPayment(input: CreatePaymentInput): Promise<CreatedProviderPayment> {
+      assertNok(input.amount);
+      const body = buildEcomInitiateBody(config, publicUrl, input);
+      const orderId = (body.transaction as { orderId: string }).orderId;
+      const startedAt = now();
+      // Not idempotent at Vipps: a retry with the same orderId is error 34, never a second payment.
+      const created = await client.request({
+        method: 'POST',
+        path: '/ecomm/v2/payments',
+        api: 'ecom',
+        action: 'start the Vipps payment',
+        schema: EcomInitiateResponse,
+        body,
+      });
+      if (created.orderId !== orderId)
+        throw new ProviderError('provider_error', 'Vipps answered for a different order id.');
+      assertRedirectUrl(created.url, input.mobile);
+      return {
+        providerPaymentId: orderId,
+        redirectUrl: created.url,
+        snapshot: { status: 'pending', providerStatus: 'INITIATE', authorizedAmount: 0 },
+        expiresAt: new Date(startedAt.getTime() + PAYMENT_EXPIRY_MS),
+      };
+    },
+
+    refresh,
+
+    async capture(orderId: string, amount: Money, idempotencyKey: string): Promise<ProviderSnapshot> {
+      assertNok(amount);
+      const response = await client.request({
+        method: 'POST',
+        path: `${base(orderId)}/capture`,
+        api: 'ecom',
+        action: 'capture the payment',
+        schema: EcomOperationResponse,
+        headers: { 'X-Request-Id': operationKey(idempotencyKey) },
+        body: {
+          merchantInfo,
+          transaction: { amount: amount.value, transactionText: `Capture ${orderId}`.slice(0, 100) },
+        },
+      });
+      return response.transactionSummary
+        ? ecomSummaryToSnapshot(response.transactionSummary, 'CAPTURE')
+        : refresh(orderId);
+    },
+
+    async refund(orderId: string, amount: Money, idempotencyKey: string): Promise<ProviderSnapshot> {
+      assertNok(amount);
+      const response = await client.request({
+        method: 'POST',
+        path: `${base(orderId)}/refund`,
+        api: 'ecom',
+        action: 'refund the payment',
+        schema: EcomOperationResponse,
+        headers: { 'X-Request-Id': operationKey(idempotencyKey) },
+        body: {
+          merchantInfo,
+          transaction: { amount: amount.value, transactionText: `Refund ${orderId}`.slice(0, 100) },
+        },
+      });
+      return response.transactionSummary
+        ? ecomSummaryToSnapshot(response.transactionSummary, 'REFUND')
+        : refresh(orderId);
+    },
+
+    // eCom's cancel has no idempotency header; it is safe to repeat (a cancelled order answers as such).
+    async cancel(orderId: string): Promise<ProviderSnapshot> {
+      await client.request({
+        method: 'PUT',
+        path: `${base(orderId)}/cancel`,
+        api: 'ecom',
+        action: 'cancel the payment',
+        schema: EcomOperationResponse,
+        // After a partial capture, release the rest (otherwise Vipps refuses with error 51).
+        body: {
+          merchantInfo,
+          transaction: { transactionText: `Cancel ${orderId}`.slice(0, 100) },
+          shouldReleaseRemainingFunds: true,
+        },
+      });
+      const snapshot = await refresh(orderId);
+      // We cancelled it: say so, rather than "cancelled in Vipps" (the log cannot tell who did).
+      return snapshot.status === 'cancelled' ? { ...snapshot, failure: ECOM_FAILURES.merchantCancelled } : snapshot;
+    },
+
+    async handleCallback(request: Request, subPath: string): Promise<CallbackResult> {
+      // orderIds are [a-zA-Z0-9-] only, so the raw path segment is the orderId (nothing to decode).
+      const orderId = CALLBACK_PATH.exec(subPath)?.[1];
+      if (!orderId || !ORDER_ID_PATTERN.test(orderId)) {
+        throw new ProviderError('not_found', 'No such Vipps callback endpoint.');
+      }
+      // Authenticate before reading anything else, so forgers learn nothing about our validation.
+      const presented = request.headers.get('authorization') ?? '';
+      if (!presented || !verifyAuthToken(config.callbackSecrets, config.merchantSerialNumber, orderId, presented)) {
+        throw new ProviderError('unauthorized', 'The Vipps callback is not authenticated.');
+      }
+      const parsed = EcomCallbackBody.safeParse(await readCallbackBody(request));
+      if (!parsed.success) {
+        const fields = parsed.error.issues.slice(0, 5).map((i) => i.path.join('.') || '(root)');
+        throw new ProviderError('invalid_request', 'The Vipps callback body is not a valid transaction update.', {
+          fields,
+        });
+      }
+      const body = parsed.data;
+      if (body.orderId !== orderId || body.merchantSerialNumber !== config.merchantSerialNumber) {
+        throw new ProviderError('invalid_request', 'The Vipps callback body does not match its order.');
+      }
+      const { status, transactionId, timeStamp } = body.transactionInfo;
+      const snapshot = ecomCallbackToSnapshot(body);
+      return {
+        providerPaymentId: orderId,
+        eventKey: `vipps-ecom:${orderId}:${status.toUpperCase()}:${transactionId ?? timeStamp}`.slice(0, 200),
+        ...(snapshot ? { snapshot } : {}),
+      };
+    },
+  };
+}

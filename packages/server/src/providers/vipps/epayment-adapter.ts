@@ -1,0 +1,210 @@
+/**
+ * Vipps MobilePay ePayment API v1 (NOK, DKK, EUR): create → landing page / app switch → the user
+ * approves (AUTHORIZED = our authorized) → the merchant captures, cancels or refunds. Status comes
+ * from `GET …/payments/{reference}` (polling) and from signed webhooks posted to
+ * `{PWB_PUBLIC_URL}/v1/callbacks/vipps-epayment/webhooks`.
+ */
+import type { Money } from '@pay-with-bank/protocol';
+import type { CallbackResult, CreatePaymentInput, CreatedProviderPayment, ProviderSnapshot } from '../adapter.js';
+import { ProviderError } from '../errors.js';
+import type { VippsClient } from './client.js';
+import type { VippsConfig, VippsCurrency } from './config.js';
+import { epaymentEventToSnapshot, epaymentToSnapshot } from './epayment-mapping.js';
+import { EpaymentCreateResponse, EpaymentPayment, EpaymentWebhookEvent } from './epayment-schemas.js';
+import { describe, norwegianMsisdn } from './format.js';
+import { createIdempotencyKey, deriveOrderId, operationKey } from './ids.js';
+import {
+  assertRedirectUrl,
+  parseCallbackJson,
+  PAYMENT_EXPIRY_MS,
+  type VippsAdapter,
+  type VippsAdapterContext,
+} from './shared.js';
+import {
+  ensureWebhookWith,
+  epaymentWebhookUrl,
+  verifyWebhook,
+  webhookTargets,
+  type WebhookRejection,
+} from './webhooks.js';
+
+export const VIPPS_EPAYMENT_ADAPTER_ID = 'vipps-epayment';
+
+const REJECTIONS: Record<WebhookRejection, string> = {
+  missing_headers: 'The Vipps webhook is not signed.',
+  content_hash: 'The Vipps webhook body does not match its signature.',
+  stale: 'The Vipps webhook is outside the accepted time window.',
+  signature: 'The Vipps webhook signature is invalid.',
+};
+
+/** The create body, exported for tests. */
+export function buildEpaymentCreateBody(config: VippsConfig, input: CreatePaymentInput): Record<string, unknown> {
+  return {
+    amount: { currency: input.amount.currency, value: input.amount.value },
+    paymentMethod: { type: 'WALLET' },
+    reference: deriveOrderId(config.orderPrefix, input.paymentId),
+    userFlow: input.mobile ? 'NATIVE_REDIRECT' : 'WEB_REDIRECT',
+    returnUrl: input.returnUrl,
+    // Vipps takes Norwegian numbers only (for now); other markets enter theirs on the landing page.
+    ...(input.phoneNumber && input.amount.currency === 'NOK'
+      ? { customer: { phoneNumber: norwegianMsisdn(input.phoneNumber) } }
+      : {}),
+    paymentDescription: describe(input.description, input.reference, 3, 100),
+  };
+}
+
+export function createEpaymentAdapter(
+  ctx: VippsAdapterContext,
+  client: VippsClient,
+  webhookSecret: {
+    get(): string | null;
+    set(secret: string): void;
+  },
+): VippsAdapter {
+  const { config, publicUrl, now, logger, pollingPolicy } = ctx;
+  const base = (reference: string) => `/epayment/v1/payments/${encodeURIComponent(reference)}`;
+  const webhookUrl = epaymentWebhookUrl(publicUrl);
+  let webhookReady = false;
+  let ensuring: Promise<boolean> | null = null;
+
+  const ensureWebhook = (): Promise<boolean> => {
+    if (webhookReady) return Promise.resolve(true);
+    if (!ensuring) {
+      ensuring = ensureWebhookWith(client, { url: webhookUrl, configuredSecret: webhookSecret.get(), logger })
+        .then((ensured) => {
+          webhookSecret.set(ensured.secret);
+          webhookReady = true;
+          return true;
+        })
+        .catch((error: unknown) => {
+          // Payments still work (polling); the next payment or webhook tries again.
+          logger.warn('vipps webhook registration failed; relying on polling until it succeeds', { error });
+          return false;
+        })
+        .finally(() => {
+          ensuring = null;
+        });
+    }
+    return ensuring;
+  };
+
+  const assertCurrency = (amount: Money) => {
+    if (!(config.currencies as readonly string[]).includes(amount.currency)) {
+      throw new ProviderError('invalid_request', `Vipps ePayment is not configured for ${amount.currency}.`);
+    }
+  };
+
+  const refresh = async (reference: string): Promise<ProviderSnapshot> => {
+    const payment = await client.request({
+      method: 'GET',
+      path: base(reference),
+      api: 'epayment',
+      action: 'read the payment',
+      schema: EpaymentPayment,
+    });
+    return epaymentToSnapshot(payment);
+  };
+
+  const modify = async (
+    reference: string,
+    operation: 'capture' | 'refund' | 'cancel',
+    idempotencyKey: string,
+    amount?: Money,
+  ): Promise<ProviderSnapshot> => {
+    if (amount) assertCurrency(amount);
+    const payment = await client.request({
+      method: 'POST',
+      path: `${base(reference)}/${operation}`,
+      api: 'epayment',
+      action: `${operation} the payment`,
+      schema: EpaymentPayment,
+      headers: { 'Idempotency-Key': operationKey(idempotencyKey) },
+      ...(amount ? { body: { modificationAmount: { currency: amount.currency, value: amount.value } } } : {}),
+    });
+    return epaymentToSnapshot(payment);
+  };
+
+  return {
+    id: VIPPS_EPAYMENT_ADAPTER_ID,
+    method: 'vipps',
+    currencies: [...config.currencies] as VippsCurrency[],
+    capabilities: { capture: true, cancel: true, refund: true, callbacks: true },
+    // AUTHORIZED means the amount is reserved for the merchant: the checkout is paid.
+    authorizedMeansPaid: true,
+    pollingPolicy,
+    ensureWebhook,
+
+    async createPayment(input: CreatePaymentInput): Promise<CreatedProviderPayment> {
+      assertCurrency(input.amount);
+      const body = buildEpaymentCreateBody(config, input);
+      if (!webhookReady) await ensureWebhook();
+      const startedAt = now();
+      const created = await client.request({
+        method: 'POST',
+        path: '/epayment/v1/payments',
+        api: 'epayment',
+        action: 'start the Vipps payment',
+        schema: EpaymentCreateResponse,
+        // Same attempt, same key: a retried create returns the first payment instead of a second.
+        headers: { 'Idempotency-Key': createIdempotencyKey(input.paymentId) },
+        body,
+      });
+      if (created.reference !== body.reference)
+        throw new ProviderError('provider_error', 'Vipps answered for a different reference.');
+      assertRedirectUrl(created.redirectUrl, input.mobile);
+      return {
+        providerPaymentId: created.reference,
+        redirectUrl: created.redirectUrl,
+        snapshot: { status: 'pending', providerStatus: 'CREATED', authorizedAmount: 0 },
+        expiresAt: new Date(startedAt.getTime() + PAYMENT_EXPIRY_MS),
+      };
+    },
+
+    refresh,
+
+    capture: (reference, amount, idempotencyKey) => modify(reference, 'capture', idempotencyKey, amount),
+    refund: (reference, amount, idempotencyKey) => modify(reference, 'refund', idempotencyKey, amount),
+    // No body: the whole remaining reservation is released (or, before approval, the payment terminated).
+    cancel: (reference, idempotencyKey) => modify(reference, 'cancel', idempotencyKey),
+
+    async handleCallback(request: Request, subPath: string): Promise<CallbackResult> {
+      if (subPath !== 'webhooks') throw new ProviderError('not_found', 'No such Vipps webhook endpoint.');
+      let text: string;
+      try {
+        text = await request.text();
+      } catch {
+        throw new ProviderError('invalid_request', 'The webhook body could not be read.');
+      }
+      // After a restart without PWB_VIPPS_WEBHOOK_SECRET the secret is unknown: re-register so the
+      // next deliveries verify (this one cannot, and is refused; polling covers it).
+      if (webhookSecret.get() === null) await ensureWebhook();
+      const secret = webhookSecret.get();
+      if (secret === null) throw new ProviderError('unauthorized', 'The Vipps webhook cannot be verified yet.');
+      const rejection = verifyWebhook({
+        secret,
+        method: request.method,
+        targets: webhookTargets(webhookUrl, request),
+        headers: request.headers,
+        body: text,
+        nowMs: now().getTime(),
+      });
+      if (rejection) throw new ProviderError('unauthorized', REJECTIONS[rejection]);
+
+      const parsed = EpaymentWebhookEvent.safeParse(parseCallbackJson(text));
+      if (!parsed.success) {
+        const fields = parsed.error.issues.slice(0, 5).map((i) => i.path.join('.') || '(root)');
+        throw new ProviderError('invalid_request', 'The Vipps webhook body is not a payment event.', { fields });
+      }
+      const event = parsed.data;
+      if (event.msn !== config.merchantSerialNumber) {
+        throw new ProviderError('invalid_request', 'The Vipps webhook is for another sales unit.');
+      }
+      const snapshot = epaymentEventToSnapshot(event);
+      return {
+        providerPaymentId: event.reference,
+        eventKey: `vipps-epayment:${event.reference}:${event.name.toUpperCase()}:${event.pspReference}:${event.timestamp}:${event.success}`,
+        ...(snapshot ? { snapshot } : {}),
+      };
+    },
+  };
+}
