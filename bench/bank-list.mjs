@@ -9,7 +9,16 @@ const shop = process.env.PWB_DEMO_URL ?? 'http://localhost:4030';
 const runs = Number(process.argv[2] ?? 15);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  args: [
+    '--no-sandbox',
+    '--disable-dev-shm-usage',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ],
 });
 const samples = [];
 try {
@@ -18,7 +27,10 @@ try {
     const page = await context.newPage();
     // A fresh order each run (the checkout page embeds a new session).
     await page.goto(shop);
-    await page.getByRole('button', { name: /add .* to cart/i }).first().click();
+    await page
+      .getByRole('button', { name: /add .* to cart/i })
+      .first()
+      .click();
     await page.getByRole('button', { name: /go to checkout/i }).click();
     const checkoutUrl = page.url();
     await page.goto('about:blank');
@@ -36,4 +48,6 @@ try {
 }
 samples.sort((a, b) => a - b);
 const q = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
-console.log(`page load → bank list visible, ${samples.length} runs: median ${q(0.5).toFixed(0)} ms (p10 ${q(0.1).toFixed(0)} ms, p90 ${q(0.9).toFixed(0)} ms)`);
+console.log(
+  `page load → bank list visible, ${samples.length} runs: median ${q(0.5).toFixed(0)} ms (p10 ${q(0.1).toFixed(0)} ms, p90 ${q(0.9).toFixed(0)} ms)`,
+);

@@ -9,4 +9,6 @@ const source = readFileSync(file);
 const gz = gzipSync(source, { level: 9 }).length;
 const br = brotliCompressSync(source, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-console.log(`pay-with-bank.js  raw ${kb(source.length)} (${source.length} B)  gzip ${kb(gz)} (${gz} B)  brotli ${kb(br)} (${br} B)`);
+console.log(
+  `pay-with-bank.js  raw ${kb(source.length)} (${source.length} B)  gzip ${kb(gz)} (${gz} B)  brotli ${kb(br)} (${br} B)`,
+);

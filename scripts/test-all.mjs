@@ -40,7 +40,12 @@ run('build', 'pnpm', ['-r', '--workspace-concurrency=1', 'build']);
 for (const pkg of ['protocol', 'sandbox', 'server']) {
   const dir = join(root, 'packages', pkg);
   const file = join(reports, `vitest-${pkg}.json`);
-  const res = run('unit', 'pnpm', ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`], dir);
+  const res = run(
+    'unit',
+    'pnpm',
+    ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`],
+    dir,
+  );
   if (!res) continue;
   if (existsSync(file)) {
     const json = JSON.parse(readFileSync(file, 'utf8'));

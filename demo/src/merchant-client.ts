@@ -35,7 +35,13 @@ export interface MerchantClient {
 }
 
 export function createMerchantClient(serverUrl: string, apiKey: string): MerchantClient {
-  async function call<T>(schema: z.ZodType<T>, method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
+  async function call<T>(
+    schema: z.ZodType<T>,
+    method: string,
+    path: string,
+    body?: unknown,
+    idempotencyKey?: string,
+  ): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${apiKey}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;

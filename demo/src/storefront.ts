@@ -60,7 +60,10 @@ const CartCookie = z
 const AddToCartForm = z.object({ productId: z.string().max(40), quantity: z.coerce.number().int().min(1).max(9) });
 const ModifyForm = z.object({
   action: z.enum(['capture', 'cancel', 'refund']),
-  amount: z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().positive().max(1e7).optional()),
+  amount: z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    z.coerce.number().positive().max(1e7).optional(),
+  ),
 });
 const OrderId = z.string().regex(/^ord-\d{4,9}$/);
 
@@ -109,28 +112,30 @@ export function createStorefront(options: StorefrontOptions) {
 
   const page = (c: Context, title: string, body: unknown, scripts: string[] = []) => {
     const count = cartOf(c).reduce((n, l) => n + l.quantity, 0);
-    return c.html(html`<!doctype html>
-      <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>${title} · ${shopName}</title>
-          <link rel="stylesheet" href="/assets/shop.css" />
-          ${scripts.map((s) => html`<script type="module" src="${s}"></script>`)}
-        </head>
-        <body>
-          <header class="top">
-            <a class="brand" href="/">${shopName}</a>
-            <nav aria-label="Shop">
-              <a href="/">Products</a>
-              <a href="/cart">Cart (<span data-testid="cart-count">${count}</span>)</a>
-              <a href="/orders">Orders (merchant)</a>
-            </nav>
-          </header>
-          <main id="main">${body}</main>
-          <footer>Demo shop for pay-with-bank. All payments go to the offline sandbox.</footer>
-        </body>
-      </html>`);
+    return c.html(
+      html`<!doctype html>
+        <html lang="en">
+          <head>
+            <meta charset="utf-8" />
+            <meta name="viewport" content="width=device-width, initial-scale=1" />
+            <title>${title} · ${shopName}</title>
+            <link rel="stylesheet" href="/assets/shop.css" />
+            ${scripts.map((s) => html`<script type="module" src="${s}"></script>`)}
+          </head>
+          <body>
+            <header class="top">
+              <a class="brand" href="/">${shopName}</a>
+              <nav aria-label="Shop">
+                <a href="/">Products</a>
+                <a href="/cart">Cart (<span data-testid="cart-count">${count}</span>)</a>
+                <a href="/orders">Orders (merchant)</a>
+              </nav>
+            </header>
+            <main id="main">${body}</main>
+            <footer>Demo shop for pay-with-bank. All payments go to the offline sandbox.</footer>
+          </body>
+        </html>`,
+    );
   };
 
   app.get('/assets/shop.css', async (c) => {
@@ -167,17 +172,18 @@ export function createStorefront(options: StorefrontOptions) {
         </form>
         <ul class="products">
           ${PRODUCTS.map(
-            (p) => html`<li class="product" data-testid="product-${p.id}">
-              <div class="picture hue-${p.hue}" aria-hidden="true">${p.name.slice(0, 1)}</div>
-              <h2>${p.name}</h2>
-              <p>${p.blurb}</p>
-              <p class="price">${formatMoney(p.price[currency], currency)}</p>
-              <form method="post" action="/cart">
-                <input type="hidden" name="productId" value="${p.id}" />
-                <input type="hidden" name="quantity" value="1" />
-                <button type="submit">Add ${p.name} to cart</button>
-              </form>
-            </li>`,
+            (p) =>
+              html`<li class="product" data-testid="product-${p.id}">
+                <div class="picture hue-${p.hue}" aria-hidden="true">${p.name.slice(0, 1)}</div>
+                <h2>${p.name}</h2>
+                <p>${p.blurb}</p>
+                <p class="price">${formatMoney(p.price[currency], currency)}</p>
+                <form method="post" action="/cart">
+                  <input type="hidden" name="productId" value="${p.id}" />
+                  <input type="hidden" name="quantity" value="1" />
+                  <button type="submit">Add ${p.name} to cart</button>
+                </form>
+              </li>`,
           )}
         </ul>`,
     );
@@ -214,26 +220,38 @@ export function createStorefront(options: StorefrontOptions) {
       c,
       'Cart',
       html`<h1>Your cart</h1>
-        ${lines.length === 0
-          ? html`<p>Your cart is empty. <a href="/">Browse products</a>.</p>`
-          : html`<table class="cart">
-                <thead>
-                  <tr><th scope="col">Product</th><th scope="col">Qty</th><th scope="col">Price</th></tr>
-                </thead>
-                <tbody>
-                  ${lines.map(
-                    (l) => html`<tr>
-                      <td>${l.product.name}</td>
-                      <td>${l.quantity}</td>
-                      <td>${formatMoney(l.product.price[currency] * l.quantity, currency)}</td>
-                    </tr>`,
-                  )}
-                </tbody>
-                <tfoot>
-                  <tr><th scope="row" colspan="2">Total</th><td data-testid="cart-total">${formatMoney(total, currency)}</td></tr>
-                </tfoot>
-              </table>
-              <form method="post" action="/checkout"><button type="submit" class="primary">Go to checkout</button></form>`}`,
+        ${
+          lines.length === 0
+            ? html`<p>Your cart is empty. <a href="/">Browse products</a>.</p>`
+            : html`<table class="cart">
+                  <thead>
+                    <tr>
+                      <th scope="col">Product</th>
+                      <th scope="col">Qty</th>
+                      <th scope="col">Price</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${lines.map(
+                      (l) =>
+                        html`<tr>
+                          <td>${l.product.name}</td>
+                          <td>${l.quantity}</td>
+                          <td>${formatMoney(l.product.price[currency] * l.quantity, currency)}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                  <tfoot>
+                    <tr>
+                      <th scope="row" colspan="2">Total</th>
+                      <td data-testid="cart-total">${formatMoney(total, currency)}</td>
+                    </tr>
+                  </tfoot>
+                </table>
+                <form method="post" action="/checkout">
+                  <button type="submit" class="primary">Go to checkout</button>
+                </form>`
+        }`,
     );
   });
 
@@ -272,7 +290,12 @@ export function createStorefront(options: StorefrontOptions) {
       });
     } catch (err) {
       const message = err instanceof MerchantApiError ? err.message : 'The payment service is not reachable.';
-      return page(c, 'Checkout', html`<h1>Checkout unavailable</h1><p role="alert">${message}</p>`);
+      return page(
+        c,
+        'Checkout',
+        html`<h1>Checkout unavailable</h1>
+          <p role="alert">${message}</p>`,
+      );
     }
     return c.redirect(`/checkout/${id}`, 303);
   });
@@ -332,34 +355,43 @@ export function createStorefront(options: StorefrontOptions) {
       'Orders',
       html`<h1>Orders</h1>
         ${flash ? html`<p role="status" class="flash" data-testid="flash">${flash.slice(0, 200)}</p>` : ''}
-        ${rows.length === 0
-          ? html`<p>No orders yet.</p>`
-          : html`<table class="orders">
-              <thead>
-                <tr>
-                  <th scope="col">Order</th><th scope="col">Total</th><th scope="col">Session</th>
-                  <th scope="col">Payment</th><th scope="col">Provider status</th><th scope="col">Captured / refunded</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows.map(
-                  ({ order, state, payment }) => html`<tr data-testid="order-row-${order.id}">
-                    <th scope="row">${order.id}</th>
-                    <td>${formatMoney(order.total, order.currency)}</td>
-                    <td data-testid="session-state">${state}</td>
-                    <td data-testid="payment-status">${payment ? `${payment.status} (${payment.method})` : '—'}</td>
-                    <td data-testid="provider-status">${payment?.providerStatus ?? '—'}</td>
-                    <td data-testid="amounts">
-                      ${payment
-                        ? `${formatMoney(payment.capturedAmount, order.currency)} / ${formatMoney(payment.refundedAmount, order.currency)}`
-                        : '—'}
-                    </td>
-                    <td>${payment ? actions(order, payment) : ''}</td>
-                  </tr>`,
-                )}
-              </tbody>
-            </table>`}`,
+        ${
+          rows.length === 0
+            ? html`<p>No orders yet.</p>`
+            : html`<table class="orders">
+                <thead>
+                  <tr>
+                    <th scope="col">Order</th>
+                    <th scope="col">Total</th>
+                    <th scope="col">Session</th>
+                    <th scope="col">Payment</th>
+                    <th scope="col">Provider status</th>
+                    <th scope="col">Captured / refunded</th>
+                    <th scope="col">Actions</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${rows.map(
+                    ({ order, state, payment }) =>
+                      html`<tr data-testid="order-row-${order.id}">
+                        <th scope="row">${order.id}</th>
+                        <td>${formatMoney(order.total, order.currency)}</td>
+                        <td data-testid="session-state">${state}</td>
+                        <td data-testid="payment-status">${payment ? `${payment.status} (${payment.method})` : '—'}</td>
+                        <td data-testid="provider-status">${payment?.providerStatus ?? '—'}</td>
+                        <td data-testid="amounts">
+                          ${
+                            payment
+                              ? `${formatMoney(payment.capturedAmount, order.currency)} / ${formatMoney(payment.refundedAmount, order.currency)}`
+                              : '—'
+                          }
+                        </td>
+                        <td>${payment ? actions(order, payment) : ''}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+        }`,
     );
   });
 
@@ -369,9 +401,19 @@ export function createStorefront(options: StorefrontOptions) {
     const form = (action: string, label: string, withAmount: boolean, max: number) =>
       html`<form method="post" action="/orders/${order.id}/payment" class="action">
         <input type="hidden" name="action" value="${action}" />
-        ${withAmount
-          ? html`<label>Amount <input name="amount" inputmode="decimal" size="7" placeholder="${(max / 100).toFixed(2)}" aria-label="${label} amount for ${order.id}" /></label>`
-          : ''}
+        ${
+          withAmount
+            ? html`<label
+                >Amount
+                <input
+                  name="amount"
+                  inputmode="decimal"
+                  size="7"
+                  placeholder="${(max / 100).toFixed(2)}"
+                  aria-label="${label} amount for ${order.id}"
+              /></label>`
+            : ''
+        }
         <button type="submit">${label}</button>
       </form>`;
     return html`${payment.status === 'authorized' && remainingCapture > 0 ? form('capture', 'Ship & capture', true, remainingCapture) : ''}
@@ -390,7 +432,12 @@ export function createStorefront(options: StorefrontOptions) {
       const payment = payments[0];
       if (!payment) throw new MerchantApiError(404, 'not_found', 'This order has no payment.');
       const amount = form.data.amount === undefined ? undefined : Math.round(form.data.amount * 100);
-      const { payment: after } = await options.merchant.modifyPayment(payment.id, form.data.action, amount, randomUUID());
+      const { payment: after } = await options.merchant.modifyPayment(
+        payment.id,
+        form.data.action,
+        amount,
+        randomUUID(),
+      );
       message = `${order.id}: ${form.data.action} done — payment ${after.status}, captured ${formatMoney(after.capturedAmount, order.currency)}, refunded ${formatMoney(after.refundedAmount, order.currency)}.`;
     } catch (err) {
       message = `${order.id}: ${err instanceof MerchantApiError ? err.message : 'the payment service is not reachable'}`;

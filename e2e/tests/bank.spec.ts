@@ -100,7 +100,10 @@ test('shopper abandons at the bank and comes back → continues where they left 
   await page.goto(checkoutUrl);
   const w = widget(page);
   await expect(w.getByRole('heading', { name: 'Waiting for your bank' })).toBeVisible();
-  await w.getByRole('link', { name: 'Continue at your bank' }).or(w.getByRole('button', { name: 'Continue at your bank' })).click();
+  await w
+    .getByRole('link', { name: 'Continue at your bank' })
+    .or(w.getByRole('button', { name: 'Continue at your bank' }))
+    .click();
   await page.waitForURL(new RegExp(`^${E2E.sandboxUrl}/mastercard/`));
   await atBank(page);
   await backAtShop(page);
@@ -134,7 +137,9 @@ test("changing the amount in the browser's request is refused", async ({ page, r
   let answered: { status: number; body: string } | null = null;
   await page.route(`${E2E.serverUrl}/v1/checkout/payments`, async (route) => {
     const body = JSON.parse(route.request().postData() ?? '{}');
-    const response = await route.fetch({ postData: JSON.stringify({ ...body, amount: { value: 100, currency: 'DKK' } }) });
+    const response = await route.fetch({
+      postData: JSON.stringify({ ...body, amount: { value: 100, currency: 'DKK' } }),
+    });
     answered = { status: response.status(), body: await response.text() };
     await route.fulfill({ response });
   });

@@ -22,7 +22,9 @@ test('no credential or API key appears in any page, bundle, response or URL', as
     if (/json|text|javascript|html|svg|css/.test(type)) body = await response.text().catch(() => '');
     seen.push({ url: response.url(), body: `${JSON.stringify(response.headers())}\n${body}` });
   });
-  page.on('request', (req) => seen.push({ url: req.url(), body: `${JSON.stringify(req.headers())}\n${req.postData() ?? ''}` }));
+  page.on('request', (req) =>
+    seen.push({ url: req.url(), body: `${JSON.stringify(req.headers())}\n${req.postData() ?? ''}` }),
+  );
 
   await checkout(page);
   await payWithBank(page, 'Test Bank');
@@ -32,7 +34,11 @@ test('no credential or API key appears in any page, bundle, response or URL', as
   seen.push({ url: page.url(), body: await page.content() });
 
   // The script-tag bundle and the server's public documents, fetched directly.
-  for (const url of [`${E2E.shopUrl}/assets/pay-with-bank.js`, `${E2E.serverUrl}/openapi.json`, `${E2E.serverUrl}/healthz`]) {
+  for (const url of [
+    `${E2E.shopUrl}/assets/pay-with-bank.js`,
+    `${E2E.serverUrl}/openapi.json`,
+    `${E2E.serverUrl}/healthz`,
+  ]) {
     const res = await request.get(url);
     seen.push({ url, body: await res.text() });
   }

@@ -52,9 +52,7 @@ export const SessionId = z.string().regex(/^cs_[A-Za-z0-9_-]{16,64}$/, 'must be 
 export const PaymentId = z.string().regex(/^pay_[A-Za-z0-9_-]{16,64}$/, 'must be a payment id (pay_…)');
 
 /** A client-chosen key that makes "start payment" idempotent per attempt (double click, two tabs). */
-export const AttemptId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 characters of A–Z, a–z, 0–9, _ or -');
+export const AttemptId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 characters of A–Z, a–z, 0–9, _ or -');
 
 /** Merchant order reference: shown to the shopper and sent to the provider as the payment reference. */
 export const MerchantReference = z

@@ -27,7 +27,13 @@ export const CreateSessionRequest = z
     methods: z.array(PaymentMethod).min(1).max(2).optional().describe('Defaults to every configured method that fits'),
     locale: Locale.optional(),
     countries: z.array(Country).min(1).max(5).optional().describe('Bank countries to offer; defaults to all'),
-    expiresInSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional().describe('Default 3600'),
+    expiresInSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .optional()
+      .describe('Default 3600'),
     metadata: z.record(z.string().max(40), z.string().max(500)).optional().describe('Up to 20 keys, kept as given'),
   })
   .refine((v) => !v.metadata || Object.keys(v.metadata).length <= 20, {

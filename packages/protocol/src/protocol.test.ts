@@ -16,7 +16,11 @@ describe('protocol schemas', () => {
   });
 
   it('never lets the browser name an amount', () => {
-    const r = StartPaymentRequest.safeParse({ method: 'bank', attemptId: 'abcdefgh', amount: { value: 1, currency: 'DKK' } });
+    const r = StartPaymentRequest.safeParse({
+      method: 'bank',
+      attemptId: 'abcdefgh',
+      amount: { value: 1, currency: 'DKK' },
+    });
     expect(r.success).toBe(false);
   });
 
@@ -26,7 +30,9 @@ describe('protocol schemas', () => {
   });
 
   it('fills path parameters with encoding', () => {
-    expect(fillPath(paths.checkoutPaymentRefresh, { paymentId: 'pay_a/b' })).toBe('/v1/checkout/payments/pay_a%2Fb/refresh');
+    expect(fillPath(paths.checkoutPaymentRefresh, { paymentId: 'pay_a/b' })).toBe(
+      '/v1/checkout/payments/pay_a%2Fb/refresh',
+    );
     expect(() => fillPath(paths.merchantSession, {})).toThrow(/sessionId/);
   });
 });
