@@ -27,6 +27,7 @@ export default tseslint.config(
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
         AbortSignal: 'readonly',
+        performance: 'readonly',
       },
     },
     rules: {

@@ -11,7 +11,7 @@ import { createLogger } from '../../src/log.js';
 import type { CallbackResult, CreatePaymentInput } from '../../src/providers/adapter.js';
 import { ProviderError } from '../../src/providers/errors.js';
 import { loadVippsConfig, type VippsConfig } from '../../src/providers/vipps/config.js';
-import { createVippsAdapter, type VippsAdapter } from '../../src/providers/vipps/index.js';
+import { createVippsAdapter, type VippsAdapter, type VippsAdapterDeps } from '../../src/providers/vipps/index.js';
 import { captureLogs } from '../helpers/logs.js';
 
 export const SANDBOX_ORIGIN = 'https://sandbox.test';
@@ -104,6 +104,8 @@ export interface VippsWorld {
   /** Callbacks / webhooks the sandbox delivered to us, with what handleCallback made of them. */
   deliveries: Delivery[];
   logs: ReturnType<typeof captureLogs>;
+  /** The adapter's fetch (recorded, routed to the sandbox) and its deps, for ensureWebhook(). */
+  deps: VippsAdapterDeps;
   fault: Fault | null;
   /** Replaces how deliveries are handled (default: the world's adapter). */
   receive: ((request: Request) => Promise<Response>) | null;
@@ -164,14 +166,15 @@ export function createWorld(api: Api, options: { env?: Record<string, string | u
 
   const config = vippsConfig(api, options.env);
   const logger = createLogger({ level: 'debug', sink: logs.sink });
+  const deps: VippsAdapterDeps = {
+    fetch: adapterFetch,
+    logger,
+    publicUrl: PUBLIC_URL,
+    timeoutMs: options.timeoutMs ?? 2_000,
+    now: () => new Date(clock.now()),
+  };
   const makeAdapter = (overrides: Record<string, string | undefined> = {}) =>
-    createVippsAdapter(vippsConfig(api, { ...options.env, ...overrides }), {
-      fetch: adapterFetch,
-      logger,
-      publicUrl: PUBLIC_URL,
-      timeoutMs: options.timeoutMs ?? 2_000,
-      now: () => new Date(clock.now()),
-    });
+    createVippsAdapter(vippsConfig(api, { ...options.env, ...overrides }), deps);
 
   const settle = async () => {
     for (let i = 0; i < 20; i++) {
@@ -188,6 +191,7 @@ export function createWorld(api: Api, options: { env?: Record<string, string | u
     calls,
     deliveries,
     logs,
+    deps,
     fault: null,
     receive: null,
     makeAdapter,
