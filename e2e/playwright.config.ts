@@ -1,10 +1,20 @@
 import { defineConfig } from '@playwright/test';
-import { E2E } from './tests/env.js';
+import { INSTANCES, type DemoInstance } from './tests/env.js';
 
 /**
- * The e2e suite drives the real demo (sandbox, companion server, storefront — three origins) in
- * Debian's Chromium. Ports differ from `pnpm demo`'s so both can run at once.
+ * The e2e suite drives the real demo in Debian's Chromium. Two demo instances run side by side (Vipps
+ * eCom and Vipps ePayment configured); ports differ from `npm run demo`'s so both can run at once.
  */
+const webServer = (demo: DemoInstance) => ({
+  command: 'node --conditions=source --import tsx ../demo/src/start.ts',
+  url: `${demo.shopUrl}/healthz`,
+  reuseExistingServer: !process.env.CI,
+  timeout: 60_000,
+  stdout: 'pipe' as const,
+  stderr: 'pipe' as const,
+  env: demo.env,
+});
+
 export default defineConfig({
   testDir: './tests',
   fullyParallel: false,
@@ -12,11 +22,8 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI
-    ? [['list'], ['json', { outputFile: 'test-results/results.json' }]]
-    : [['list'], ['json', { outputFile: 'test-results/results.json' }]],
+  reporter: [['list'], ['json', { outputFile: 'test-results/results.json' }]],
   use: {
-    baseURL: E2E.shopUrl,
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -32,13 +39,10 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: 'node --conditions=source --import tsx ../demo/src/start.ts',
-    url: `${E2E.shopUrl}/healthz`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: E2E.env,
-  },
+  projects: [
+    { name: 'bank', testMatch: /(bank|secrets)\.spec\.ts/, use: { baseURL: INSTANCES.ecom.shopUrl } },
+    { name: 'vipps-ecom', testMatch: /vipps\.spec\.ts/, use: { baseURL: INSTANCES.ecom.shopUrl } },
+    { name: 'vipps-epayment', testMatch: /vipps\.spec\.ts/, use: { baseURL: INSTANCES.epayment.shopUrl } },
+  ],
+  webServer: [webServer(INSTANCES.ecom), webServer(INSTANCES.epayment)],
 });

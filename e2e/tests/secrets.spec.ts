@@ -12,6 +12,7 @@ const SECRETS = {
   'Mastercard client secret': E2E.mastercardClientSecret,
   'Vipps client secret': E2E.vippsClientSecret,
   'Vipps subscription key': E2E.vippsSubscriptionKey,
+  'Vipps callback secret': E2E.vippsCallbackSecret,
 };
 
 test('no credential or API key appears in any page, bundle, response or URL', async ({ page, request }) => {

@@ -2,7 +2,7 @@
  * Page objects for the journeys: the demo shop, the widget inside it, and the providers' hosted pages
  * in the sandbox. Locators use accessible names the way a shopper reads the page.
  */
-import { expect, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { E2E } from './env.js';
 
 export type ShopCurrency = 'DKK' | 'NOK' | 'SEK' | 'EUR';
@@ -78,4 +78,49 @@ export async function backAtShop(page: Page) {
 export async function orderRow(page: Page, orderId: string) {
   await page.goto('/orders');
   return page.getByTestId(`order-row-${orderId}`);
+}
+
+/** Choose Vipps in the widget, optionally give a phone number, and press Pay. Lands on Vipps's page. */
+export async function payWithVipps(page: Page, sandboxUrl: string, phone?: string) {
+  const w = widget(page);
+  await w.getByRole('button', { name: /Vipps/ }).click();
+  if (phone) await w.getByLabel(/Mobile number/).fill(phone);
+  await w.getByRole('button', { name: /with Vipps/ }).click();
+  await page.waitForURL(new RegExp(`^${sandboxUrl}/vipps/`));
+}
+
+/** On the desktop landing page: send the push, then act on the sandbox "phone" (opened as a new page). */
+export async function atVippsLanding(page: Page, action: 'confirm' | 'reject' | 'none', phone = '91234567') {
+  const field = page.getByLabel('Mobile number');
+  if ((await field.inputValue()) === '') await field.fill(phone);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('status')).toContainText('We sent a payment request');
+  if (action === 'none') return null;
+  const [phonePage] = await Promise.all([
+    page.context().waitForEvent('page'),
+    page.getByRole('link', { name: 'Open the sandbox phone' }).click(),
+  ]);
+  await expect(phonePage.getByRole('heading', { name: 'Payment request' })).toBeVisible();
+  await phonePage.getByRole('button', { name: action === 'confirm' ? 'Confirm' : 'Reject' }).click();
+  return phonePage;
+}
+
+/** The merchant API's view of an order's latest payment (as the merchant's backend would read it). */
+export async function latestPayment(request: APIRequestContext, serverUrl: string, orderId: string) {
+  const res = await request.get(`${serverUrl}/v1/payments?reference=${orderId}`, {
+    headers: { authorization: `Bearer ${E2E.merchantApiKey}` },
+  });
+  expect(res.ok()).toBe(true);
+  const { payments } = (await res.json()) as { payments: { providerPaymentId: string; status: string; providerStatus: string }[] };
+  expect(payments.length).toBeGreaterThan(0);
+  return payments[0]!;
+}
+
+/** Merchant action on the orders page; returns the flash message shown. */
+export async function merchantAction(page: Page, orderId: string, action: 'Ship & capture' | 'Cancel' | 'Refund', amount?: string) {
+  const row = await orderRow(page, orderId);
+  if (amount !== undefined) await row.getByLabel(`${action} amount for ${orderId}`).fill(amount);
+  await row.getByRole('button', { name: action }).click();
+  await expect(page.getByTestId('flash')).toBeVisible();
+  return (await page.getByTestId('flash').textContent())!.trim();
 }
