@@ -46,7 +46,11 @@ export interface ServerDeps {
 
 export interface PayWithBankServer {
   app: Hono;
-  fetch: (request: Request) => Promise<Response>;
+  /**
+   * The handler. `env` is what the host passes along (@hono/node-server: `{ incoming, outgoing }`);
+   * it carries the socket address used for per-address rate limits.
+   */
+  fetch: (request: Request, env?: unknown) => Promise<Response>;
   services: Services;
   /** Null when no webhook is configured. */
   outbox: OutboxWorker | null;
@@ -117,7 +121,11 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
     '*',
     secureHeaders({
       contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      crossOriginResourcePolicy: 'cross-origin',
+      // Nothing here is meant to be framed: DENY (Hono's default is SAMEORIGIN), matching frame-ancestors 'none'.
+      xFrameOptions: 'DENY',
+      // The element calls us with CORS-mode fetch, which CORP does not restrict; same-origin only stops
+      // other sites from pulling our JSON in no-cors mode (<script>/<img>), e.g. into a Spectre-readable process.
+      crossOriginResourcePolicy: 'same-origin',
     }),
   );
   // The browser API is the only one a browser may call cross-origin, and only from configured origins.
@@ -137,6 +145,8 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
     services,
     bodyLimitBytes: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     clientLimiter: new FixedWindowLimiter(config.rateLimitPerMinute, 60_000),
+    addressLimiter: new FixedWindowLimiter(config.rateLimitPerAddressPerMinute, 60_000),
+    clientAddress: { trustedProxyHeader: config.trustedProxyHeader },
   });
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', 'No such endpoint.')));
@@ -157,7 +167,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
   let closed = false;
   return {
     app,
-    fetch: async (request: Request) => app.fetch(request),
+    fetch: async (request: Request, env?: unknown) => app.fetch(request, env as object | undefined),
     services,
     outbox,
     reconciler,

@@ -52,6 +52,10 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Payment attempts per checkout session (0 = unlimited). */
   maxAttemptsPerSession: number;
+  /** Browser API requests + failed merchant authentications per client address per minute (0 = unlimited). */
+  rateLimitPerAddressPerMinute: number;
+  /** Header a trusted reverse proxy sets to the client address (lower case), or null: use the socket address. */
+  trustedProxyHeader: string | null;
   webhook: WebhookConfig | null;
   providers: ProvidersConfig;
 }
@@ -221,6 +225,16 @@ export function loadConfig(env: Env): Config {
     (rawAttempts === undefined ? 20 : check(issues, 'PWB_RATE_LIMIT_ATTEMPTS_PER_SESSION', CountVar, rawAttempts)) ??
     20;
 
+  const rawAddressRate = get('PWB_RATE_LIMIT_PER_ADDRESS_PER_MINUTE');
+  const rateLimitPerAddressPerMinute =
+    (rawAddressRate === undefined
+      ? 600
+      : check(issues, 'PWB_RATE_LIMIT_PER_ADDRESS_PER_MINUTE', CountVar, rawAddressRate)) ?? 600;
+  const trustedProxyHeader = get('PWB_TRUSTED_PROXY_HEADER')?.toLowerCase() ?? null;
+  if (trustedProxyHeader !== null && !/^[a-z0-9-]{1,64}$/.test(trustedProxyHeader)) {
+    issues.push('PWB_TRUSTED_PROXY_HEADER must be a header name such as x-forwarded-for');
+  }
+
   // Merchant notifications
   let webhook: WebhookConfig | null = null;
   const webhookUrl = get('PWB_WEBHOOK_URL');
@@ -260,6 +274,8 @@ export function loadConfig(env: Env): Config {
     providerTimeoutMs,
     rateLimitPerMinute,
     maxAttemptsPerSession,
+    rateLimitPerAddressPerMinute,
+    trustedProxyHeader,
     webhook,
     providers,
   };

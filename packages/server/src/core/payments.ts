@@ -26,6 +26,7 @@ import type {
   Store,
 } from '../store/store.js';
 import type { BankDirectory } from './banks.js';
+import { crashPoint } from './crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
 import { KeyedMutex } from './locks.js';
 import { hasChanges, planSnapshot, type MerchantEventType } from './reconcile.js';
 import { sessionState, toMerchantPayment } from './views.js';
@@ -77,6 +78,8 @@ export class PaymentService {
   private readonly paymentLocks = new KeyedMutex();
   private readonly inflightRefresh = new Map<string, Promise<PaymentRecord>>();
   private readonly lastProviderCall = new Map<string, number>();
+  /** Payments whose provider create is running in this process: not interrupted, whatever their age. */
+  private readonly creating = new Set<string>();
 
   constructor(options: PaymentServiceOptions) {
     this.store = options.store;
@@ -247,6 +250,25 @@ export class PaymentService {
       this.event(record, 'created', 'create', { attemptId: request.attemptId }),
     );
     if (!inserted.created) return this.replayAttempt(inserted.payment, request.method);
+    // Fix (crash suite): without this, a create slower than the reconciler's 2-minute rule (long
+    // PWB_PROVIDER_TIMEOUT_MS) was failed as "interrupted" while the shopper was sent to pay it.
+    this.creating.add(record.id);
+    try {
+      return await this.createAtProvider(record, session, clientToken, adapter, request, bankId);
+    } finally {
+      this.creating.delete(record.id);
+    }
+  }
+
+  private async createAtProvider(
+    record: PaymentRecord,
+    session: SessionRecord,
+    clientToken: string,
+    adapter: ProviderAdapter,
+    request: StartPaymentRequest,
+    bankId: string | null,
+  ): Promise<{ payment: PaymentRecord; redirectUrl: string }> {
+    crashPoint('start-payment:before-provider-create'); // test hook: see crash-points.ts
 
     let created;
     try {
@@ -282,6 +304,7 @@ export class PaymentService {
       );
       throw apiError;
     }
+    crashPoint('start-payment:after-provider-create'); // test hook: see crash-points.ts
 
     const payment = await this.commit(
       record.id,
@@ -332,6 +355,7 @@ export class PaymentService {
       } catch (error) {
         throw toApiError(error);
       }
+      crashPoint('refresh:after-provider-answer'); // test hook: see crash-points.ts
       const updated = await this.commit(paymentId, { kind: 'snapshot', snapshot }, { source, checked: true });
       if (isTerminal(updated.status)) this.lastProviderCall.delete(paymentId);
       return updated;
@@ -463,6 +487,7 @@ export class PaymentService {
 
   /** A payment whose creation never finished (crash mid-call): mark it failed so nothing waits on it. */
   async failInterruptedCreate(payment: PaymentRecord): Promise<PaymentRecord> {
+    if (this.creating.has(payment.id)) return payment; // still being created here, just slowly
     const failure: PaymentFailure = {
       code: 'create_interrupted',
       message: 'The payment could not be started with the provider.',
@@ -493,6 +518,7 @@ export class PaymentService {
     }
     const payment = await this.store.findPaymentByProviderId(adapter.id, result.providerPaymentId);
     if (!payment) throw new ApiError('not_found', 'No such payment.');
+    crashPoint('callback:before-apply'); // test hook: see crash-points.ts
     if (result.snapshot) {
       return this.commit(
         payment.id,

@@ -8,7 +8,9 @@ import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import type { Services } from '../core/services.js';
 import { ApiError } from '../errors.js';
+import { clientAddress, type ClientAddressOptions } from '../security/client-address.js';
 import { matchesAnySecret, sha256Hex } from '../security/crypto.js';
+import { assertSafeJson } from './json-safety.js';
 import { FixedWindowLimiter } from './rate-limit.js';
 import { toHonoPath, type AnyRoute, type AuthContext } from './route.js';
 
@@ -113,7 +115,9 @@ async function authenticate(route: AnyRoute, request: Request, services: Service
 }
 
 function parseQuery(request: Request): Record<string, string> {
-  const query: Record<string, string> = {};
+  // No prototype: on a plain object `?__proto__=x` would hit the prototype setter and vanish
+  // instead of being rejected as an unknown parameter.
+  const query = Object.create(null) as Record<string, string>;
   const params = new URL(request.url).searchParams;
   for (const [key, value] of params) {
     if (Object.hasOwn(query, key)) {
@@ -161,6 +165,7 @@ async function readBody(route: AnyRoute, request: Request, limit: number): Promi
     throw new ApiError('unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json).');
   }
   const json = parseJson(text);
+  assertSafeJson(json);
   if (!route.body) {
     // Routes without a body accept `{}` (some clients always send one) and nothing else.
     if (json === null || typeof json !== 'object' || Array.isArray(json) || Object.keys(json).length > 0) {
@@ -191,6 +196,16 @@ export interface MountOptions {
   bodyLimitBytes: number;
   /** Browser API limiter, keyed by checkout session. */
   clientLimiter: FixedWindowLimiter;
+  /**
+   * Per client address: every browser API request, and every failed merchant authentication,
+   * counts (so guessing tokens or keys is slowed down too). No limit when the address is unknown.
+   */
+  addressLimiter: FixedWindowLimiter;
+  clientAddress: ClientAddressOptions;
+}
+
+function rateLimited(message: string, retryAfterSeconds: number): ApiError {
+  return new ApiError('rate_limited', message, undefined, { 'Retry-After': String(retryAfterSeconds) });
 }
 
 async function handle(route: AnyRoute, c: Context, options: MountOptions): Promise<Response> {
@@ -202,13 +217,33 @@ async function handle(route: AnyRoute, c: Context, options: MountOptions): Promi
     throw new ApiError('payload_too_large', `The request body must be at most ${bodyLimitBytes} bytes.`);
   }
 
-  const auth = await authenticate(route, request, services);
+  const address = clientAddress(request, c.env, options.clientAddress);
+  const takeAddress = () => (address ? options.addressLimiter.take(address, services.now().getTime()) : null);
+  if (route.auth === 'client') {
+    // Before authentication: unknown tokens count as much as valid ones.
+    const decision = takeAddress();
+    if (decision && !decision.allowed) {
+      throw rateLimited('Too many requests from this address; try again shortly.', decision.retryAfterSeconds);
+    }
+  }
+
+  let auth: AuthContext;
+  try {
+    auth = await authenticate(route, request, services);
+  } catch (error) {
+    // Merchant traffic is server-to-server and may be heavy: only its failures count per address.
+    if (route.auth === 'merchant' && error instanceof ApiError && error.code === 'unauthorized') {
+      const decision = takeAddress();
+      if (decision && !decision.allowed) {
+        throw rateLimited('Too many failed authentications from this address; try again shortly.', decision.retryAfterSeconds);
+      }
+    }
+    throw error;
+  }
   if (auth.kind === 'client') {
     const decision = options.clientLimiter.take(auth.session.id, services.now().getTime());
     if (!decision.allowed) {
-      throw new ApiError('rate_limited', 'Too many requests for this checkout; try again shortly.', undefined, {
-        'Retry-After': String(decision.retryAfterSeconds),
-      });
+      throw rateLimited('Too many requests for this checkout; try again shortly.', decision.retryAfterSeconds);
     }
   }
 

@@ -4,6 +4,7 @@
  * takes. Rows live in the store, so deliveries survive restarts.
  */
 import type { WebhookConfig } from '../config.js';
+import { crashPoint } from '../core/crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
 import type { Logger } from '../log.js';
 import type { OutboxRecord, Store } from '../store/store.js';
 import { SIGNATURE_HEADER, signWebhook } from './signature.js';
@@ -85,6 +86,7 @@ export class OutboxWorker {
       });
       await response.body?.cancel().catch(() => {});
       if (response.ok) {
+        crashPoint('outbox:in-flight'); // test hook: see crash-points.ts
         await store.markOutboxDelivered(row.id, now().toISOString());
         logger.info('merchant notification delivered', { eventId: row.id, type: row.type, attempts: row.attempts + 1 });
         return true;

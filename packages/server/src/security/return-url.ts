@@ -42,6 +42,9 @@ export function isReturnUrlAllowed(candidate: string, rules: readonly ReturnUrlR
   }
   if (url.username || url.password) return false;
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+  // Encoded dots and (back)slashes survive URL parsing (`/checkout/..%2Fadmin` is "below" /checkout)
+  // but servers that decode them walk out of the allowed prefix: no legitimate return URL needs them.
+  if (/%2e|%2f|%5c/i.test(url.pathname)) return false;
   return rules.some((rule) => {
     if (url.protocol !== rule.protocol || url.hostname !== rule.hostname || url.port !== rule.port) return false;
     if (rule.pathPrefix === '') return true;

@@ -24,13 +24,17 @@ export const CREDENTIALS = {
   msn: '123456',
 } as const;
 export const CALLBACK_SECRET = 'callback-secret-0123456789-abcdefghijklmnop';
-export const DESKTOP_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36';
+export const DESKTOP_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36';
 export const IPHONE_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 
 export type Api = 'ecom' | 'epayment';
 
-export function vippsEnv(api: Api, overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function vippsEnv(
+  api: Api,
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     PWB_VIPPS_API: api,
     PWB_VIPPS_BASE_URL: `${SANDBOX_ORIGIN}/vipps`,
@@ -124,12 +128,14 @@ export interface Page {
   html: string;
 }
 
-export function createWorld(api: Api, options: { env?: Record<string, string | undefined>; tokenLifetimeSeconds?: number; timeoutMs?: number } = {}): VippsWorld {
+export function createWorld(
+  api: Api,
+  options: { env?: Record<string, string | undefined>; tokenLifetimeSeconds?: number; timeoutMs?: number } = {},
+): VippsWorld {
   const clock = createManualClock(Date.UTC(2030, 0, 15, 12, 0, 0));
   const deliveries: Delivery[] = [];
   const calls: RecordedCall[] = [];
   const logs = captureLogs();
-  let world!: VippsWorld;
 
   // The merchant side of the sandbox's outbound fetch: our adapter's callback handler.
   const sandboxOutbound = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
@@ -151,7 +157,12 @@ export function createWorld(api: Api, options: { env?: Record<string, string | u
     const request = new Request(input, init);
     const url = new URL(request.url);
     if (url.origin !== SANDBOX_ORIGIN) throw new TypeError(`fetch failed: no route to ${url.origin}`);
-    const call: RecordedCall = { method: request.method, path: url.pathname + url.search, headers: request.headers, body: await request.clone().text() };
+    const call: RecordedCall = {
+      method: request.method,
+      path: url.pathname + url.search,
+      headers: request.headers,
+      body: await request.clone().text(),
+    };
     calls.push(call);
     const faulty = world.fault?.(call);
     if (!faulty) return root.fetch(request);
@@ -183,7 +194,8 @@ export function createWorld(api: Api, options: { env?: Record<string, string | u
     }
   };
 
-  world = {
+  // The closures above only run after this assignment (requests start once the world exists).
+  const world: VippsWorld = {
     clock,
     sandbox,
     config,
@@ -210,7 +222,11 @@ export function createWorld(api: Api, options: { env?: Record<string, string | u
         body = new URLSearchParams(init.form).toString();
       }
       const response = await root.fetch(
-        new Request(new URL(url, SANDBOX_ORIGIN), { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, ...(body ? { body } : {}) }),
+        new Request(new URL(url, SANDBOX_ORIGIN), {
+          method: init.method ?? (init.form ? 'POST' : 'GET'),
+          headers,
+          ...(body ? { body } : {}),
+        }),
       );
       return { status: response.status, location: response.headers.get('location'), html: await response.text() };
     },
@@ -257,14 +273,20 @@ export type ShopperChoice = 'confirm' | 'reject' | 'cancel-on-landing';
  * phone confirm or reject. Mobile: the landing URL switches to the app; confirming there sends the
  * shopper back to the return URL (returned).
  */
-export async function shopper(world: VippsWorld, redirectUrl: string, choice: ShopperChoice, options: { phone?: string; mobile?: boolean } = {}): Promise<string | null> {
+export async function shopper(
+  world: VippsWorld,
+  redirectUrl: string,
+  choice: ShopperChoice,
+  options: { phone?: string; mobile?: boolean } = {},
+): Promise<string | null> {
   const landing = await world.browse(redirectUrl, { userAgent: options.mobile ? IPHONE_UA : DESKTOP_UA });
   let phonePath: string;
   if (options.mobile) {
     if (landing.status !== 303 || !landing.location) throw new Error(`mobile landing answered ${landing.status}`);
     phonePath = landing.location;
   } else {
-    if (landing.status !== 200) throw new Error(`landing page answered ${landing.status}: ${landing.html.slice(0, 200)}`);
+    if (landing.status !== 200)
+      throw new Error(`landing page answered ${landing.status}: ${landing.html.slice(0, 200)}`);
     const token = field(landing.html, 'token');
     if (!token) throw new Error('no token on the landing page');
     if (choice === 'cancel-on-landing') {
@@ -282,7 +304,10 @@ export async function shopper(world: VippsWorld, redirectUrl: string, choice: Sh
   }
   const phone = await world.browse(phonePath, { userAgent: IPHONE_UA });
   if (phone.status !== 200) throw new Error(`sandbox phone answered ${phone.status}`);
-  const decision = await world.browse(formAction(phone.html, choice === 'confirm' ? '/confirm' : '/reject'), { form: {}, userAgent: IPHONE_UA });
+  const decision = await world.browse(formAction(phone.html, choice === 'confirm' ? '/confirm' : '/reject'), {
+    form: {},
+    userAgent: IPHONE_UA,
+  });
   if (decision.status !== 303) throw new Error(`decision answered ${decision.status}`);
   await world.settle();
   return decision.location;
@@ -290,7 +315,13 @@ export async function shopper(world: VippsWorld, redirectUrl: string, choice: Sh
 
 /** Every secret of a config (and the callback secret), for "never leaks" assertions. */
 export function allSecrets(config: VippsConfig): string[] {
-  return [config.clientId, config.clientSecret, config.subscriptionKey, ...config.callbackSecrets, ...(config.webhookSecret ? [config.webhookSecret] : [])];
+  return [
+    config.clientId,
+    config.clientSecret,
+    config.subscriptionKey,
+    ...config.callbackSecrets,
+    ...(config.webhookSecret ? [config.webhookSecret] : []),
+  ];
 }
 
 /** Run `fn`, expecting a ProviderError; returns it. */

@@ -67,7 +67,8 @@ describe('access token', () => {
     const world = createWorld('ecom', { tokenLifetimeSeconds: 3600 });
     const orderId = await createdOrder(world);
     await world.advance(57 * MINUTE);
-    world.fault = (call) => (call.path.endsWith('/accesstoken/get') ? new Response('down', { status: 503 }) : undefined);
+    world.fault = (call) =>
+      call.path.endsWith('/accesstoken/get') ? new Response('down', { status: 503 }) : undefined;
     // (The shopper never acted, so by now the payment has timed out.)
     const snapshot = await world.adapter.refresh(orderId);
     expect(snapshot.status).toBe('expired');
@@ -103,13 +104,20 @@ describe('access token', () => {
     const orderId = await createdOrder(world);
     world.fault = (call) =>
       call.path.endsWith('/details')
-        ? new Response(JSON.stringify({ responseInfo: { responseCode: 401, responseMessage: 'Unauthorized' }, result: { message: `bad key ${world.config.subscriptionKey}` } }), { status: 401 })
+        ? new Response(
+            JSON.stringify({
+              responseInfo: { responseCode: 401, responseMessage: 'Unauthorized' },
+              result: { message: `bad key ${world.config.subscriptionKey}` },
+            }),
+            { status: 401 },
+          )
         : undefined;
     const error = await providerError(() => world.adapter.refresh(orderId));
     expect(error.code).toBe('provider_error');
     expect(detailsCalls(world.calls)).toHaveLength(2);
     expect(world.tokenCalls()).toBe(2);
-    for (const secret of allSecrets(world.config)) expect(JSON.stringify([error.message, error.details])).not.toContain(secret);
+    for (const secret of allSecrets(world.config))
+      expect(JSON.stringify([error.message, error.details])).not.toContain(secret);
   });
 
   it('with wrong API keys fails as provider_error naming the variables, never their values', async () => {
@@ -158,7 +166,12 @@ describe('headers on every call', () => {
       'GET /vipps/epayment/v1/payments/{ref}',
     ]);
     for (const call of [token, ...calls]) {
-      for (const name of ['Vipps-System-Name', 'Vipps-System-Version', 'Vipps-System-Plugin-Name', 'Vipps-System-Plugin-Version']) {
+      for (const name of [
+        'Vipps-System-Name',
+        'Vipps-System-Version',
+        'Vipps-System-Plugin-Name',
+        'Vipps-System-Plugin-Version',
+      ]) {
         const value = call.headers.get(name);
         expect(value, `${name} on ${call.path}`).toBeTruthy();
         expect(value!.length).toBeLessThanOrEqual(30);
@@ -170,11 +183,17 @@ describe('headers on every call', () => {
       expect(call.headers.get('merchant-serial-number')).toBe('123456');
       expect(call.headers.get('client_secret')).toBeNull();
     }
-    expect(calls.find((c) => c.method === 'POST' && c.path.endsWith('/epayment/v1/payments'))!.headers.get('idempotency-key')).toMatch(/^pwb-create-/);
+    expect(
+      calls
+        .find((c) => c.method === 'POST' && c.path.endsWith('/epayment/v1/payments'))!
+        .headers.get('idempotency-key'),
+    ).toMatch(/^pwb-create-/);
   });
 
   it('the configured system headers are sent as given', async () => {
-    const world = createWorld('ecom', { env: { PWB_VIPPS_SYSTEM_NAME: 'acme-shop', PWB_VIPPS_SYSTEM_VERSION: '2.4.1' } });
+    const world = createWorld('ecom', {
+      env: { PWB_VIPPS_SYSTEM_NAME: 'acme-shop', PWB_VIPPS_SYSTEM_VERSION: '2.4.1' },
+    });
     await world.adapter.createPayment(paymentInput());
     const initiate = world.calls.find((c) => c.path === '/vipps/ecomm/v2/payments')!;
     expect(initiate.headers.get('vipps-system-name')).toBe('acme-shop');
@@ -205,8 +224,11 @@ describe('transport failures', () => {
   it.each([500, 502, 503, 429])('HTTP %i is provider_unavailable', async (status) => {
     const world = createWorld('epayment', { env: { PWB_VIPPS_WEBHOOK_SECRET: 'configured-webhook-secret-abc' } });
     const created = await world.adapter.createPayment(paymentInput());
-    world.fault = (call) => (call.method === 'GET' && call.path.includes('/epayment/') ? new Response('oops', { status }) : undefined);
-    expect((await providerError(() => world.adapter.refresh(created.providerPaymentId))).code).toBe('provider_unavailable');
+    world.fault = (call) =>
+      call.method === 'GET' && call.path.includes('/epayment/') ? new Response('oops', { status }) : undefined;
+    expect((await providerError(() => world.adapter.refresh(created.providerPaymentId))).code).toBe(
+      'provider_unavailable',
+    );
   });
 
   it('a body that is not JSON or not the spec is provider_error', async () => {
@@ -214,7 +236,8 @@ describe('transport failures', () => {
     const orderId = await createdOrder(world);
     world.fault = (call) => (call.path.endsWith('/details') ? new Response('<html>', { status: 200 }) : undefined);
     expect((await providerError(() => world.adapter.refresh(orderId))).code).toBe('provider_error');
-    world.fault = (call) => (call.path.endsWith('/details') ? Response.json({ orderId, transactionLogHistory: [] }) : undefined);
+    world.fault = (call) =>
+      call.path.endsWith('/details') ? Response.json({ orderId, transactionLogHistory: [] }) : undefined;
     const invalid = await providerError(() => world.adapter.refresh(orderId));
     expect(invalid.code).toBe('provider_error');
     expect(invalid.details).toEqual({ fields: ['transactionLogHistory'] });

@@ -24,7 +24,7 @@ import {
   EcomOperationResponse,
   EcomStatusResponse,
 } from './ecom-schemas.js';
-import { describe, norwegianMobile } from './format.js';
+import { paymentText, norwegianMobile } from './format.js';
 import { deriveAuthToken, deriveOrderId, operationKey, ORDER_ID_PATTERN, verifyAuthToken } from './ids.js';
 import {
   assertRedirectUrl,
@@ -39,6 +39,9 @@ export const VIPPS_ECOM_ADAPTER_ID = 'vipps-ecom';
 /** The eCom callback path below `/v1/callbacks/vipps-ecom/`: `v2/payments/{orderId}`. */
 const CALLBACK_PATH = /^v2\/payments\/([^/]+)$/;
 
+/** maxLength of fallBack and callbackPrefix in the eCom spec. */
+const MAX_ECOM_URL_LENGTH = 255;
+
 /** The initiate body, exported for tests. */
 export function buildEcomInitiateBody(
   config: VippsConfig,
@@ -46,11 +49,22 @@ export function buildEcomInitiateBody(
   input: CreatePaymentInput,
 ): Record<string, unknown> {
   const orderId = deriveOrderId(config.orderPrefix, input.paymentId);
+  const callbackPrefix = `${publicUrl}/v1/callbacks/${VIPPS_ECOM_ADAPTER_ID}`;
+  // eCom takes URLs of at most 255 characters; say so plainly rather than relay Vipps' field error.
+  if (input.returnUrl.length > MAX_ECOM_URL_LENGTH) {
+    throw new ProviderError(
+      'invalid_request',
+      `The return URL is too long for Vipps eCom: with the pay-with-bank parameters it must be at most ${MAX_ECOM_URL_LENGTH} characters; use a shorter return URL.`,
+    );
+  }
+  if (callbackPrefix.length > MAX_ECOM_URL_LENGTH) {
+    throw new ProviderError('invalid_request', 'PWB_PUBLIC_URL is too long for Vipps eCom callbacks.');
+  }
   return {
     customerInfo: input.phoneNumber ? { mobileNumber: norwegianMobile(input.phoneNumber) } : {},
     merchantInfo: {
       merchantSerialNumber: config.merchantSerialNumber,
-      callbackPrefix: `${publicUrl}/v1/callbacks/${VIPPS_ECOM_ADAPTER_ID}`,
+      callbackPrefix,
       fallBack: input.returnUrl,
       authToken: deriveAuthToken(config.callbackSecrets[0]!, config.merchantSerialNumber, orderId),
       isApp: input.mobile,
@@ -59,7 +73,7 @@ export function buildEcomInitiateBody(
     transaction: {
       orderId,
       amount: input.amount.value,
-      transactionText: describe(input.description, input.reference, 1, 100),
+      transactionText: paymentText(input.description, input.reference, 1, 100),
     },
   };
 }
@@ -94,6 +108,14 @@ export function createEcomAdapter(ctx: VippsAdapterContext, client: VippsClient)
       });
       return ecomDetailsToSnapshot(details, status.transactionInfo.status.toUpperCase() === 'REJECTED');
     } catch (error) {
+      // Transient: fail this refresh and decide later (a terminal status cannot be corrected).
+      if (
+        error instanceof ProviderError &&
+        (error.code === 'provider_unavailable' || error.code === 'provider_timeout')
+      ) {
+        throw error;
+      }
+      // The deprecated endpoint is gone or unreadable: the log's CANCEL is all there is.
       ctx.logger.warn('vipps eCom status check failed; reporting the payment as cancelled', { orderId, error });
       return ecomDetailsToSnapshot(details);
     }

@@ -11,7 +11,7 @@ import type { VippsClient } from './client.js';
 import type { VippsConfig, VippsCurrency } from './config.js';
 import { epaymentEventToSnapshot, epaymentToSnapshot } from './epayment-mapping.js';
 import { EpaymentCreateResponse, EpaymentPayment, EpaymentWebhookEvent } from './epayment-schemas.js';
-import { describe, norwegianMsisdn } from './format.js';
+import { paymentText, norwegianMsisdn } from './format.js';
 import { createIdempotencyKey, deriveOrderId, operationKey } from './ids.js';
 import {
   assertRedirectUrl,
@@ -29,6 +29,9 @@ import {
 } from './webhooks.js';
 
 export const VIPPS_EPAYMENT_ADAPTER_ID = 'vipps-epayment';
+
+/** After a failed automatic webhook registration, wait this long before the next automatic one. */
+const WEBHOOK_RETRY_AFTER_MS = 60_000;
 
 const REJECTIONS: Record<WebhookRejection, string> = {
   missing_headers: 'The Vipps webhook is not signed.',
@@ -49,7 +52,7 @@ export function buildEpaymentCreateBody(config: VippsConfig, input: CreatePaymen
     ...(input.phoneNumber && input.amount.currency === 'NOK'
       ? { customer: { phoneNumber: norwegianMsisdn(input.phoneNumber) } }
       : {}),
-    paymentDescription: describe(input.description, input.reference, 3, 100),
+    paymentDescription: paymentText(input.description, input.reference, 3, 100),
   };
 }
 
@@ -66,7 +69,9 @@ export function createEpaymentAdapter(
   const webhookUrl = epaymentWebhookUrl(publicUrl);
   let webhookReady = false;
   let ensuring: Promise<boolean> | null = null;
+  let lastFailureAt: number | null = null;
 
+  /** Register (or find) our webhook; one attempt at a time. */
   const ensureWebhook = (): Promise<boolean> => {
     if (webhookReady) return Promise.resolve(true);
     if (!ensuring) {
@@ -74,11 +79,13 @@ export function createEpaymentAdapter(
         .then((ensured) => {
           webhookSecret.set(ensured.secret);
           webhookReady = true;
+          lastFailureAt = null;
           return true;
         })
         .catch((error: unknown) => {
-          // Payments still work (polling); the next payment or webhook tries again.
+          // Payments still work (polling); a later payment or webhook tries again.
           logger.warn('vipps webhook registration failed; relying on polling until it succeeds', { error });
+          lastFailureAt = now().getTime();
           return false;
         })
         .finally(() => {
@@ -86,6 +93,22 @@ export function createEpaymentAdapter(
         });
     }
     return ensuring;
+  };
+
+  /**
+   * The automatic attempts (before a payment, on a webhook we cannot verify) wait a minute after a
+   * failure, so neither a Vipps outage nor a stream of forged webhooks makes us call Vipps each time.
+   */
+  const ensureWebhookSoon = (): Promise<boolean> => {
+    if (
+      !webhookReady &&
+      ensuring === null &&
+      lastFailureAt !== null &&
+      now().getTime() - lastFailureAt < WEBHOOK_RETRY_AFTER_MS
+    ) {
+      return Promise.resolve(false);
+    }
+    return ensureWebhook();
   };
 
   const assertCurrency = (amount: Money) => {
@@ -137,7 +160,7 @@ export function createEpaymentAdapter(
     async createPayment(input: CreatePaymentInput): Promise<CreatedProviderPayment> {
       assertCurrency(input.amount);
       const body = buildEpaymentCreateBody(config, input);
-      if (!webhookReady) await ensureWebhook();
+      if (!webhookReady) await ensureWebhookSoon();
       const startedAt = now();
       const created = await client.request({
         method: 'POST',
@@ -177,7 +200,7 @@ export function createEpaymentAdapter(
       }
       // After a restart without PWB_VIPPS_WEBHOOK_SECRET the secret is unknown: re-register so the
       // next deliveries verify (this one cannot, and is refused; polling covers it).
-      if (webhookSecret.get() === null) await ensureWebhook();
+      if (webhookSecret.get() === null) await ensureWebhookSoon();
       const secret = webhookSecret.get();
       if (secret === null) throw new ProviderError('unauthorized', 'The Vipps webhook cannot be verified yet.');
       const rejection = verifyWebhook({

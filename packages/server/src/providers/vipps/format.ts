@@ -32,7 +32,7 @@ export function truncate(text: string, max: number): string {
 }
 
 /** A description Vipps shows the user: the session's description, or the reference when it is too short. */
-export function describe(description: string, reference: string, min: number, max: number): string {
+export function paymentText(description: string, reference: string, min: number, max: number): string {
   const trimmed = description.trim();
   const text = Array.from(trimmed).length >= min ? trimmed : `Order ${reference}`.trim();
   return truncate(text, max);

@@ -38,7 +38,14 @@ function createClient(config: VippsConfig, deps: VippsAdapterDeps, extraSecrets:
     logger: deps.logger,
     now: () => now().getTime(),
   });
-  return new VippsClient({ config, timeoutMs: deps.timeoutMs, fetch: deps.fetch, logger: deps.logger, tokens, extraSecrets });
+  return new VippsClient({
+    config,
+    timeoutMs: deps.timeoutMs,
+    fetch: deps.fetch,
+    logger: deps.logger,
+    tokens,
+    extraSecrets,
+  });
 }
 
 /** The adapter for the configured Vipps API. */

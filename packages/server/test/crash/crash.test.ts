@@ -1,0 +1,456 @@
+/**
+ * Crash safety (design invariants 5 and 7): the server process is killed with SIGKILL at a named
+ * crash point (src/core/crash-points.ts, PWB_CRASH_AT) in the middle of a payment, restarted on the
+ * same SQLite file without PWB_CRASH_AT, and the payment must resume with nothing lost and nothing
+ * duplicated: one provider payment per attempt, exactly one successful provider payment per
+ * checkout, every merchant notification delivered (at least once, same event id) and acknowledged.
+ *
+ * Sandbox and server are real child processes; this process is the merchant backend (merchant API,
+ * webhook receiver), the browser (checkout API) and the shopper (hosted pages via form posts).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CrashPointName } from '../../src/core/crash-points.js';
+import {
+  MERCHANT_KEY,
+  RETURN_URL,
+  callJson,
+  expectConnectionDropped,
+  killAllChildren,
+  providerPayments,
+  shopperConfirms,
+  startSandboxProcess,
+  startServerProcess,
+  startWebhookReceiver,
+  waitUntil,
+  type JsonResponse,
+  type ReceivedEvent,
+  type SandboxProcess,
+  type ServerProcess,
+  type WebhookReceiver,
+} from './processes.js';
+
+const TEST_TIMEOUT_MS = 60_000;
+
+let dir: string;
+let sandbox: SandboxProcess;
+let receiver: WebhookReceiver;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pwb-crash-'));
+  [sandbox, receiver] = await Promise.all([startSandboxProcess(), startWebhookReceiver()]);
+}, 40_000);
+
+afterEach(async () => {
+  // A failed test may leave its server running; the sandbox is stopped in afterAll.
+  for (const server of running.splice(0)) await server.stop();
+});
+
+afterAll(async () => {
+  await sandbox?.stop();
+  await killAllChildren();
+  await receiver?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const running: ServerProcess[] = [];
+
+async function startServer(database: string, crashAt?: CrashPointName, script?: string): Promise<ServerProcess> {
+  const server = await startServerProcess({
+    sandboxUrl: sandbox.url,
+    database,
+    webhookUrl: receiver.url,
+    ...(crashAt ? { crashAt } : {}),
+    ...(script ? { script } : {}),
+  });
+  running.push(server);
+  return server;
+}
+
+async function expectKilledAtCrashPoint(server: ServerProcess): Promise<void> {
+  // SIGKILL, not an exit code: nothing in the server got to run on the way out.
+  expect(await server.exited).toEqual({ code: null, signal: 'SIGKILL' });
+}
+
+async function stopCleanly(server: ServerProcess): Promise<void> {
+  expect(await server.stop()).toEqual({ code: 0, signal: null });
+}
+
+/** Read the SQLite file directly (what is durably committed), read-only. */
+function readDb<T>(file: string, read: (db: Database.Database) => T): T {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+async function createSession(server: ServerProcess, reference: string) {
+  const res = await callJson(server.url, 'POST', '/v1/sessions', MERCHANT_KEY, {
+    amount: { value: 12500, currency: 'DKK' },
+    reference,
+    description: 'Two ceramic mugs',
+    returnUrl: RETURN_URL,
+  });
+  expect(res.status).toBe(201);
+  return res.body as { session: { id: string }; clientToken: string };
+}
+
+function startPayment(
+  server: ServerProcess,
+  clientToken: string,
+  attemptId: string,
+  bankId = 'DK_TestBank',
+): Promise<JsonResponse> {
+  return callJson(server.url, 'POST', '/v1/checkout/payments', clientToken, { method: 'bank', attemptId, bankId });
+}
+
+/** What the widget does on return: token and payment id from the return URL, refresh until final. */
+async function returnAndRefresh(server: ServerProcess, back: URL): Promise<JsonResponse> {
+  expect(`${back.origin}${back.pathname}`).toBe(RETURN_URL);
+  const token = back.searchParams.get('pwb_return')!;
+  const paymentId = back.searchParams.get('pwb_payment')!;
+  let res: JsonResponse | null = null;
+  for (let i = 0; i < 5; i++) {
+    res = await callJson(server.url, 'POST', `/v1/checkout/payments/${paymentId}/refresh`, token);
+    expect(res.status).toBe(200);
+    if (['completed', 'failed', 'cancelled', 'expired'].includes(res.body.payment.status)) break;
+    await new Promise((r) => setTimeout(r, 1_100)); // refresh is throttled to one provider call per second
+  }
+  return res!;
+}
+
+async function merchantSession(server: ServerProcess, sessionId: string) {
+  const res = await callJson(server.url, 'GET', `/v1/sessions/${sessionId}`, MERCHANT_KEY);
+  expect(res.status).toBe(200);
+  return res.body as { session: { state: string }; payments: { id: string; status: string; failure: unknown }[] };
+}
+
+/** Every outbox row of the file is acknowledged (the merchant answered 2xx and we recorded it). */
+function undeliveredCount(file: string): number {
+  return readDb(
+    file,
+    (db) => (db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL').get() as { n: number }).n,
+  );
+}
+
+/**
+ * The merchant's view must be consistent: every delivery correctly signed, redeliveries of one
+ * event id byte-identical, and after deduplication by id no payment announced twice in one state.
+ */
+function notificationsFor(paymentIds: string[]): ReceivedEvent[] {
+  const mine = receiver.deliveries.filter((d) => paymentIds.includes(d.paymentId));
+  expect(mine.every((d) => d.signatureValid)).toBe(true);
+  const bodyById = new Map<string, string>();
+  for (const d of mine) {
+    expect(bodyById.get(d.id) ?? d.body).toBe(d.body);
+    bodyById.set(d.id, d.body);
+  }
+  const unique = receiver.unique().filter((d) => paymentIds.includes(d.paymentId));
+  const keys = unique.map((d) => `${d.paymentId} ${d.type}`);
+  expect(new Set(keys).size).toBe(keys.length);
+  return unique;
+}
+
+const survived: string[] = [];
+function report(point: CrashPointName, outcome: string): void {
+  const line = `survived ${point}: ${outcome}`;
+  survived.push(line);
+  console.log(line);
+}
+
+describe('crash safety (SIGKILL at a crash point, restart on the same SQLite file)', () => {
+  it(
+    'start-payment:before-provider-create → the interrupted attempt is failed by the reconciler, a new attempt pays once',
+    async () => {
+      const reference = 'CRASH-BEFORE-CREATE';
+      const database = join(dir, 'before-create.sqlite');
+      const doomed = await startServer(database, 'start-payment:before-provider-create');
+      const { session, clientToken } = await createSession(doomed, reference);
+      await expectConnectionDropped(startPayment(doomed, clientToken, 'attempt-first-01'));
+      await expectKilledAtCrashPoint(doomed);
+
+      // The provider was never called, but our row was committed before the call would have been made.
+      expect(await providerPayments(sandbox.url, reference)).toHaveLength(0);
+      const rows = readDb(database, (db) =>
+        db.prepare('SELECT id, status, provider_payment_id FROM payments WHERE session_id = ?').all(session.id),
+      ) as { id: string; status: string; provider_payment_id: string | null }[];
+      expect(rows).toEqual([{ id: expect.stringMatching(/^pay_/), status: 'created', provider_payment_id: null }]);
+      const interruptedId = rows[0]!.id;
+
+      // The server comes back after three minutes of downtime. The reconciler's rule for interrupted
+      // creates compares the row's creation time with now (2 minutes), so the downtime is simulated
+      // by moving that one timestamp back; nothing else in the file is touched.
+      const db = new Database(database);
+      db.prepare('UPDATE payments SET created_at = ? WHERE id = ?').run(
+        new Date(Date.now() - 3 * 60_000).toISOString(),
+        interruptedId,
+      );
+      db.close();
+
+      const server = await startServer(database);
+      await waitUntil(
+        async () =>
+          (await callJson(server.url, 'GET', `/v1/payments/${interruptedId}`, MERCHANT_KEY)).body.payment.status ===
+          'failed',
+        'the reconciler to fail the interrupted create',
+      );
+      const failed = await callJson(server.url, 'GET', `/v1/payments/${interruptedId}`, MERCHANT_KEY);
+      expect(failed.body.payment).toMatchObject({
+        status: 'failed',
+        providerPaymentId: null,
+        failure: { code: 'create_interrupted' },
+      });
+
+      // The same attempt is not silently re-created: a new attempt is explicit.
+      const replay = await startPayment(server, clientToken, 'attempt-first-01');
+      expect(replay.status).toBe(409);
+      expect(replay.body.error.code).toBe('invalid_state');
+      expect(await providerPayments(sandbox.url, reference)).toHaveLength(0);
+
+      const second = await startPayment(server, clientToken, 'attempt-second-02');
+      expect(second.status).toBe(200);
+      const done = await returnAndRefresh(server, await shopperConfirms(sandbox.url, second.body.redirectUrl));
+      expect(done.body.payment).toMatchObject({ id: second.body.payment.id, status: 'completed' });
+
+      const atProvider = await providerPayments(sandbox.url, reference);
+      expect(atProvider.map((p) => p.status.code)).toEqual(['Succeeded']);
+      const merchant = await merchantSession(server, session.id);
+      expect(merchant.session.state).toBe('paid');
+      expect(merchant.payments.map((p) => [p.id, p.status])).toEqual([
+        [second.body.payment.id, 'completed'],
+        [interruptedId, 'failed'],
+      ]);
+
+      await waitUntil(() => undeliveredCount(database) === 0, 'every notification to be acknowledged');
+      const events = notificationsFor([interruptedId, second.body.payment.id]);
+      expect(events.map((e) => [e.paymentId, e.type]).sort()).toEqual(
+        [
+          [interruptedId, 'payment.failed'],
+          [second.body.payment.id, 'payment.pending'],
+          [second.body.payment.id, 'payment.completed'],
+        ].sort(),
+      );
+      await stopCleanly(server);
+      report(
+        'start-payment:before-provider-create',
+        'interrupted attempt failed (create_interrupted), replay refused, new attempt completed; 1 provider payment',
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'start-payment:after-provider-create → no second provider payment for the attempt, the session still completes',
+    async () => {
+      const reference = 'CRASH-AFTER-CREATE';
+      const database = join(dir, 'after-create.sqlite');
+      const doomed = await startServer(database, 'start-payment:after-provider-create');
+      const { session, clientToken } = await createSession(doomed, reference);
+      await expectConnectionDropped(startPayment(doomed, clientToken, 'attempt-first-01'));
+      await expectKilledAtCrashPoint(doomed);
+
+      // The provider created its payment; we never wrote its id, and never sent the shopper there.
+      const orphan = await providerPayments(sandbox.url, reference);
+      expect(orphan.map((p) => p.status.code)).toEqual(['Preparing']);
+      const rows = readDb(database, (db) =>
+        db.prepare('SELECT id, status, provider_payment_id FROM payments WHERE session_id = ?').all(session.id),
+      ) as { id: string; status: string; provider_payment_id: string | null }[];
+      expect(rows).toEqual([{ id: expect.stringMatching(/^pay_/), status: 'created', provider_payment_id: null }]);
+
+      const server = await startServer(database);
+      // The browser retries the same attempt: it is still being resolved, and the provider is not called again.
+      const replay = await startPayment(server, clientToken, 'attempt-first-01');
+      expect(replay.status).toBe(409);
+      expect(replay.body.error).toMatchObject({ code: 'payment_in_progress', details: { paymentId: rows[0]!.id } });
+      expect(await providerPayments(sandbox.url, reference)).toHaveLength(1);
+
+      // A new attempt (the widget's retry) supersedes it and completes.
+      const second = await startPayment(server, clientToken, 'attempt-second-02');
+      expect(second.status).toBe(200);
+      const done = await returnAndRefresh(server, await shopperConfirms(sandbox.url, second.body.redirectUrl));
+      expect(done.body.payment).toMatchObject({ id: second.body.payment.id, status: 'completed' });
+
+      // Two provider payments for two attempts; exactly one succeeded, the orphan was never reachable.
+      const atProvider = await providerPayments(sandbox.url, reference);
+      expect(atProvider).toHaveLength(2);
+      expect(atProvider.filter((p) => p.status.code === 'Succeeded')).toHaveLength(1);
+      expect(atProvider.find((p) => p.paymentId === orphan[0]!.paymentId)!.status.code).toBe('Preparing');
+      const merchant = await merchantSession(server, session.id);
+      expect(merchant.session.state).toBe('paid');
+      expect(merchant.payments.map((p) => p.status)).toEqual(['completed', 'created']);
+
+      await waitUntil(() => undeliveredCount(database) === 0, 'every notification to be acknowledged');
+      const events = notificationsFor([rows[0]!.id, second.body.payment.id]);
+      expect(events.map((e) => e.type).sort()).toEqual(['payment.completed', 'payment.pending']);
+      await stopCleanly(server);
+      report(
+        'start-payment:after-provider-create',
+        'same attempt answered payment_in_progress without a provider call, new attempt completed; 1 succeeded provider payment',
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refresh:after-provider-answer → after the restart the refresh finishes and the payment is completed',
+    async () => {
+      const reference = 'CRASH-REFRESH';
+      const database = join(dir, 'refresh.sqlite');
+      const doomed = await startServer(database, 'refresh:after-provider-answer');
+      const { session, clientToken } = await createSession(doomed, reference);
+      const started = await startPayment(doomed, clientToken, 'attempt-first-01');
+      expect(started.status).toBe(200);
+      const paymentId = started.body.payment.id as string;
+      const back = await shopperConfirms(sandbox.url, started.body.redirectUrl);
+      expect((await providerPayments(sandbox.url, reference)).map((p) => p.status.code)).toEqual(['Succeeded']);
+
+      const token = back.searchParams.get('pwb_return')!;
+      await expectConnectionDropped(callJson(doomed.url, 'POST', `/v1/checkout/payments/${paymentId}/refresh`, token));
+      await expectKilledAtCrashPoint(doomed);
+      // The provider's answer died with the process: nothing was written.
+      const stored = readDb(
+        database,
+        (db) => db.prepare('SELECT status, provider_status FROM payments WHERE id = ?').get(paymentId) as object,
+      );
+      expect(stored).toEqual({ status: 'pending', provider_status: 'Preparing' });
+
+      const server = await startServer(database);
+      const before = await callJson(server.url, 'GET', `/v1/payments/${paymentId}`, MERCHANT_KEY);
+      expect(before.body.payment.status).toBe('pending');
+      // The shopper's page retries its refresh (same return URL): the provider is asked again.
+      const done = await returnAndRefresh(server, back);
+      expect(done.body.payment).toMatchObject({ id: paymentId, status: 'completed', providerStatus: 'Succeeded' });
+      expect((await merchantSession(server, session.id)).session.state).toBe('paid');
+      expect(await providerPayments(sandbox.url, reference)).toHaveLength(1);
+
+      await waitUntil(() => undeliveredCount(database) === 0, 'every notification to be acknowledged');
+      expect(notificationsFor([paymentId]).map((e) => e.type)).toEqual(['payment.pending', 'payment.completed']);
+      const statusEvents = readDb(
+        database,
+        (db) =>
+          db.prepare('SELECT status FROM payment_events WHERE payment_id = ? ORDER BY seq').all(paymentId) as {
+            status: string;
+          }[],
+      );
+      expect(statusEvents.filter((e) => e.status === 'completed')).toHaveLength(1);
+      await stopCleanly(server);
+      report('refresh:after-provider-answer', 'refresh after restart completed the payment; one completed event');
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'outbox:in-flight → the acknowledged-but-unrecorded notification is delivered again (same id) and then recorded',
+    async () => {
+      const reference = 'CRASH-OUTBOX';
+      const database = join(dir, 'outbox.sqlite');
+      const doomed = await startServer(database, 'outbox:in-flight');
+      const { session, clientToken } = await createSession(doomed, reference);
+      // The worker may kill the process before or after this answer is flushed (it polls every second).
+      const first = await startPayment(doomed, clientToken, 'attempt-first-01').catch(() => null);
+      await expectKilledAtCrashPoint(doomed);
+
+      // The merchant received and acknowledged payment.pending; the server did not record it.
+      const outbox = readDb(
+        database,
+        (db) =>
+          db.prepare('SELECT id, type, delivered_at, attempts FROM outbox ORDER BY seq').all() as {
+            id: string;
+            type: string;
+            delivered_at: string | null;
+            attempts: number;
+          }[],
+      );
+      expect(outbox).toEqual([
+        { id: expect.stringMatching(/^evt_/), type: 'payment.pending', delivered_at: null, attempts: 0 },
+      ]);
+      const eventId = outbox[0]!.id;
+      expect(receiver.deliveries.filter((d) => d.id === eventId)).toHaveLength(1);
+
+      const server = await startServer(database);
+      await receiver.waitFor((all) => all.filter((d) => d.id === eventId).length >= 2, 'the redelivery of the event');
+      await waitUntil(() => undeliveredCount(database) === 0, 'the redelivery to be recorded');
+
+      // The payment itself carries on: same attempt → same payment, then completed.
+      const replay = await startPayment(server, clientToken, 'attempt-first-01');
+      expect(replay.status).toBe(200);
+      if (first) expect(replay.body).toEqual(first.body);
+      const paymentId = replay.body.payment.id as string;
+      const done = await returnAndRefresh(server, await shopperConfirms(sandbox.url, replay.body.redirectUrl));
+      expect(done.body.payment).toMatchObject({ id: paymentId, status: 'completed' });
+      expect((await merchantSession(server, session.id)).session.state).toBe('paid');
+      expect(await providerPayments(sandbox.url, reference)).toHaveLength(1);
+
+      await receiver.waitFor(
+        (all) => all.some((d) => d.paymentId === paymentId && d.type === 'payment.completed'),
+        'payment.completed',
+      );
+      await waitUntil(() => undeliveredCount(database) === 0, 'every notification to be acknowledged');
+      // Exactly twice: once before the crash, once after; recorded from then on, never sent again.
+      expect(receiver.deliveries.filter((d) => d.id === eventId)).toHaveLength(2);
+      expect(notificationsFor([paymentId]).map((e) => e.type)).toEqual(['payment.pending', 'payment.completed']);
+      await stopCleanly(server);
+      report('outbox:in-flight', 'notification redelivered with the same event id, then recorded; merchant deduped it');
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'callback:before-apply → the provider redelivers the unacknowledged callback and it is applied exactly once',
+    async () => {
+      const database = join(dir, 'callback.sqlite');
+      const script = 'packages/server/test/crash/callback-provider-server.ts';
+      const doomed = await startServer(database, 'callback:before-apply', script);
+      const { session, clientToken } = await createSession(doomed, 'CRASH-CALLBACK');
+      const started = await startPayment(doomed, clientToken, 'attempt-first-01', 'DK_Bank');
+      expect(started.status).toBe(200);
+      const paymentId = started.body.payment.id as string;
+      const providerPaymentId = new URL(started.body.redirectUrl as string).pathname.split('/').pop()!;
+      const callback = { id: providerPaymentId, event: 'evt-completed-1', status: 'completed' };
+      const sendCallback = (server: ServerProcess) =>
+        fetch(`${server.url}/v1/callbacks/fake/payments/${providerPaymentId}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-fake-auth': 'good' },
+          body: JSON.stringify(callback),
+        });
+
+      await expectConnectionDropped(sendCallback(doomed));
+      await expectKilledAtCrashPoint(doomed);
+      // Authenticated, but neither the status nor the callback's replay key was written.
+      const stored = readDb(database, (db) => ({
+        status: (db.prepare('SELECT status FROM payments WHERE id = ?').get(paymentId) as { status: string }).status,
+        keys: db.prepare('SELECT dedupe_key FROM payment_events WHERE dedupe_key IS NOT NULL').all(),
+      }));
+      expect(stored).toEqual({ status: 'pending', keys: [] });
+
+      // Unacknowledged, the provider sends the same callback again (and again: the replay is a no-op).
+      const server = await startServer(database, undefined, script);
+      for (let i = 0; i < 2; i++) {
+        const res = await sendCallback(server);
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({ received: true });
+      }
+      const payment = await callJson(server.url, 'GET', `/v1/payments/${paymentId}`, MERCHANT_KEY);
+      expect(payment.body.payment).toMatchObject({ status: 'completed', providerStatus: 'COMPLETED' });
+      expect((await merchantSession(server, session.id)).session.state).toBe('paid');
+      const applied = readDb(database, (db) =>
+        db.prepare('SELECT dedupe_key, status FROM payment_events WHERE dedupe_key IS NOT NULL').all(),
+      );
+      expect(applied).toEqual([{ dedupe_key: 'evt-completed-1', status: 'completed' }]);
+
+      await waitUntil(() => undeliveredCount(database) === 0, 'every notification to be acknowledged');
+      expect(notificationsFor([paymentId]).map((e) => e.type)).toEqual(['payment.pending', 'payment.completed']);
+      await stopCleanly(server);
+      report(
+        'callback:before-apply',
+        'redelivered callback applied once (provider-neutral FakeAdapter), replay a no-op',
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
+});

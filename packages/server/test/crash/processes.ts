@@ -1,0 +1,321 @@
+/**
+ * Real processes for the crash suite: the sandbox and the companion server run as child processes
+ * (exactly as in production: `node … cli.ts`, configured by environment), so a crash point's
+ * SIGKILL takes the whole server down with whatever it had in memory. The test process plays the
+ * merchant backend (merchant API + a webhook receiver), the browser (checkout API) and the shopper
+ * (the sandbox's hosted pages, driven with plain form posts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { CrashPointName } from '../../src/core/crash-points.js';
+import { verifyWebhookSignature } from '../../src/notifications/signature.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const MERCHANT_KEY = 'mk_crash_0123456789abcdefghijklmnopqrstuv';
+export const WEBHOOK_SECRET = 'whsec_crash_suite_0123456789';
+export const RETURN_URL = 'https://shop.example/checkout/return';
+
+const STARTUP_TIMEOUT_MS = 30_000;
+
+/** Every child started here, so a failing test never leaves one behind. */
+const children = new Set<ChildProcess>();
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface Child {
+  process: ChildProcess;
+  pid: number;
+  /** Output lines so far (stdout and stderr), for assertions and failure messages. */
+  lines: string[];
+  /** Resolves when the process has exited. */
+  exited: Promise<Exit>;
+  /** Graceful stop (SIGTERM), then SIGKILL if it does not go within `graceMs`. */
+  stop(graceMs?: number): Promise<Exit>;
+}
+
+function startChild(script: string, env: Record<string, string>, ready: (line: string) => string | null) {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
+    cwd: REPO_ROOT,
+    // Only what the child needs: no PWB_* (or NODE_OPTIONS from vitest) leaks in from this process.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const lines: string[] = [];
+  const exited = new Promise<Exit>((resolveExit) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolveExit({ code, signal });
+    });
+  });
+  const url = new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${script} did not start in time:\n${lines.slice(-20).join('\n')}`)),
+      STARTUP_TIMEOUT_MS,
+    );
+    const onLine = (line: string) => {
+      lines.push(line);
+      const found = ready(line);
+      if (found) {
+        clearTimeout(timer);
+        resolveUrl(found);
+      }
+    };
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
+    void exited.then((exit) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited during start (${JSON.stringify(exit)}):\n${lines.slice(-20).join('\n')}`));
+    });
+  });
+  const handle: Child = {
+    process: child,
+    pid: child.pid!,
+    lines,
+    exited,
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const exit = await exited;
+      clearTimeout(timer);
+      return exit;
+    },
+  };
+  return { handle, url };
+}
+
+/** Kill whatever this suite started and is still running (afterAll / afterEach safety net). */
+export async function killAllChildren(): Promise<void> {
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((done) => {
+          child.once('exit', () => done());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
+export interface SandboxProcess extends Child {
+  url: string;
+}
+
+export async function startSandboxProcess(): Promise<SandboxProcess> {
+  const { handle, url } = startChild(
+    'packages/sandbox/src/cli.ts',
+    { PWB_SANDBOX_PORT: '0', PWB_SANDBOX_HOST: '127.0.0.1' },
+    (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1] ?? null,
+  );
+  return { ...handle, url: await url };
+}
+
+export interface ServerProcess extends Child {
+  url: string;
+}
+
+export interface ServerProcessOptions {
+  sandboxUrl: string;
+  database: string;
+  webhookUrl: string;
+  crashAt?: CrashPointName;
+  /** Entry script relative to the repository root (default: the real CLI). */
+  script?: string;
+}
+
+export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
+  const env: Record<string, string> = {
+    PWB_PORT: '0',
+    PWB_HOST: '127.0.0.1',
+    PWB_MERCHANT_API_KEYS: MERCHANT_KEY,
+    PWB_PAYEE_NAME: 'Nordic Goods ApS',
+    PWB_RETURN_URL_ALLOWLIST: 'https://shop.example/checkout',
+    PWB_DATABASE: options.database,
+    PWB_LOG_LEVEL: 'info',
+    PWB_MASTERCARD_BASE_URL: `${options.sandboxUrl}/mastercard`,
+    PWB_MASTERCARD_CLIENT_ID: 'sandbox-client-id',
+    PWB_MASTERCARD_CLIENT_SECRET: 'sandbox-client-secret',
+    PWB_MASTERCARD_ACCOUNT_DKK: 'bban:1234:0123456789',
+    PWB_WEBHOOK_URL: options.webhookUrl,
+    PWB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ...(options.crashAt ? { PWB_CRASH_AT: options.crashAt } : {}),
+  };
+  const script = options.script ?? 'packages/server/src/cli.ts';
+  const { handle, url } = startChild(script, env, (line) => {
+    if (!line.startsWith('{')) return null;
+    try {
+      const record = JSON.parse(line) as { msg?: string; url?: string };
+      return record.msg === 'listening' && record.url ? record.url : null;
+    } catch {
+      return null;
+    }
+  });
+  return { ...handle, url: await url };
+}
+
+// ------------------------------------------------------------------------------------------------
+// The merchant's webhook receiver (in this process)
+
+export interface ReceivedEvent {
+  id: string;
+  type: string;
+  paymentId: string;
+  body: string;
+  signatureValid: boolean;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  /** Every delivery, duplicates included, in arrival order. */
+  deliveries: ReceivedEvent[];
+  /** Deduplicated by event id, as a merchant must do: first delivery of each id. */
+  unique(): ReceivedEvent[];
+  waitFor(predicate: (deliveries: ReceivedEvent[]) => boolean, what: string, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const deliveries: ReceivedEvent[] = [];
+  const server: Server = createServer((request, response) => {
+    void readBody(request).then((body) => {
+      const event = JSON.parse(body) as { id: string; type: string; payment: { id: string } };
+      deliveries.push({
+        id: event.id,
+        type: event.type,
+        paymentId: event.payment.id,
+        body,
+        signatureValid: verifyWebhookSignature(WEBHOOK_SECRET, request.headers['pwb-signature'] as string, body),
+      });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/pwb`,
+    deliveries,
+    unique() {
+      const seen = new Set<string>();
+      return deliveries.filter((d) => (seen.has(d.id) ? false : (seen.add(d.id), true)));
+    },
+    waitFor: (predicate, what, timeoutMs = 20_000) => waitUntil(() => predicate(deliveries), what, timeoutMs),
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// HTTP as the merchant backend, the browser and the shopper
+
+export interface JsonResponse {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read loosely in tests
+  body: any;
+}
+
+export async function callJson(
+  baseUrl: string,
+  method: string,
+  path: string,
+  bearer: string,
+  body?: unknown,
+): Promise<JsonResponse> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${bearer}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/**
+ * A request the server will not live to answer: it must fail at the network level (the process
+ * died at the crash point with the request in hand).
+ */
+export async function expectConnectionDropped(request: Promise<unknown>): Promise<void> {
+  let outcome: unknown;
+  try {
+    outcome = await request;
+  } catch (error) {
+    if (error instanceof TypeError) return; // fetch failed: socket closed without an answer
+    throw error;
+  }
+  throw new Error(`expected the server to die mid-request, got an answer: ${JSON.stringify(outcome)}`);
+}
+
+/** The shopper at the sandbox's hosted pages (bank already chosen in the widget): log in, pick the account, confirm. */
+export async function shopperConfirms(sandboxUrl: string, redirectUrl: string): Promise<URL> {
+  const start = new URL(redirectUrl);
+  const token = start.searchParams.get('startToken')!;
+  const providerPaymentId = start.searchParams.get('paymentId')!;
+  const page = await fetch(redirectUrl);
+  if (page.status !== 200) throw new Error(`hosted start page answered ${page.status}`);
+  await page.text();
+  const post = async (action: string, fields: Record<string, string>) => {
+    const response = await fetch(
+      `${sandboxUrl}/mastercard/auth/payment/${encodeURIComponent(providerPaymentId)}/${action}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token, ...fields }).toString(),
+        redirect: 'manual',
+      },
+    );
+    const text = await response.text();
+    if (response.status !== 303) throw new Error(`hosted ${action} answered ${response.status}: ${text.slice(0, 300)}`);
+    return new URL(response.headers.get('location')!, sandboxUrl);
+  };
+  const accounts = await post('login', { userId: 'shopper', otp: '123456' });
+  const accountPage = await fetch(accounts);
+  if (accountPage.status !== 200) throw new Error(`hosted account page answered ${accountPage.status}`);
+  await accountPage.text();
+  const bankSession = accounts.searchParams.get('bankSession');
+  return post('confirm', { ...(bankSession ? { bankSession } : {}), accountId: 'everyday' });
+}
+
+export interface SandboxPayment {
+  paymentId: string;
+  request: { reference: string | null };
+  status: { code: string; terminal: boolean };
+}
+
+/** The provider's side: every payment the sandbox holds for one merchant reference. */
+export async function providerPayments(sandboxUrl: string, reference: string): Promise<SandboxPayment[]> {
+  const response = await fetch(`${sandboxUrl}/__sandbox/mastercard/payments`);
+  if (response.status !== 200) throw new Error(`sandbox payments answered ${response.status}`);
+  const { payments } = (await response.json()) as { payments: SandboxPayment[] };
+  return payments.filter((p) => p.request.reference === reference);
+}

@@ -1,0 +1,42 @@
+import { it } from 'vitest';
+import { createServer } from '../src/app.js';
+import { MemoryStore } from '../src/store/memory.js';
+import { testConfig, MERCHANT_KEY } from '../test/helpers/config.js';
+import { FakeAdapter } from '../test/helpers/fake-adapter.js';
+import { z } from 'zod';
+
+it('probe', async () => {
+  const fake = new FakeAdapter({ capabilities: { callbacks: true } });
+  const s = createServer(testConfig({ PWB_RATE_LIMIT_PER_MINUTE: '0' }), { store: new MemoryStore(), adapters: [fake], backgroundWorkers: false });
+  const f = async (method: string, path: string, init: any = {}) => {
+    const r = await s.fetch(new Request('http://pwb.test' + path, { method, ...init }));
+    const t = await r.text();
+    console.log(method, path.slice(0, 80), r.status, t.slice(0, 160), r.headers.get('x-frame-options'), r.headers.get('cross-origin-resource-policy'));
+    return { r, t };
+  };
+  const auth = { authorization: `Bearer ${MERCHANT_KEY}`, 'content-type': 'application/json' };
+  const body = { amount: { value: 100, currency: 'DKK' }, reference: 'R-1', description: 'd', returnUrl: 'https://shop.example/checkout' };
+  await f('POST', '/v1/sessions', { headers: auth, body: JSON.stringify({ ...body, metadata: JSON.parse('{"__proto__":"x"}') }) });
+  await f('POST', '/v1/sessions', { headers: auth, body: '{"amount":{"value":100,"currency":"DKK"},"reference":"R-1","description":"d","returnUrl":"https://shop.example/checkout","metadata":{"__proto__":"x"}}' });
+  await f('POST', '/v1/sessions', { headers: auth, body: JSON.stringify({ ...body, description: 'a\u0000b\udc00' }) });
+  await f('POST', '/v1/sessions', { headers: auth, body: JSON.stringify({ ...body, returnUrl: 'https://shop.example/checkout/..%2fadmin' }) });
+  await f('GET', '/v1/payments?__proto__=1', { headers: auth });
+  await f('GET', '/v1/payments?limit=0x10', { headers: auth });
+  await f('GET', '/v1/payments?from=2030-02-30T00:00:00Z', { headers: auth });
+  await f('GET', '/v1/payments?from=%2B275760-09-13T00:00:00Z', { headers: auth });
+  await f('GET', '/v1/payments/%E0%A4%A', { headers: auth });
+  await f('GET', '/v1/payments/pay_AAAAAAAAAAAAAAAA%2F..%2F..', { headers: auth });
+  await f('GET', '/v1/payments/pay_AAAAAAAAAAAAAAAA%00', { headers: auth });
+  await f('GET', '/v1/sessions/%F0%9F%98%80', { headers: auth });
+  await f('POST', '/v1/callbacks/fake/x', { body: '{}' });
+  await f('POST', '/v1/callbacks/fake%2F..%2Fx/x', { body: '{}' });
+  await f('POST', '/v1/callbacks/fake', { body: '{}' });
+  await f('GET', '/healthz?a=1&a=2');
+  await f('OPTIONS', '/v1/sessions', { headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+  await f('OPTIONS', '/nope');
+  await f('GET', '/v1//payments', { headers: auth });
+  await f('GET', '/v1/payments/', { headers: auth });
+  await f('GET', '/V1/PAYMENTS', { headers: auth });
+  await f('POST', '/v1/payments/pay_AAAAAAAAAAAAAAAAAAAAAA/capture', { headers: { ...auth, 'idempotency-key': 'x'.repeat(100) }, body: '{}' });
+  console.log(z.record(z.string(), z.string()).safeParse(JSON.parse('{"__proto__":"x"}')));
+});
