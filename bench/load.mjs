@@ -9,15 +9,17 @@
 // server's memory (VmRSS every second, VmHWM at the end) from /proc. Traffic goes to 127.0.0.1 only.
 //
 // Usage: node bench/load.mjs [seconds=60]      (env PWB_BENCH_CONCURRENCY, default 24)
+import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { clearInterval, setInterval } from 'node:timers';
+import { URLSearchParams, fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.argv[2] ?? 60);
@@ -129,6 +131,7 @@ function request(url, { method = 'GET', headers = {}, body } = {}) {
 const latencies = new Map(); // kind → ms[]
 const errors = new Map(); // kind → count
 const errorSamples = [];
+let networkErrors = 0; // requests that got no answer at all (no latency recorded)
 let sandboxRequests = 0;
 let sandboxErrors = 0;
 
@@ -151,6 +154,7 @@ async function api(kind, method, url, bearer, body) {
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch (error) {
+    networkErrors++;
     countError(kind, `network: ${error.message}`);
     return null;
   }
@@ -169,7 +173,8 @@ async function shopperConfirms(sandboxUrl, redirectUrl) {
   const step = async (url, init, expected) => {
     sandboxRequests++;
     const res = await request(url, init);
-    if (res.status !== expected) throw new Error(`sandbox ${init?.method ?? 'GET'} ${new URL(url).pathname} → ${res.status}`);
+    if (res.status !== expected)
+      throw new Error(`sandbox ${init?.method ?? 'GET'} ${new URL(url).pathname} → ${res.status}`);
     return res;
   };
   const start = new URL(redirectUrl);
@@ -310,16 +315,23 @@ try {
     } else if (Math.random() < 0.5) {
       await api('refresh', 'POST', refreshUrl, token); // the widget polling (answered from the store)
     }
-    if (Math.random() < 0.1) await api('merchant_session', 'GET', `${serverUrl}/v1/sessions/${created.session.id}`, MERCHANT_KEY);
+    if (Math.random() < 0.1)
+      await api('merchant_session', 'GET', `${serverUrl}/v1/sessions/${created.session.id}`, MERCHANT_KEY);
     if (Math.random() < 0.05) await api('list_payments', 'GET', `${serverUrl}/v1/payments?limit=20`, MERCHANT_KEY);
   }
 
   async function shopperReturns(entry) {
-    const body = await api('refresh', 'POST', `${serverUrl}/v1/checkout/payments/${entry.paymentId}/refresh`, entry.token);
+    const body = await api(
+      'refresh',
+      'POST',
+      `${serverUrl}/v1/checkout/payments/${entry.paymentId}/refresh`,
+      entry.token,
+    );
     if (!body) return;
     if (body.payment.status === 'completed') {
       journeys.completed++;
-      if (Math.random() < 0.2) await api('merchant_payment', 'GET', `${serverUrl}/v1/payments/${entry.paymentId}`, MERCHANT_KEY);
+      if (Math.random() < 0.2)
+        await api('merchant_payment', 'GET', `${serverUrl}/v1/payments/${entry.paymentId}`, MERCHANT_KEY);
     } else if (++entry.tries < 3) {
       returns.push({ ...entry, dueAt: performance.now() + 1100 });
     } else {
@@ -336,7 +348,9 @@ try {
     }
   }
 
-  console.log(`load: ${seconds} s, ${concurrency} in flight, server pid ${pid} at ${serverUrl}, sandbox at ${sandboxUrl}`);
+  console.log(
+    `load: ${seconds} s, ${concurrency} in flight, server pid ${pid} at ${serverUrl}, sandbox at ${sandboxUrl}`,
+  );
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsedMs = performance.now() - started;
   clearInterval(sampler);
@@ -353,11 +367,15 @@ try {
   const outbox = db.prepare('SELECT COUNT(*) AS recorded, COUNT(delivered_at) AS delivered FROM outbox').get();
   const stored = db.prepare('SELECT status, COUNT(*) AS n FROM payments GROUP BY status ORDER BY status').all();
   db.close();
+  const databaseBytes = ['', '-wal'].reduce(
+    (sum, suffix) => sum + (existsSync(database + suffix) ? statSync(database + suffix).size : 0),
+    0,
+  );
 
   // ----------------------------------------------------------------------------------------------
   // Report
   const all = [...latencies.values()].flat().sort((a, b) => a - b);
-  const totalRequests = all.length + [...errors.entries()].filter(([k]) => k !== 'outcome').reduce((s, [, n]) => s + n, 0);
+  const totalRequests = all.length + networkErrors;
   const errorCount = [...errors.values()].reduce((s, n) => s + n, 0) + sandboxErrors;
   const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
   const fmt = (ms) => (Number.isNaN(ms) ? '-' : ms.toFixed(1));
@@ -376,22 +394,38 @@ try {
   console.log('');
   console.log('pay-with-bank companion server: load benchmark');
   console.log(`  duration            ${(elapsedMs / 1000).toFixed(1)} s (${concurrency} requests in flight)`);
-  console.log(`  requests            ${totalRequests} to the server (${(totalRequests / (elapsedMs / 1000)).toFixed(1)} req/s)`);
-  console.log(`  errors              ${errorCount}${errorCount ? `  ${JSON.stringify(Object.fromEntries(errors))}, sandbox ${sandboxErrors}` : ''}`);
-  console.log(`  checkouts           ${journeys.started} started, ${journeys.paidAtBank} paid at the bank, ${journeys.completed} seen completed`);
+  console.log(
+    `  requests            ${totalRequests} to the server (${(totalRequests / (elapsedMs / 1000)).toFixed(1)} req/s)`,
+  );
+  console.log(
+    `  errors              ${errorCount}${errorCount ? `  ${JSON.stringify(Object.fromEntries(errors))}, sandbox ${sandboxErrors}` : ''}`,
+  );
+  console.log(
+    `  checkouts           ${journeys.started} started, ${journeys.paidAtBank} paid at the bank, ${journeys.completed} seen completed`,
+  );
   console.log(`  payments stored     ${stored.map((s) => `${s.status} ${s.n}`).join(', ')}`);
+  console.log(
+    `  database            ${(databaseBytes / 1024 / 1024).toFixed(1)} MB (${(databaseBytes / Math.max(1, journeys.started) / 1024).toFixed(1)} KB per checkout)`,
+  );
   console.log(`  sandbox requests    ${sandboxRequests} (hosted pages, not counted above)`);
-  console.log(`  webhooks            ${webhooksReceived} received; outbox ${outbox.recorded} recorded, ${outbox.delivered} delivered by the end`);
-  console.log(`  server log          ${server.problems.length} warn/error lines; stopped with ${JSON.stringify(serverExit)}`);
+  console.log(
+    `  webhooks            ${webhooksReceived} received; outbox ${outbox.recorded} recorded, ${outbox.delivered} delivered by the end`,
+  );
+  console.log(
+    `  server log          ${server.problems.length} warn/error lines; stopped with ${JSON.stringify(serverExit)}`,
+  );
   console.log('  latency (ms)        count     p50     p90     p99      max');
   console.log(row('all', all));
   for (const [kind, values] of [...latencies.entries()].sort()) console.log(row(kind, values));
   console.log(
     `  server RSS          start ${mb(baseline)}, 25% ${mb(rssAt(0.25))}, 50% ${mb(rssAt(0.5))}, 75% ${mb(rssAt(0.75))}, 100% ${mb(rssAt(1))}`,
   );
-  console.log(`  server peak RSS     ${mb(Math.max(end.hwmKb, peakSampled))} (VmHWM ${mb(end.hwmKb)}, highest 1 s sample ${mb(peakSampled)})`);
+  console.log(
+    `  server peak RSS     ${mb(Math.max(end.hwmKb, peakSampled))} (VmHWM ${mb(end.hwmKb)}, highest 1 s sample ${mb(peakSampled)})`,
+  );
   if (errorSamples.length) console.log(`  first errors:\n    ${errorSamples.join('\n    ')}`);
-  if (server.problems.length) console.log(`  first server warnings:\n    ${server.problems.slice(0, 5).join('\n    ')}`);
+  if (server.problems.length)
+    console.log(`  first server warnings:\n    ${server.problems.slice(0, 5).join('\n    ')}`);
   if (errorCount > 0) exitCode = 1;
 } catch (error) {
   console.error(`load: ${error instanceof Error ? error.message : String(error)}`);

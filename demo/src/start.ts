@@ -24,6 +24,7 @@ const shopUrl = `http://${hostname}:${shopPort}`;
 // Secrets for this run. Random unless given, and never printed.
 const merchantApiKey = env.PWB_DEMO_MERCHANT_API_KEY ?? `demo_mk_${randomBytes(24).toString('base64url')}`;
 const webhookSecret = env.PWB_DEMO_WEBHOOK_SECRET ?? `demo_wh_${randomBytes(24).toString('base64url')}`;
+const vippsCallbackSecret = env.PWB_VIPPS_CALLBACK_SECRET ?? `demo_vc_${randomBytes(24).toString('base64url')}`;
 const dataDir = env.PWB_DEMO_DATA_DIR ?? fileURLToPath(new URL('../.data/', import.meta.url));
 mkdirSync(dataDir, { recursive: true });
 
@@ -51,6 +52,7 @@ const config = loadConfig({
   PWB_VIPPS_CLIENT_SECRET: 'sandbox-vipps-client-secret',
   PWB_VIPPS_SUBSCRIPTION_KEY: 'sandbox-vipps-subscription-key',
   PWB_VIPPS_MERCHANT_SERIAL_NUMBER: '123456',
+  PWB_VIPPS_CALLBACK_SECRET: vippsCallbackSecret,
   PWB_WEBHOOK_URL: `${shopUrl}/webhooks/pay-with-bank`,
   PWB_WEBHOOK_SECRET: webhookSecret,
   PWB_LOG_LEVEL: env.PWB_LOG_LEVEL ?? 'warn',

@@ -111,13 +111,20 @@ export async function latestPayment(request: APIRequestContext, serverUrl: strin
     headers: { authorization: `Bearer ${E2E.merchantApiKey}` },
   });
   expect(res.ok()).toBe(true);
-  const { payments } = (await res.json()) as { payments: { providerPaymentId: string; status: string; providerStatus: string }[] };
+  const { payments } = (await res.json()) as {
+    payments: { providerPaymentId: string; status: string; providerStatus: string }[];
+  };
   expect(payments.length).toBeGreaterThan(0);
   return payments[0]!;
 }
 
 /** Merchant action on the orders page; returns the flash message shown. */
-export async function merchantAction(page: Page, orderId: string, action: 'Ship & capture' | 'Cancel' | 'Refund', amount?: string) {
+export async function merchantAction(
+  page: Page,
+  orderId: string,
+  action: 'Ship & capture' | 'Cancel' | 'Refund',
+  amount?: string,
+) {
   const row = await orderRow(page, orderId);
   if (amount !== undefined) await row.getByLabel(`${action} amount for ${orderId}`).fill(amount);
   await row.getByRole('button', { name: action }).click();

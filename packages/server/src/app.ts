@@ -74,7 +74,9 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
   const fetchImpl = deps.fetch ?? globalThis.fetch.bind(globalThis);
   const ownsStore = !deps.store;
   const store = deps.store ?? openSqliteStore(config.database);
-  const providers = new ProviderRegistry(deps.adapters ?? createProviderAdapters(config, { fetch: fetchImpl, logger }));
+  const providers = new ProviderRegistry(
+    deps.adapters ?? createProviderAdapters(config, { fetch: fetchImpl, logger, now }),
+  );
   const banks = new BankDirectory(now, logger);
   const sessions = new SessionService({ store, providers, returnUrlAllowlist: config.returnUrlAllowlist, now });
   const payments = new PaymentService({
@@ -162,6 +164,11 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
   if (deps.backgroundWorkers !== false) {
     outbox?.start();
     reconciler.start();
+    for (const adapter of providers.adapters) {
+      adapter
+        .start?.()
+        .catch((error: unknown) => logger.warn('provider start-up task failed', { provider: adapter.id, error }));
+    }
   }
 
   let closed = false;

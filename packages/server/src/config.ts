@@ -6,6 +6,7 @@
 import { Currency } from '@pay-with-bank/protocol';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { loadVippsConfig, vippsSecrets, type VippsConfig } from './providers/vipps/config.js';
 import { parseReturnUrlRule, type ReturnUrlRule } from './security/return-url.js';
 
 /** A payee bank account: IBAN (SEPA and domestic) or a domestic bank code + account number. */
@@ -26,6 +27,7 @@ export interface MastercardConfig {
  */
 export interface ProvidersConfig {
   mastercard: MastercardConfig | null;
+  vipps: VippsConfig | null;
 }
 
 export interface WebhookConfig {
@@ -252,12 +254,13 @@ export function loadConfig(env: Env): Config {
   }
 
   const providerIssuesBefore = issues.length;
-  const providers: ProvidersConfig = { mastercard: loadMastercard(get, issues) };
-  // Vipps: add `providers.vipps… = loadVipps…(get, issues)` here.
+  const vipps = loadVippsConfig(env);
+  issues.push(...vipps.issues);
+  const providers: ProvidersConfig = { mastercard: loadMastercard(get, issues), vipps: vipps.config };
 
   // Only when nothing was attempted: a half-configured provider already has its own message.
   if (Object.values(providers).every((p) => p === null) && issues.length === providerIssuesBefore) {
-    issues.push('No payment provider is configured: set the PWB_MASTERCARD_* variables (see README)');
+    issues.push('No payment provider is configured: set the PWB_MASTERCARD_* or PWB_VIPPS_* variables (see README)');
   }
 
   if (issues.length > 0) throw new ConfigError(issues);
@@ -333,5 +336,6 @@ export function configSecrets(config: Config): string[] {
     secrets.push(mc.clientId, mc.clientSecret);
     if (mc.userHashSalt !== DEFAULT_USER_HASH_SALT) secrets.push(mc.userHashSalt);
   }
+  secrets.push(...vippsSecrets(config.providers.vipps));
   return secrets;
 }

@@ -340,13 +340,14 @@ export class PaymentService {
 
     const running = this.inflightRefresh.get(paymentId);
     if (running) return running;
+    const adapter = this.adapterFor(payment);
     const nowMs = this.now().getTime();
     const last = this.lastProviderCall.get(paymentId);
-    if (last !== undefined && nowMs - last < this.refreshIntervalMs) return payment;
+    const interval = Math.max(this.refreshIntervalMs, adapter.pollingPolicy?.intervalMs ?? 0);
+    if (last !== undefined && nowMs - last < interval) return payment;
     this.lastProviderCall.set(paymentId, nowMs);
     this.pruneThrottle(nowMs);
 
-    const adapter = this.adapterFor(payment);
     const providerPaymentId = payment.providerPaymentId;
     const call = (async () => {
       let snapshot: ProviderSnapshot;
@@ -576,9 +577,11 @@ export class PaymentService {
           if (remaining <= 0) throw new ApiError('invalid_state', 'Nothing is left to capture.');
           opAmount = amount ?? remaining;
           if (opAmount > remaining) {
-            throw new ApiError('amount_exceeds_authorized', `At most ${remaining} (minor units) can be captured.`, {
-              remaining,
-            });
+            throw new ApiError(
+              'amount_exceeds_authorized',
+              `The capture amount ${opAmount} exceeds the ${remaining} still reserved (minor units, ${payment.currency}).`,
+              { requested: opAmount, remaining },
+            );
           }
           snapshot = await adapter.capture!(payment.providerPaymentId, money(opAmount), idempotencyKey);
         } else if (operation === 'refund') {
@@ -592,9 +595,11 @@ export class PaymentService {
           if (refundable <= 0) throw new ApiError('invalid_state', 'Nothing captured is left to refund.');
           opAmount = amount ?? refundable;
           if (opAmount > refundable) {
-            throw new ApiError('amount_exceeds_captured', `At most ${refundable} (minor units) can be refunded.`, {
-              refundable,
-            });
+            throw new ApiError(
+              'amount_exceeds_captured',
+              `The refund amount ${opAmount} exceeds the ${refundable} captured and not yet refunded (minor units, ${payment.currency}).`,
+              { requested: opAmount, refundable },
+            );
           }
           snapshot = await adapter.refund!(payment.providerPaymentId, money(opAmount), idempotencyKey);
         } else {

@@ -83,6 +83,14 @@ export interface ProviderAdapter {
    * and the bank may still fail it (Mastercard `Pending`): the session is paid on `completed`.
    */
   readonly authorizedMeansPaid: boolean;
+  /**
+   * How often the provider wants to be asked about one payment (Vipps: every 2 s). The core never
+   * calls `refresh` for a payment more often than this, however many browser tabs are polling.
+   */
+  readonly pollingPolicy?: { firstPollAfterMs: number; intervalMs: number };
+
+  /** Called once when the server starts (not awaited by it): e.g. register webhooks with the provider. */
+  start?(): Promise<unknown>;
 
   /** Banks to offer in the widget (bank adapters only); the core caches and filters them. */
   listBanks?(): Promise<ProviderBank[]>;

@@ -7,11 +7,13 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { ProviderAdapter } from './adapter.js';
 import { createMastercardAdapter } from './mastercard/adapter.js';
+import { createVippsAdapter } from './vipps/index.js';
 
 export interface AdapterDeps {
   /** fetch used for every provider call (injectable: tests route it to the in-process sandbox). */
   fetch: typeof fetch;
   logger: Logger;
+  now?: () => Date;
 }
 
 /** One adapter per configured provider, in preference order. */
@@ -29,7 +31,18 @@ export function createProviderAdapters(config: Config, deps: AdapterDeps): Provi
       }),
     );
   }
-  // Vipps: push the Vipps adapters here when `config.providers` has them.
+  const vipps = config.providers.vipps;
+  if (vipps) {
+    adapters.push(
+      createVippsAdapter(vipps, {
+        fetch: deps.fetch,
+        logger: deps.logger.child({ provider: `vipps-${vipps.api}` }),
+        publicUrl: config.publicUrl,
+        timeoutMs: config.providerTimeoutMs,
+        ...(deps.now ? { now: deps.now } : {}),
+      }),
+    );
+  }
   return adapters;
 }
 

@@ -38,6 +38,8 @@ const TEST_TIMEOUT_MS = 60_000;
 let dir: string;
 let sandbox: SandboxProcess;
 let receiver: WebhookReceiver;
+/** Servers started by the current test (stopped after it, whatever happened). */
+const running: ServerProcess[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pwb-crash-'));
@@ -55,8 +57,6 @@ afterAll(async () => {
   await receiver?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const running: ServerProcess[] = [];
 
 async function startServer(database: string, crashAt?: CrashPointName, script?: string): Promise<ServerProcess> {
   const server = await startServerProcess({
@@ -156,11 +156,9 @@ function notificationsFor(paymentIds: string[]): ReceivedEvent[] {
   return unique;
 }
 
-const survived: string[] = [];
+/** One line per crash point survived, in the test output. */
 function report(point: CrashPointName, outcome: string): void {
-  const line = `survived ${point}: ${outcome}`;
-  survived.push(line);
-  console.log(line);
+  console.log(`survived ${point}: ${outcome}`);
 }
 
 describe('crash safety (SIGKILL at a crash point, restart on the same SQLite file)', () => {

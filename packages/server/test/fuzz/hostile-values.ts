@@ -59,16 +59,21 @@ export const unicodeHeavy: fc.Arbitrary<string> = fc
 export const forbiddenText: fc.Arbitrary<string> = fc
   .tuple(unicodeHeavy, fc.constantFrom(...FORBIDDEN_TEXT), fc.nat())
   .map(([text, bad, at]) => {
-    const i = at % (text.length + 1);
-    return text.slice(0, i) + bad + text.slice(i);
+    // Split at a code point boundary and fence the bad character with ASCII, so an inserted lone
+    // surrogate can never pair up with a neighbour into a valid character.
+    const points = [...text];
+    const i = at % (points.length + 1);
+    return `${points.slice(0, i).join('')}x${bad}x${points.slice(i).join('')}`;
   });
 
 function matches(schema: JsonSchema, value: string): boolean {
   const s = nonNull(schema);
   if (s.enum) return (s.enum as unknown[]).includes(value);
   if (s.pattern && !new RegExp(s.pattern).test(value)) return false;
-  if (s.maxLength !== undefined && value.length > s.maxLength) return false;
-  if (s.minLength !== undefined && value.length < s.minLength) return false;
+  // zod measures string length in code points, not UTF-16 units.
+  const length = [...value].length;
+  if (s.maxLength !== undefined && length > s.maxLength) return false;
+  if (s.minLength !== undefined && length < s.minLength) return false;
   if (s.format === 'uri') {
     try {
       new URL(value);
@@ -361,8 +366,9 @@ export function oversizedStringMutations(
     })
     .chain(({ length, slot }) =>
       fc.constantFrom('A', 'é', '😀', 'ﷺ').map((ch) => ({
+        // Each of these is one code point (the unit zod's maxLength counts).
         label: `${pathLabel(slot.path)} ${length} × ${ch}`,
-        text: toJsonText(setAt(example, slot.path, ch.repeat(Math.ceil(length / ch.length)))),
+        text: toJsonText(setAt(example, slot.path, ch.repeat(length))),
       })),
     );
 }
@@ -443,7 +449,7 @@ export function malformedJson(): fc.Arbitrary<string> {
         '{a:1}',
         '// comment\n{}',
         '/* c */{}',
-        '\ufeff{}',
+        '\ufeff\ufeff{}', // one BOM is allowed (RFC 8259) and stripped; two are not JSON
         '{"a":"\\x41"}',
         '{"a":"\\u12"}',
         '{"a":1}{"b":2}',
@@ -469,9 +475,16 @@ export function truncated(text: string): fc.Arbitrary<string> {
     .filter((t) => t.trim() !== '' && !parses(t));
 }
 
+/**
+ * Whether the server could read `text` as JSON once it is on the wire: lone surrogates become
+ * U+FFFD in UTF-8, and one leading BOM is stripped by the server's UTF-8 decoder.
+ */
 export function parses(text: string): boolean {
+  const wire = text
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\ufffd')
+    .replace(/^\ufeff/, '');
   try {
-    JSON.parse(text);
+    JSON.parse(wire);
     return true;
   } catch {
     return false;

@@ -156,6 +156,8 @@ export function createEpaymentAdapter(
     authorizedMeansPaid: true,
     pollingPolicy,
     ensureWebhook,
+    // Register the webhook at start-up so the first deliveries already verify.
+    start: ensureWebhook,
 
     async createPayment(input: CreatePaymentInput): Promise<CreatedProviderPayment> {
       assertCurrency(input.amount);
