@@ -4,7 +4,7 @@
 // (web-test-runner), end-to-end journeys (Playwright). Stops counting a stage's tests only if its
 // runner produced no report; any failing stage makes the exit code non-zero.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -35,6 +35,21 @@ run('typecheck', 'pnpm', ['-r', '--workspace-concurrency=1', 'typecheck']);
 run('lint', 'pnpm', ['exec', 'eslint', '.']);
 run('format', 'pnpm', ['exec', 'prettier', '--check', '.']);
 run('build', 'pnpm', ['-r', '--workspace-concurrency=1', 'build']);
+// The generated API references must be committed as generated: regenerate, then fail on any drift.
+if (!only.length || only.includes('api-docs')) {
+  const doc = spawnSync('node', ['--conditions=source', '--import', 'tsx', 'packages/server/src/openapi-cli.ts'], {
+    cwd: root,
+  });
+  writeFileSync(join(root, 'docs', 'openapi.json'), doc.stdout);
+}
+run('api-docs', 'git', [
+  'diff',
+  '--exit-code',
+  '--stat',
+  '--',
+  'docs/openapi.json',
+  'packages/element/custom-elements.json',
+]);
 
 // 2. Node-side suites (vitest), counted from their JSON reports.
 for (const pkg of ['protocol', 'sandbox', 'server']) {

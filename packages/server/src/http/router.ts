@@ -235,7 +235,10 @@ async function handle(route: AnyRoute, c: Context, options: MountOptions): Promi
     if (route.auth === 'merchant' && error instanceof ApiError && error.code === 'unauthorized') {
       const decision = takeAddress();
       if (decision && !decision.allowed) {
-        throw rateLimited('Too many failed authentications from this address; try again shortly.', decision.retryAfterSeconds);
+        throw rateLimited(
+          'Too many failed authentications from this address; try again shortly.',
+          decision.retryAfterSeconds,
+        );
       }
     }
     throw error;

@@ -15,7 +15,10 @@ export interface ClientAddressOptions {
 /** The socket address from @hono/node-server's bindings (`{ incoming }`, or `{ server: { incoming } }` when nested). */
 function socketAddress(env: unknown): string | null {
   const bindings = env as
-    | { incoming?: { socket?: { remoteAddress?: unknown } }; server?: { incoming?: { socket?: { remoteAddress?: unknown } } } }
+    | {
+        incoming?: { socket?: { remoteAddress?: unknown } };
+        server?: { incoming?: { socket?: { remoteAddress?: unknown } } };
+      }
     | undefined;
   const address = bindings?.incoming?.socket?.remoteAddress ?? bindings?.server?.incoming?.socket?.remoteAddress;
   return typeof address === 'string' && isIP(address) ? address : null;

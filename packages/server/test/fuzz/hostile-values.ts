@@ -113,7 +113,7 @@ export function wrongTypeValue(schema: JsonSchema): fc.Arbitrary<Json> {
         maxKeys: 3,
       }),
     ),
-    array: fc.oneof(fc.constant([]), fc.array(fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Json>, { maxLength: 3 })),
+    array: fc.oneof(fc.constant<Json>([]), fc.array(fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Json>, { maxLength: 3 })),
     null: fc.constant(null),
   };
   const options = Object.entries(byType)
@@ -134,7 +134,8 @@ export function constraintBreaker(schema: JsonSchema): fc.Arbitrary<Json | RawNu
       fc.constantFrom(new RawNumber('1e400'), new RawNumber('-1e400'), new RawNumber('-0'), new RawNumber('1e-400')),
     ];
     if (s.minimum !== undefined) options.push(fc.integer({ min: -1e12, max: s.minimum - 1 }), fc.constant(-1e300));
-    if (s.maximum !== undefined) options.push(fc.integer({ min: s.maximum + 1, max: Number.MAX_SAFE_INTEGER }), fc.constant(1e300));
+    if (s.maximum !== undefined)
+      options.push(fc.integer({ min: s.maximum + 1, max: Number.MAX_SAFE_INTEGER }), fc.constant(1e300));
     if (type === 'integer') options.push(fc.constant(new RawNumber('1.5')), fc.constant(Number.MAX_SAFE_INTEGER + 2));
     return fc.oneof(...options).filter((v) => !(v instanceof RawNumber) || !numberInRange(s, v.text));
   }
@@ -187,16 +188,18 @@ export class RawNumber {
 }
 
 /** Objects that try to reach Object.prototype (as own `__proto__` keys, as JSON.parse makes them). */
-export const pollutingObject: fc.Arbitrary<Json> = fc.constantFrom<() => Json>(
-  () => JSON.parse('{"__proto__":{"polluted":"yes"}}'),
-  () => JSON.parse('{"__proto__":{"__proto__":{"polluted":"yes"}}}'),
-  () => ({ constructor: { prototype: { polluted: 'yes' } } }),
-  () => JSON.parse('{"constructor":{"prototype":{"polluted":"yes"}},"__proto__":null}'),
-  () => ({ prototype: { polluted: 'yes' } }),
-  () => JSON.parse('{"a":{"b":{"__proto__":{"polluted":"yes"}}}}'),
-  () => JSON.parse('{"__proto__":[]}'),
-  () => JSON.parse('{"__proto__":"polluted"}'),
-).map((make) => make());
+export const pollutingObject: fc.Arbitrary<Json> = fc
+  .constantFrom<() => Json>(
+    () => JSON.parse('{"__proto__":{"polluted":"yes"}}'),
+    () => JSON.parse('{"__proto__":{"__proto__":{"polluted":"yes"}}}'),
+    () => ({ constructor: { prototype: { polluted: 'yes' } } }),
+    () => JSON.parse('{"constructor":{"prototype":{"polluted":"yes"}},"__proto__":null}'),
+    () => ({ prototype: { polluted: 'yes' } }),
+    () => JSON.parse('{"a":{"b":{"__proto__":{"polluted":"yes"}}}}'),
+    () => JSON.parse('{"__proto__":[]}'),
+    () => JSON.parse('{"__proto__":"polluted"}'),
+  )
+  .map((make) => make());
 
 // ------------------------------------------------------------------ body mutations
 
@@ -215,7 +218,9 @@ export function slotsOf(schema: JsonSchema, example: Json | undefined, path: Pat
   for (const [name, propSchema] of Object.entries(properties)) {
     slots.push({ path: [...path, name], schema: propSchema });
     const child =
-      example && typeof example === 'object' && !Array.isArray(example) ? (example as Record<string, Json>)[name] : undefined;
+      example && typeof example === 'object' && !Array.isArray(example)
+        ? (example as Record<string, Json>)[name]
+        : undefined;
     const childSchema = nonNull(propSchema);
     if (childSchema.type === 'object' && childSchema.properties && child && typeof child === 'object') {
       slots.push(...slotsOf(childSchema, child, [...path, name]));
@@ -289,14 +294,12 @@ const pathLabel = (path: PathSeg[]) => ['body', ...path].join('.');
 /** Wrong JSON types per property (numbers→strings, strings→objects, arrays→scalars, null where not nullable…). */
 export function wrongTypeMutations(schema: JsonSchema, example: Json): fc.Arbitrary<BodyMutation> {
   const slots = slotsOf(schema, example);
-  return fc
-    .constantFrom(...slots)
-    .chain((slot) =>
-      wrongTypeValue(slot.schema).map((value) => ({
-        label: `${pathLabel(slot.path)} wrong type ${JSON.stringify(value)?.slice(0, 40)}`,
-        text: toJsonText(setAt(example, slot.path, value)),
-      })),
-    );
+  return fc.constantFrom(...slots).chain((slot) =>
+    wrongTypeValue(slot.schema).map((value) => ({
+      label: `${pathLabel(slot.path)} wrong type ${JSON.stringify(value)?.slice(0, 40)}`,
+      text: toJsonText(setAt(example, slot.path, value)),
+    })),
+  );
 }
 
 /** Right type, broken constraint (range, length, pattern, enum, item count, record entries). */
@@ -358,7 +361,10 @@ export function oversizedStringMutations(
   });
   if (slots.length === 0) return null;
   return fc
-    .tuple(fc.constantFrom(...slots), fc.oneof(fc.integer({ min: 1, max: 2000 }), fc.integer({ min: bodyLimit, max: bodyLimit * 4 })))
+    .tuple(
+      fc.constantFrom(...slots),
+      fc.oneof(fc.integer({ min: 1, max: 2000 }), fc.integer({ min: bodyLimit, max: bodyLimit * 4 })),
+    )
     .map(([slot, extra]) => {
       const s = nonNull(slot.schema);
       const length = (s.maxLength ?? 64) + extra;
@@ -378,13 +384,12 @@ export function unicodeMutations(schema: JsonSchema, example: Json): fc.Arbitrar
   const slots = slotsOf(schema, example).filter((slot) => nonNull(slot.schema).type === 'string');
   if (slots.length === 0) return null;
   return fc.constantFrom(...slots).chain((slot) =>
-    (isConstrainedString(slot.schema)
-      ? unicodeHeavy.filter((v) => !matches(slot.schema, v))
-      : forbiddenText
-    ).map((value) => ({
-      label: `${pathLabel(slot.path)} = unicode ${JSON.stringify(value).slice(0, 40)}`,
-      text: toJsonText(setAt(example, slot.path, value)),
-    })),
+    (isConstrainedString(slot.schema) ? unicodeHeavy.filter((v) => !matches(slot.schema, v)) : forbiddenText).map(
+      (value) => ({
+        label: `${pathLabel(slot.path)} = unicode ${JSON.stringify(value).slice(0, 40)}`,
+        text: toJsonText(setAt(example, slot.path, value)),
+      }),
+    ),
   );
 }
 

@@ -9,6 +9,7 @@
  *     status is the response status (never a 5xx, never a 2xx);
  *   - nothing changed: store counts (sessions, payments, events, outbox, idempotency keys) and the
  *     adapter's call counts per case, and a deep snapshot of the store per batch;
+ *   - no credential (merchant keys, provider secret, client tokens) appears in the answer;
  *   - Object.prototype is untouched and the process is still up (no unhandled errors).
  * A positive control at the end proves the snapshots do see a real change.
  */
@@ -18,7 +19,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/http/router.js';
 import { routes } from '../../src/http/routes.js';
-import { MERCHANT_KEY, RETURN_URL } from '../helpers/config.js';
+import { MC_CLIENT_SECRET, MERCHANT_KEY, RETURN_URL, SECOND_MERCHANT_KEY } from '../helpers/config.js';
 import { FakeAdapter } from '../helpers/fake-adapter.js';
 import { BASE, json, makeHarness, type Harness } from '../helpers/harness.js';
 import {
@@ -84,7 +85,9 @@ function encodeAny(value: string): string {
 /** Media types the server takes as JSON: application/json, optionally with charset UTF-8 (other parameters ignored). */
 function isAcceptedJsonType(value: string): boolean {
   const [type, ...parameters] = value.split(';').map((part) => part.trim().toLowerCase());
-  return type === 'application/json' && parameters.every((p) => !p.startsWith('charset=') || /^charset="?utf-8"?$/.test(p));
+  return (
+    type === 'application/json' && parameters.every((p) => !p.startsWith('charset=') || /^charset="?utf-8"?$/.test(p))
+  );
 }
 
 /** Header values must be ByteStrings without controls: keep printable Latin-1 only. */
@@ -106,7 +109,10 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
   const unhandled: unknown[] = [];
   const onUnhandled = (error: unknown) => unhandled.push(error);
   const prototypeShape = () =>
-    JSON.stringify([Object.getOwnPropertyNames(Object.prototype).sort(), Object.getOwnPropertyNames(Array.prototype).sort()]);
+    JSON.stringify([
+      Object.getOwnPropertyNames(Object.prototype).sort(),
+      Object.getOwnPropertyNames(Array.prototype).sort(),
+    ]);
   let prototypeBefore: string;
 
   beforeAll(async () => {
@@ -150,7 +156,11 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
     provider: fake.id,
     callbackPath: 'events',
     // A new operation with another path parameter gets a placeholder (and a failing count check below).
-    ...Object.fromEntries(op.pathParams.filter((p) => !['sessionId', 'paymentId', 'provider', 'callbackPath'].includes(p.name)).map((p) => [p.name, 'x'])),
+    ...Object.fromEntries(
+      op.pathParams
+        .filter((p) => !['sessionId', 'paymentId', 'provider', 'callbackPath'].includes(p.name))
+        .map((p) => [p.name, 'x']),
+    ),
   });
 
   function pathOf(op: Operation, overrides: Record<string, string> = {}): string {
@@ -168,7 +178,13 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
         : {};
 
   const validBodyText = (op: Operation): string | undefined =>
-    op.method === 'GET' ? undefined : op.body ? JSON.stringify(VALID_BODIES[op.operationId]) : op.rawBody ? '{"id":"fake-1","event":"evt-1","status":"completed"}' : '{}';
+    op.method === 'GET'
+      ? undefined
+      : op.body
+        ? JSON.stringify(VALID_BODIES[op.operationId])
+        : op.rawBody
+          ? '{"id":"fake-1","event":"evt-1","status":"completed"}'
+          : '{}';
 
   /** The well-formed, authorised request of an operation; every case changes one thing about it. */
   function baseCase(op: Operation, label: string): FuzzCase {
@@ -200,11 +216,13 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
     // Wrong methods (OPTIONS is CORS preflight, tested in test/security/cors.test.ts).
     add(
       'method',
-      fc.constantFrom('PUT', 'PATCH', 'DELETE', 'PROPFIND', 'FOO', isPost ? 'GET' : 'POST', ...(isPost ? ['HEAD'] : [])).map((method) => ({
-        ...baseCase(op, `method ${method}`),
-        method,
-        ...(method === 'GET' || method === 'HEAD' ? { body: undefined } : {}),
-      })),
+      fc
+        .constantFrom('PUT', 'PATCH', 'DELETE', 'PROPFIND', 'FOO', isPost ? 'GET' : 'POST', ...(isPost ? ['HEAD'] : []))
+        .map((method) => ({
+          ...baseCase(op, `method ${method}`),
+          method,
+          ...(method === 'GET' || method === 'HEAD' ? { body: undefined } : {}),
+        })),
     );
 
     // Paths next to the operation's path: suffixes, separators, case.
@@ -263,7 +281,10 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
             // Well-formed but nobody's: not found (provider ids: no such adapter).
             wellFormedUnknown.map((v) => ({ raw: encodeURIComponent(v), label: `unknown ${v.slice(0, 30)}` })),
           )
-          .map(({ raw, label }) => ({ ...baseCase(op, `${param.name}=${label}`), url: pathOf(op, { [param.name]: raw }) })),
+          .map(({ raw, label }) => ({
+            ...baseCase(op, `${param.name}=${label}`),
+            url: pathOf(op, { [param.name]: raw }),
+          })),
       );
       if (op.auth === 'client' && param.name === 'paymentId') {
         // Another session's payment, by id with our token, and ours with their token.
@@ -271,7 +292,10 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
           'other-session',
           fc.constantFrom(
             { ...baseCase(op, 'token A, payment of B'), url: pathOf(op, { paymentId: paymentB }) },
-            { ...baseCase(op, 'token B, payment of A'), headers: { ...baseCase(op, '').headers, authorization: `Bearer ${tokenB}` } },
+            {
+              ...baseCase(op, 'token B, payment of A'),
+              headers: { ...baseCase(op, '').headers, authorization: `Bearer ${tokenB}` },
+            },
           ),
         );
       }
@@ -283,10 +307,25 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
       .oneof(
         fc.string({ minLength: 1, maxLength: 40 }),
         unicodeHeavy,
-        fc.constantFrom('__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'token', 'pwb_return', 'a[]', 'constructor[prototype][polluted]', '__proto__[polluted]'),
+        fc.constantFrom(
+          '__proto__',
+          'constructor',
+          'prototype',
+          'hasOwnProperty',
+          'toString',
+          'token',
+          'pwb_return',
+          'a[]',
+          'constructor[prototype][polluted]',
+          '__proto__[polluted]',
+        ),
       )
       .filter((k) => !declared.has(k));
-    const queryValue = fc.oneof(fc.string({ maxLength: 30 }), unicodeHeavy, fc.constantFrom('1', 'true', '-1', 'NaN', '9'.repeat(40)));
+    const queryValue = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      unicodeHeavy,
+      fc.constantFrom('1', 'true', '-1', 'NaN', '9'.repeat(40)),
+    );
     add(
       'query',
       fc.tuple(unknownKey, queryValue).map(([k, v]) => ({
@@ -297,11 +336,31 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
     for (const param of op.queryParams) {
       const s = nonNull(param.schema);
       const validValue =
-        s.enum?.[0] !== undefined ? String(s.enum[0]) : s.type === 'integer' ? String(s.minimum ?? 1) : s.pattern ? fc.sample(fc.stringMatching(new RegExp(s.pattern)), { numRuns: 1, seed: 1 })[0]! : 'x';
+        s.enum?.[0] !== undefined
+          ? String(s.enum[0])
+          : s.type === 'integer'
+            ? String(s.minimum ?? 1)
+            : s.pattern
+              ? fc.sample(fc.stringMatching(new RegExp(s.pattern)), { numRuns: 1, seed: 1 })[0]!
+              : 'x';
       const badValues: fc.Arbitrary<string>[] = [unicodeHeavy, fc.constantFrom('', '%00')];
       if (s.type === 'integer' || s.type === 'number') {
         badValues.push(
-          fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e400', '-1e400', '9'.repeat(30), '-1', '1.5', 'abc', '[]', '{}', 'null', 'true'),
+          fc.constantFrom(
+            'NaN',
+            'Infinity',
+            '-Infinity',
+            '1e400',
+            '-1e400',
+            '9'.repeat(30),
+            '-1',
+            '1.5',
+            'abc',
+            '[]',
+            '{}',
+            'null',
+            'true',
+          ),
           ...(s.minimum !== undefined ? [fc.integer({ min: -1e9, max: s.minimum - 1 }).map(String)] : []),
           ...(s.maximum !== undefined ? [fc.integer({ min: s.maximum + 1, max: 1e15 }).map(String)] : []),
         );
@@ -332,11 +391,22 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
         'query',
         fc
           .oneof(
-            fc.oneof(...badValues).map((v) => ({ q: `${param.name}=${encodeAny(v)}`, label: `${param.name}=${JSON.stringify(v).slice(0, 30)}` })),
+            fc
+              .oneof(...badValues)
+              .map((v) => ({
+                q: `${param.name}=${encodeAny(v)}`,
+                label: `${param.name}=${JSON.stringify(v).slice(0, 30)}`,
+              })),
             // Repeated keys and array syntax
-            fc.constant({ q: `${param.name}=${encodeAny(validValue)}&${param.name}=${encodeAny(validValue)}`, label: `${param.name} twice` }),
+            fc.constant({
+              q: `${param.name}=${encodeAny(validValue)}&${param.name}=${encodeAny(validValue)}`,
+              label: `${param.name} twice`,
+            }),
             fc.constant({ q: `${param.name}[]=${encodeAny(validValue)}`, label: `${param.name}[]` }),
-            fc.constant({ q: `${param.name}[0]=${encodeAny(validValue)}&${param.name}[1]=${encodeAny(validValue)}`, label: `${param.name}[i]` }),
+            fc.constant({
+              q: `${param.name}[0]=${encodeAny(validValue)}&${param.name}[1]=${encodeAny(validValue)}`,
+              label: `${param.name}[i]`,
+            }),
           )
           .map(({ q, label }) => ({ ...baseCase(op, `query ${label}`), url: `${pathOf(op)}?${q}` })),
       );
@@ -347,7 +417,10 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
       add(
         'query',
         fc
-          .tuple(fc.date({ min: new Date('2000-01-01'), max: new Date('2099-01-01'), noInvalidDate: true }), fc.integer({ min: 1, max: 1e10 }))
+          .tuple(
+            fc.date({ min: new Date('2000-01-01'), max: new Date('2099-01-01'), noInvalidDate: true }),
+            fc.integer({ min: 1, max: 1e10 }),
+          )
           .map(([d, gap]) => ({
             ...baseCase(op, `${dates[0]} after ${dates[1]}`),
             url: `${pathOf(op)}?${dates[0]}=${new Date(d.getTime() + gap).toISOString()}&${dates[1]}=${d.toISOString()}`,
@@ -362,7 +435,9 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
           .oneof(
             fc.stringMatching(/^[A-Za-z0-9_-]{1,200}$/),
             fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v) ?? 'x').toString('base64url')),
-            fc.constant(Buffer.from(JSON.stringify({ c: '2030-01-01T00:00:00.000Z', i: "pay_' OR 1=1" })).toString('base64url')),
+            fc.constant(
+              Buffer.from(JSON.stringify({ c: '2030-01-01T00:00:00.000Z', i: "pay_' OR 1=1" })).toString('base64url'),
+            ),
           )
           .filter((c) => /^[A-Za-z0-9_-]{1,200}$/.test(c))
           .map((c) => ({ ...baseCase(op, `forged cursor ${c.slice(0, 20)}`), url: `${pathOf(op)}?cursor=${c}` })),
@@ -458,7 +533,16 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
         fc
           .oneof(
             invalidString(header.schema),
-            fc.constantFrom('', 'short', 'has spaces in it', 'x'.repeat(41), 'ü'.repeat(20), 'key/with/slash', 'key;drop', 'x'.repeat(10_000)),
+            fc.constantFrom(
+              '',
+              'short',
+              'has spaces in it',
+              'x'.repeat(41),
+              'ü'.repeat(20),
+              'key/with/slash',
+              'key;drop',
+              'x'.repeat(10_000),
+            ),
           )
           // What actually goes on the wire: printable Latin-1, trimmed by Headers.
           .map((v) => headerSafe(v).trim())
@@ -472,10 +556,22 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
 
     // Bodies
     if (isPost) {
-      add('malformed-json', malformedJson().map((text) => ({ ...baseCase(op, `malformed ${JSON.stringify(text).slice(0, 40)}`), body: text })));
+      add(
+        'malformed-json',
+        malformedJson().map((text) => ({
+          ...baseCase(op, `malformed ${JSON.stringify(text).slice(0, 40)}`),
+          body: text,
+        })),
+      );
       const text = validBodyText(op)!;
       const truncSource = text === '{}' ? '{"a":[1,{"b":"c"}]}' : text;
-      add('truncated-json', truncated(truncSource).map((t) => ({ ...baseCase(op, `truncated ${JSON.stringify(t).slice(0, 40)}`), body: t })));
+      add(
+        'truncated-json',
+        truncated(truncSource).map((t) => ({
+          ...baseCase(op, `truncated ${JSON.stringify(t).slice(0, 40)}`),
+          body: t,
+        })),
+      );
       add(
         'oversized-body',
         fc
@@ -486,11 +582,17 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
           })),
       );
       if (!op.rawBody) {
-        add('prototype-pollution', pollutionMutations(op.body, example).map((m) => withBody(op, m, 'pollution')));
+        add(
+          'prototype-pollution',
+          pollutionMutations(op.body, example).map((m) => withBody(op, m, 'pollution')),
+        );
       }
       if (op.body) {
         const schema = op.body;
-        add('wrong-type', wrongTypeMutations(schema, example).map((m) => withBody(op, m, 'wrong type')));
+        add(
+          'wrong-type',
+          wrongTypeMutations(schema, example).map((m) => withBody(op, m, 'wrong type')),
+        );
         const constraint = constraintMutations(schema, example);
         add('constraint', constraint && constraint.map((m) => withBody(op, m, 'constraint')));
         const missing = missingRequiredMutations(schema, example);
@@ -516,14 +618,21 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
           fc
             .jsonValue({ maxDepth: 3 })
             .filter((v) => !(v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0))
-            .map((v) => ({ ...baseCase(op, `body on a body-less operation ${JSON.stringify(v).slice(0, 40)}`), body: JSON.stringify(v) })),
+            .map((v) => ({
+              ...baseCase(op, `body on a body-less operation ${JSON.stringify(v).slice(0, 40)}`),
+              body: JSON.stringify(v),
+            })),
         );
       } else {
         // Provider callbacks: anything at all, never authenticated (forged).
         add(
           'forged-callback',
           fc
-            .tuple(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom('', 'bad', 'GOOD', 'Good', 'goo', 'good\u00a0', 'go od'), fc.string({ maxLength: 30 }))
+            .tuple(
+              fc.jsonValue({ maxDepth: 3 }),
+              fc.constantFrom('', 'bad', 'GOOD', 'Good', 'goo', 'good\u00a0', 'go od'),
+              fc.string({ maxLength: 30 }),
+            )
             .map(([payload, auth, sub]) => {
               const base = baseCase(op, `forged callback auth=${JSON.stringify(auth)}`);
               return {
@@ -604,7 +713,12 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
       await res.body?.cancel();
     } else {
       expect(res.headers.get('content-type'), label).toMatch(/^application\/json/);
-      const parsed = ApiErrorBody.safeParse(await res.json());
+      const text = await res.text();
+      // Credentials never come back, not even the ones the hostile request carried.
+      for (const secret of [MERCHANT_KEY, SECOND_MERCHANT_KEY, MC_CLIENT_SECRET, tokenA, tokenB]) {
+        expect(text.includes(secret), `${label}: echoes a credential`).toBe(false);
+      }
+      const parsed = ApiErrorBody.safeParse(JSON.parse(text));
       expect(parsed.success, `${label}: not an ApiErrorBody`).toBe(true);
       if (parsed.success) expect(ERROR_STATUS[parsed.data.error.code], `${label}: code/status`).toBe(res.status);
     }
@@ -624,9 +738,13 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
     }
     // Every path parameter has a known valid value (new ones must be added to validParams).
     for (const op of operations) {
-      for (const p of op.pathParams) expect(['sessionId', 'paymentId', 'provider', 'callbackPath'], `${op.operationId}.${p.name}`).toContain(p.name);
+      for (const p of op.pathParams)
+        expect(['sessionId', 'paymentId', 'provider', 'callbackPath'], `${op.operationId}.${p.name}`).toContain(p.name);
       // Required query parameters would need valid examples too.
-      expect(op.queryParams.filter((q) => q.required), op.operationId).toEqual([]);
+      expect(
+        op.queryParams.filter((q) => q.required),
+        op.operationId,
+      ).toEqual([]);
     }
   });
 
@@ -655,7 +773,10 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
   it('is still alive, and a well-formed authorised request does change state (the snapshots can see it)', async () => {
     expect((await h.request('GET', '/healthz')).status).toBe(200);
     const before = await quickState();
-    const res = await h.client(tokenA, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-control-1' });
+    const res = await h.client(tokenA, 'POST', '/v1/checkout/payments', {
+      method: 'bank',
+      attemptId: 'attempt-control-1',
+    });
     expect(res.status).toBe(200);
     expect(await quickState()).not.toBe(before);
     expect(prototypeShape()).toBe(prototypeBefore);
@@ -664,14 +785,21 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
   it('keeps unicode text the schemas admit (only broken text is refused)', async () => {
     // The text hygiene must not turn into a unicode ban: RTL, combining marks and emoji are fine in free text.
     const description = 'שלום e\u0301 👩‍👩‍👧 ｍｕｇｓ';
-    const res = await h.merchant('POST', '/v1/sessions', { ...(VALID_BODIES.createSession as object), description, metadata: { 'clé': '値' } });
+    const res = await h.merchant('POST', '/v1/sessions', {
+      ...(VALID_BODIES.createSession as object),
+      description,
+      metadata: { clé: '値' },
+    });
     expect(res.status).toBe(201);
     expect((await json(res)).session.description).toBe(description);
   });
 
   it('still sees each kind of free-text refusal as the typed error', async () => {
     for (const bad of ['a\u0000b', 'a\ud800b', 'a\u001bb']) {
-      const res = await h.merchant('POST', '/v1/sessions', { ...(VALID_BODIES.createSession as object), description: bad });
+      const res = await h.merchant('POST', '/v1/sessions', {
+        ...(VALID_BODIES.createSession as object),
+        description: bad,
+      });
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect((await json(res)).error.details.issues[0].path).toBe('body.description');
     }

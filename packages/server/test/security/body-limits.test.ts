@@ -51,7 +51,11 @@ describe('body size limit', () => {
     for (const route of post) {
       const auth =
         route.auth === 'merchant' ? `Bearer ${MERCHANT_KEY}` : route.auth === 'client' ? `Bearer ${shopper.token}` : '';
-      const headers = { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}), 'x-fake-auth': 'good' };
+      const headers = {
+        'content-type': 'application/json',
+        ...(auth ? { authorization: auth } : {}),
+        'x-fake-auth': 'good',
+      };
       const url = `${BASE}${pathFor(route.path, shopper)}`;
       // Declared: refused from the header alone.
       const declared = await world.h.server.fetch(

@@ -42,7 +42,9 @@ describe('CORS', () => {
     expect(browserRoutes.length).toBeGreaterThanOrEqual(4);
     for (const route of browserRoutes) {
       const path = fill(route.path, a);
-      expect(path.startsWith('/v1/checkout/'), `${route.operationId} is a browser route outside /v1/checkout/`).toBe(true);
+      expect(path.startsWith('/v1/checkout/'), `${route.operationId} is a browser route outside /v1/checkout/`).toBe(
+        true,
+      );
       const preflight = await world.h.request('OPTIONS', path, {
         headers: {
           origin: SHOP_ORIGIN,
@@ -71,7 +73,10 @@ describe('CORS', () => {
         const preflight = await world.h.request('OPTIONS', path, {
           headers: { origin, 'access-control-request-method': route.method },
         });
-        expect(preflight.headers.get('access-control-allow-origin'), `${route.operationId} preflight ${origin}`).toBeNull();
+        expect(
+          preflight.headers.get('access-control-allow-origin'),
+          `${route.operationId} preflight ${origin}`,
+        ).toBeNull();
         const actual = await world.h.client(a.token, route.method, path, undefined, { origin });
         expect(actual.headers.get('access-control-allow-origin'), `${route.operationId} ${origin}`).toBeNull();
         await actual.text();
@@ -83,12 +88,18 @@ describe('CORS', () => {
     const world = securityWorld();
     const a = await world.shopper('ORDER-A');
     const others = routes.filter((r) => r.auth !== 'client');
-    expect(others.map((r) => r.operationId)).toEqual(expect.arrayContaining(['createSession', 'capturePayment', 'providerCallback', 'health']));
+    expect(others.map((r) => r.operationId)).toEqual(
+      expect.arrayContaining(['createSession', 'capturePayment', 'providerCallback', 'health']),
+    );
     for (const route of others) {
       const path = fill(route.path, a);
       for (const origin of [SHOP_ORIGIN, 'https://evil.example']) {
         const preflight = await world.h.request('OPTIONS', path, {
-          headers: { origin, 'access-control-request-method': route.method, 'access-control-request-headers': 'authorization' },
+          headers: {
+            origin,
+            'access-control-request-method': route.method,
+            'access-control-request-headers': 'authorization',
+          },
         });
         expect(preflight.status, `${route.operationId} preflight`).toBeGreaterThanOrEqual(400);
         expect(preflight.headers.get('access-control-allow-origin'), route.operationId).toBeNull();

@@ -35,7 +35,10 @@ const ATTACKS: Record<string, Attack> = {
   async startCheckoutPayment(world, a, b) {
     const before = await world.store.getPayment(b.paymentId);
     const attemptOfB = (await world.store.getPayment(b.paymentId))!.attemptId;
-    const res = await world.h.client(a.token, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: attemptOfB });
+    const res = await world.h.client(a.token, 'POST', '/v1/checkout/payments', {
+      method: 'bank',
+      attemptId: attemptOfB,
+    });
     expect(res.status).toBe(200);
     const started = await json(res);
     // B's attempt id in A's session is a new payment of A's session, for A's amount.
@@ -98,7 +101,11 @@ describe('one session’s token against another session', () => {
     const a = await world.shopper('ORDER-A');
     for (const route of routes.filter((r) => r.auth === 'client')) {
       const path = route.path.replace('{paymentId}', a.paymentId);
-      const res = await world.h.merchant(route.method, path, route.method === 'POST' ? { method: 'bank', attemptId: 'attempt-9999' } : undefined);
+      const res = await world.h.merchant(
+        route.method,
+        path,
+        route.method === 'POST' ? { method: 'bank', attemptId: 'attempt-9999' } : undefined,
+      );
       expect(res.status, route.operationId).toBe(401);
     }
   });
