@@ -3,6 +3,17 @@ export { createSandbox, type Sandbox, type SandboxControls, type SandboxOptions 
 export { startSandboxServer, type RunningSandbox, type StartSandboxServerOptions } from './server.js';
 export type { Clock } from './shared/clock.js';
 export {
+  CONNECTION_RESET_HEADER,
+  FAULT_STATUSES,
+  inProcessFetch,
+  isConnectionReset,
+  type FaultEffect,
+  type FaultStatus,
+  type InjectedFault,
+} from './shared/faults.js';
+export { MASTERCARD_DEFAULT_MISSING_FIELDS } from './mastercard/faults.js';
+export { VIPPS_DEFAULT_MISSING_FIELDS } from './vipps/faults.js';
+export {
   createMastercardSandbox,
   DEFAULT_MASTERCARD_CLIENT,
   DEFAULT_SLOW_BANK_DELAY_MS,

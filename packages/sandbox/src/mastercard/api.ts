@@ -24,6 +24,7 @@ import {
   toValidationErrors,
   unauthorized,
 } from './errors.js';
+import { mastercardFaultMiddleware } from './faults.js';
 import type { StoredPayment } from './payments.js';
 import { CorrelationId, CreatePaymentBody, ListPaymentsQuery } from './schemas.js';
 import { paymentJson, providerGroupsJson, providerJson, providerPaymentMethodsJson } from './serialize.js';
@@ -85,28 +86,7 @@ export function createApiRoutes(ctx: MastercardContext): Hono<ApiEnv> {
   });
 
   // Sandbox scenario knobs: latency and injected faults, applied to authenticated API calls.
-  api.use('*', async (c, next) => {
-    if (ctx.runtime.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, ctx.runtime.latencyMs));
-    // Fault prefixes are API paths (`/v1/payments`), independent of where the emulator is mounted.
-    const fault = ctx.runtime.takeFault(c.req.path.slice(c.req.path.indexOf('/v1/')));
-    if (fault?.kind === 'malformed') {
-      return c.body('{"payment": {"paymentId": ', 200, { 'Content-Type': 'application/json; charset=utf-8' });
-    }
-    if (fault?.kind === 'status') {
-      if (fault.status === 429) {
-        throw new MastercardApiError(
-          429,
-          { error: 'TooManyRequests', details: { reason: 'Rate limit exceeded (sandbox fault injection)' } },
-          { 'Retry-After': '1' },
-        );
-      }
-      throw new MastercardApiError(fault.status, {
-        error: fault.status === 500 ? 'InternalServerError' : 'ServiceUnavailable',
-        details: { reason: `Injected ${fault.status} (sandbox fault injection)` },
-      });
-    }
-    await next();
-  });
+  api.use('*', mastercardFaultMiddleware(ctx));
 
   api.get('/providers', (c) =>
     c.json(SANDBOX_BANKS.map((bank) => providerJson(bank, availabilityOf(bank), catalogue(c)))),

@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { FaultCount, FaultEffectSchema, faultBodySchema, faultFromBody } from '../shared/faults.js';
 import { findBank } from './catalogue.js';
 import type { MastercardContext } from './context.js';
 import { MastercardApiError, invalidInput, notFound, requiredMessage, toValidationErrors } from './errors.js';
@@ -45,12 +46,17 @@ export interface MastercardControls {
   setLatencyMs(ms: number): void;
   /** Switch a bank off (status.syncMode "None", message set) or back on. */
   setProviderAvailability(providerId: string, available: boolean, message?: string | null): void;
-  /** The next `count` matching API calls answer with this fault instead. */
+  /**
+   * The next `count` API calls under `fault.pathPrefix` (e.g. `/v1/payments`; default: any) meet
+   * this fault: a 429/5xx answer (Retry-After configurable), a malformed or truncated body, missing
+   * fields, a connection reset (before or after processing) or a hang (see shared/faults.ts).
+   */
   injectFaults(fault: ApiFault, count?: number): void;
   clearFaults(): void;
 }
 
 const Milliseconds = z.number().int().min(0).max(3_600_000);
+const FaultPathPrefix = z.string().startsWith('/v1', 'must start with /v1').max(200);
 
 export function createControls(ctx: MastercardContext): MastercardControls {
   const inspect = (paymentId: string): MastercardPaymentInspection | undefined => {
@@ -91,7 +97,10 @@ export function createControls(ctx: MastercardContext): MastercardControls {
       ctx.runtime.setAvailability(bank, available, message);
     },
     injectFaults(fault, count = 1) {
-      ctx.runtime.injectFaults(fault, z.number().int().min(1).max(1000).parse(count));
+      const { pathPrefix, ...effect } = fault;
+      const checked = FaultEffectSchema.parse(effect);
+      const where = pathPrefix === undefined ? {} : { pathPrefix: FaultPathPrefix.parse(pathPrefix) };
+      ctx.runtime.injectFaults({ ...checked, ...where }, FaultCount.parse(count));
     },
     clearFaults() {
       ctx.runtime.clearFaults();
@@ -109,17 +118,7 @@ const AvailabilityBody = z.strictObject({
   message: z.string().min(1).max(200).nullish(),
 });
 
-const FaultBody = z
-  .strictObject({
-    status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional(),
-    malformed: z.literal(true).optional(),
-    count: z.number().int().min(1).max(1000).default(1),
-    pathPrefix: z.string().startsWith('/v1', 'must start with /v1').max(200).optional(),
-  })
-  .refine((b) => (b.status === undefined) !== (b.malformed === undefined), {
-    message: 'give exactly one of status or malformed',
-    path: ['status'],
-  });
+const FaultBody = faultBodySchema(FaultPathPrefix);
 
 export function createControlRoutes(controls: MastercardControls): Hono {
   const app = new Hono();
@@ -176,11 +175,7 @@ export function createControlRoutes(controls: MastercardControls): Hono {
 
   app.post('/faults', async (c) => {
     const body = await readJson(c, FaultBody);
-    const base = body.pathPrefix ? { pathPrefix: body.pathPrefix } : {};
-    const fault: ApiFault = body.status
-      ? { kind: 'status', status: body.status, ...base }
-      : { kind: 'malformed', ...base };
-    controls.injectFaults(fault, body.count);
+    controls.injectFaults(faultFromBody(body), body.count);
     return c.json(controls.getSettings());
   });
 

@@ -2,13 +2,11 @@
  * Scenario settings that tests and demos change at run time: slow-bank delay, latency, bank
  * availability and injected API faults. `reset()` restores what the sandbox was created with.
  */
+import type { InjectedFault } from '../shared/faults.js';
 import { UNAVAILABLE_MESSAGE, type SandboxBank } from './catalogue.js';
 
-/** One injected fault, consumed by the next matching API call. */
-export type ApiFault =
-  | { kind: 'status'; status: 429 | 500 | 502 | 503 | 504; pathPrefix?: string }
-  /** 200 with a truncated JSON body, to exercise the integrator's parse-error handling. */
-  | { kind: 'malformed'; pathPrefix?: string };
+/** One injected fault, consumed by the next matching API call (see shared/faults.ts for the kinds). */
+export type ApiFault = InjectedFault;
 
 export interface Availability {
   available: boolean;

@@ -11,6 +11,7 @@ import { approveDirectly, expireNow, userDecides, type ActionResult } from './fl
 import type { CallbackDelivery, CallbackMode, UserSession, WebhookDelivery } from './state.js';
 import type { CallStatsSnapshot } from './stats.js';
 import type { VippsApiFault } from './faults.js';
+import { FaultCount, FaultEffectSchema, faultBodySchema, faultFromBody } from '../shared/faults.js';
 
 export class VippsControlError extends Error {
   override readonly name = 'VippsControlError';
@@ -55,16 +56,7 @@ const ApiPath = z
     'must be a Vipps API path such as /ecomm/v2/payments',
   )
   .max(200);
-const FaultRequest = z
-  .strictObject({
-    status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional(),
-    malformed: z.literal(true).optional(),
-    count: z.number().int().min(1).max(1000).default(1),
-    pathPrefix: ApiPath.optional(),
-  })
-  .refine((body) => (body.status === undefined) !== (body.malformed === undefined), {
-    message: 'give exactly one of status or malformed',
-  });
+const FaultRequest = faultBodySchema(ApiPath);
 const LatencyRequest = z.strictObject({ latencyMs: z.number().int().min(0).max(60_000) });
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
@@ -123,8 +115,10 @@ export interface VippsControls {
   callbacks(orderId?: string): CallbackDelivery[];
   webhookDeliveries(reference?: string): WebhookDelivery[];
   /**
-   * The next `count` API calls under `pathPrefix` (e.g. `/ecomm/v2/payments`; default: any) answer
-   * with the status (429 with Retry-After: 1) or a truncated JSON body, without being processed.
+   * The next `count` API calls under `pathPrefix` (e.g. `/ecomm/v2/payments`; default: any) meet
+   * the fault: a status in the API's error format (429 with Retry-After: 1 unless set) or a
+   * malformed body without being processed; or processed with a truncated body, missing fields,
+   * the answer lost to a connection reset, or held for `ms` first (see shared/faults.ts).
    */
   injectFaults(fault: VippsApiFault, count?: number): void;
   clearFaults(): void;
@@ -233,12 +227,13 @@ export function createVippsControls(ctx: VippsContext): VippsControls {
     webhookDeliveries: (reference) =>
       ctx.state.webhookDeliveries.filter((d) => reference === undefined || d.reference === reference),
     injectFaults(fault, count = 1) {
-      const request = parse(FaultRequest, {
-        ...(fault.kind === 'status' ? { status: fault.status } : { malformed: true }),
-        ...(fault.pathPrefix !== undefined ? { pathPrefix: fault.pathPrefix } : {}),
-        count,
-      });
-      for (let i = 0; i < request.count; i++) ctx.state.faults.push(fault);
+      const { pathPrefix, ...effect } = fault;
+      const checked: VippsApiFault = {
+        ...parse(FaultEffectSchema, effect),
+        ...(pathPrefix !== undefined ? { pathPrefix: parse(ApiPath, pathPrefix) } : {}),
+      };
+      const times = parse(FaultCount, count);
+      for (let i = 0; i < times; i++) ctx.state.faults.push(checked);
     },
     clearFaults() {
       ctx.state.faults = [];
@@ -325,12 +320,7 @@ export function createVippsControlApp(controls: VippsControls): Hono {
   app.get('/webhook-deliveries', (c) => c.json(controls.webhookDeliveries(c.req.query('reference'))));
   app.post('/faults', async (c) => {
     const request = parse(FaultRequest, await body(c.req.raw));
-    const base = request.pathPrefix !== undefined ? { pathPrefix: request.pathPrefix } : {};
-    const fault: VippsApiFault =
-      request.status !== undefined
-        ? { kind: 'status', status: request.status, ...base }
-        : { kind: 'malformed', ...base };
-    controls.injectFaults(fault, request.count);
+    controls.injectFaults(faultFromBody(request), request.count);
     return c.body(null, 204);
   });
   app.delete('/faults', (c) => {

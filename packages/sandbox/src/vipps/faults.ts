@@ -1,16 +1,26 @@
 /**
  * Fault injection for the Vipps API routes (not the pages): the next matching calls answer 429/5xx
- * or a truncated body instead of being processed, and an optional latency delays every API call.
- * Same shape as the Mastercard emulator's faults. A faulted call is still counted in the stats.
+ * or a malformed body instead of being processed, are processed but answer a truncated body or one
+ * missing fields, lose their connection (before or after processing) or hang; an optional latency
+ * delays every API call. Same kinds as the Mastercard emulator's faults (shared/faults.ts). A call
+ * answered by a fault without processing is still counted in the stats.
  */
 import type { MiddlewareHandler } from 'hono';
+import { applyNeutralFault, retryAfterOf, resetConnection, replaceResponse, type InjectedFault } from '../shared/faults.js';
 import type { VippsContext, VippsEnv } from './context.js';
 import { apimErrorResponse, ECOM_ERRORS, ecomErrorResponse, problemResponse } from './errors.js';
 
-export type VippsApiFault =
-  | { kind: 'status'; status: 429 | 500 | 502 | 503 | 504; pathPrefix?: string }
-  /** 200 with a truncated JSON body, to exercise the integrator's parse-error handling. */
-  | { kind: 'malformed'; pathPrefix?: string };
+export type VippsApiFault = InjectedFault;
+
+/** What `missingFields: true` removes: the fields that identify a payment, its state and a token. */
+export const VIPPS_DEFAULT_MISSING_FIELDS = [
+  'orderId',
+  'reference',
+  'state',
+  'transactionLogHistory',
+  'transactionInfo',
+  'access_token',
+] as const;
 
 /** The API routes as the stats name them, to label faulted calls like processed ones. */
 const API_ROUTES = [
@@ -52,14 +62,15 @@ function matchRoute(method: string, path: string): { route: string; paymentId: s
   return { route: `${method} ${path}`, paymentId: undefined };
 }
 
-function faultResponse(path: string, fault: VippsApiFault): Response {
+function faultResponse(path: string, fault: Extract<VippsApiFault, { kind: 'status' | 'malformed' }>): Response {
   if (fault.kind === 'malformed') {
     return new Response('{"orderId": "', {
       status: 200,
       headers: { 'content-type': 'application/json;charset=UTF-8' },
     });
   }
-  const retryAfter: Record<string, string> = fault.status === 429 ? { 'retry-after': '1' } : {};
+  const retryAfterValue = retryAfterOf(fault);
+  const retryAfter: Record<string, string> = retryAfterValue === null ? {} : { 'retry-after': retryAfterValue };
   let response: Response;
   if (path.startsWith('/ecomm/')) {
     response = ecomErrorResponse(fault.status, [
@@ -91,8 +102,19 @@ export function apiFaultMiddleware(ctx: VippsContext): MiddlewareHandler<VippsEn
     const index = ctx.state.faults.findIndex((fault) => !fault.pathPrefix || path.startsWith(fault.pathPrefix));
     if (index === -1) return next();
     const [fault] = ctx.state.faults.splice(index, 1) as [VippsApiFault];
-    const { route, paymentId } = matchRoute(c.req.method, path);
-    ctx.stats.record(route, paymentId, ctx.clock.now());
+    const recordUnprocessed = () => {
+      const { route, paymentId } = matchRoute(c.req.method, path);
+      ctx.stats.record(route, paymentId, ctx.clock.now());
+    };
+    if (fault.kind === 'reset' && !fault.afterProcessing) {
+      recordUnprocessed();
+      replaceResponse(c, resetConnection(c));
+      return;
+    }
+    // The others process the call (the route counts it), then change or drop its answer.
+    if (await applyNeutralFault(c, fault, next, VIPPS_DEFAULT_MISSING_FIELDS)) return;
+    if (fault.kind !== 'status' && fault.kind !== 'malformed') return next();
+    recordUnprocessed();
     return faultResponse(path, fault);
   };
 }

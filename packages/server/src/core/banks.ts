@@ -6,6 +6,7 @@
 import type { Bank, Country, Currency } from '@pay-with-bank/protocol';
 import type { Logger } from '../log.js';
 import type { ProviderAdapter, ProviderBank } from '../providers/adapter.js';
+import { toApiError } from './payments.js';
 
 interface CacheEntry {
   banks: ProviderBank[];
@@ -39,7 +40,8 @@ export class BankDirectory {
           this.logger.warn('bank list refresh failed; serving the cached list', { adapter: adapter.id, error });
           return cached.banks;
         }
-        throw error;
+        // Typed (provider_unavailable, provider_timeout…), never an internal_error.
+        throw toApiError(error);
       } finally {
         this.inflight.delete(adapter.id);
       }

@@ -62,7 +62,15 @@ interface CommitOptions {
 /** Turn anything an adapter throws into an ApiError that is safe to answer with. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof ProviderError) return new ApiError(error.code, error.message, error.details);
+  if (error instanceof ProviderError) {
+    // A busy provider said when to come back (429/503 Retry-After): tell our client the same.
+    const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    const headers: Record<string, string> =
+      typeof retryAfter === 'number' && Number.isInteger(retryAfter) && retryAfter >= 0
+        ? { 'Retry-After': String(retryAfter) }
+        : {};
+    return new ApiError(error.code, error.message, error.details, headers);
+  }
   return new ApiError('internal_error', 'An unexpected error occurred.');
 }
 

@@ -1,7 +1,8 @@
 /**
  * Background reconciliation: keeps asking providers about payments that are not final (including
- * attempts the shopper abandoned or superseded), backing off as they age, and fails payments whose
- * creation was interrupted (crash between our write and the provider's answer).
+ * attempts the shopper abandoned or superseded), backing off as they age and while their provider
+ * keeps failing, and fails payments whose creation was interrupted (crash between our write and
+ * the provider's answer). A failed check changes nothing but the time of the next one.
  */
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
@@ -22,9 +23,16 @@ export interface ReconcilerOptions {
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
+/** Consecutive failed checks double a payment's gap, up to this (a recovered provider is noticed by then). */
+const MAX_FAILURE_GAP_MS = 15 * MINUTE;
+/** Failure counts kept in memory at most (a restart simply starts them over). */
+const MAX_TRACKED_FAILURES = 10_000;
+
 export class Reconciler {
   private timer: ReturnType<typeof setInterval> | null = null;
   private running: Promise<number> | null = null;
+  /** Consecutive failed checks per payment, for backing off while its provider is down. */
+  private readonly failures = new Map<string, number>();
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -33,6 +41,12 @@ export class Reconciler {
     if (ageMs < HOUR) return intervalMs;
     if (ageMs < 24 * HOUR) return Math.max(intervalMs, 5 * MINUTE);
     return Math.max(intervalMs, HOUR);
+  }
+
+  /** The gap after `failures` consecutive failed checks: doubling, capped (never below the normal gap). */
+  static failureGapMs(gapMs: number, failures: number): number {
+    if (failures <= 0) return gapMs;
+    return Math.max(gapMs, Math.min(gapMs * 2 ** Math.min(failures, 20), MAX_FAILURE_GAP_MS));
   }
 
   runOnce(): Promise<number> {
@@ -67,11 +81,16 @@ export class Reconciler {
         continue;
       }
       const lastChecked = payment.lastCheckedAt ? Date.parse(payment.lastCheckedAt) : 0;
-      if (nowMs - lastChecked < Reconciler.checkGapMs(ageMs, intervalMs)) continue;
+      const failures = this.failures.get(payment.id) ?? 0;
+      const gap = Reconciler.failureGapMs(Reconciler.checkGapMs(ageMs, intervalMs), failures);
+      if (nowMs - lastChecked < gap) continue;
       try {
         await payments.refresh(payment.id, 'reconciler');
+        this.failures.delete(payment.id);
       } catch (error) {
-        logger.warn('reconciliation check failed', { paymentId: payment.id, error });
+        logger.warn('reconciliation check failed', { paymentId: payment.id, failures: failures + 1, error });
+        if (this.failures.size >= MAX_TRACKED_FAILURES) this.failures.clear();
+        this.failures.set(payment.id, failures + 1);
         // Count the attempt so a failing provider is not hammered by every run.
         await store.markPaymentChecked(payment.id, now().toISOString());
       }

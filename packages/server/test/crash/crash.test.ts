@@ -6,7 +6,9 @@
  * checkout, every merchant notification delivered (at least once, same event id) and acknowledged.
  *
  * Sandbox and server are real child processes; this process is the merchant backend (merchant API,
- * webhook receiver), the browser (checkout API) and the shopper (hosted pages via form posts).
+ * webhook receiver), the browser (checkout API) and the shopper (Mastercard hosted pages via form
+ * posts; Vipps approval via the sandbox's control endpoint, which then sends Vipps' webhook).
+ * Each test prints one `survived <crash point>: …` line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,17 +21,22 @@ import {
   RETURN_URL,
   callJson,
   expectConnectionDropped,
+  freePort,
   killAllChildren,
   providerPayments,
+  registerVippsWebhook,
   shopperConfirms,
   startSandboxProcess,
   startServerProcess,
   startWebhookReceiver,
+  vippsControl,
   waitUntil,
   type JsonResponse,
   type ReceivedEvent,
   type SandboxProcess,
   type ServerProcess,
+  type ServerProcessOptions,
+  type VippsWebhookDelivery,
   type WebhookReceiver,
 } from './processes.js';
 
@@ -58,13 +65,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startServer(database: string, crashAt?: CrashPointName, script?: string): Promise<ServerProcess> {
+async function startServer(
+  database: string,
+  crashAt?: CrashPointName,
+  extra: Pick<ServerProcessOptions, 'port' | 'vipps'> = {},
+): Promise<ServerProcess> {
   const server = await startServerProcess({
     sandboxUrl: sandbox.url,
     database,
     webhookUrl: receiver.url,
     ...(crashAt ? { crashAt } : {}),
-    ...(script ? { script } : {}),
+    ...extra,
   });
   running.push(server);
   return server;
@@ -399,55 +410,97 @@ describe('crash safety (SIGKILL at a crash point, restart on the same SQLite fil
   );
 
   it(
-    'callback:before-apply → the provider redelivers the unacknowledged callback and it is applied exactly once',
+    'callback:before-apply (Vipps ePayment webhook) → the redelivered webhook is applied exactly once after the restart',
     async () => {
       const database = join(dir, 'callback.sqlite');
-      const script = 'packages/server/test/crash/callback-provider-server.ts';
-      const doomed = await startServer(database, 'callback:before-apply', script);
-      const { session, clientToken } = await createSession(doomed, 'CRASH-CALLBACK');
-      const started = await startPayment(doomed, clientToken, 'attempt-first-01', 'DK_Bank');
+      // The provider must reach the restarted server at the same URL: a fixed port and PWB_PUBLIC_URL.
+      const port = await freePort();
+      const hook = await registerVippsWebhook(
+        sandbox.url,
+        `http://127.0.0.1:${port}/v1/callbacks/vipps-epayment/webhooks`,
+      );
+      const vipps = { webhookSecret: hook.secret };
+      // Vipps retries a webhook that got no 2xx; faster than its default backoff, for the test.
+      await vippsControl(sandbox.url, 'PUT', '/webhook-retry', { maxAttempts: 40, initialDelayMs: 250, multiplier: 1 });
+      // Only the authorisation's webhook goes out (the "created" one is dropped), so the crash
+      // happens on exactly that event.
+      await vippsControl(sandbox.url, 'PUT', '/webhook-delivery', { enabled: false });
+
+      const doomed = await startServer(database, 'callback:before-apply', { port, vipps });
+      const created = await callJson(doomed.url, 'POST', '/v1/sessions', MERCHANT_KEY, {
+        amount: { value: 49900, currency: 'NOK' },
+        reference: 'CRASH-CALLBACK',
+        description: 'Wool sweater',
+        returnUrl: RETURN_URL,
+        methods: ['vipps'],
+      });
+      expect(created.status).toBe(201);
+      const { session, clientToken } = created.body as { session: { id: string }; clientToken: string };
+      const started = await callJson(doomed.url, 'POST', '/v1/checkout/payments', clientToken, {
+        method: 'vipps',
+        attemptId: 'attempt-first-01',
+        phoneNumber: '91234567',
+      });
       expect(started.status).toBe(200);
       const paymentId = started.body.payment.id as string;
-      const providerPaymentId = new URL(started.body.redirectUrl as string).pathname.split('/').pop()!;
-      const callback = { id: providerPaymentId, event: 'evt-completed-1', status: 'completed' };
-      const sendCallback = (server: ServerProcess) =>
-        fetch(`${server.url}/v1/callbacks/fake/payments/${providerPaymentId}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-fake-auth': 'good' },
-          body: JSON.stringify(callback),
-        });
+      const reference = (await callJson(doomed.url, 'GET', `/v1/payments/${paymentId}`, MERCHANT_KEY)).body.payment
+        .providerPaymentId as string;
+      await vippsControl(sandbox.url, 'PUT', '/webhook-delivery', { enabled: true });
 
-      await expectConnectionDropped(sendCallback(doomed));
+      // The user approves in the app; Vipps sends epayments.payment.authorized.v1 and the server dies
+      // after authenticating it, before writing anything.
+      await vippsControl(sandbox.url, 'POST', `/payments/${reference}/approve`, { phoneNumber: '91234567' });
       await expectKilledAtCrashPoint(doomed);
-      // Authenticated, but neither the status nor the callback's replay key was written.
       const stored = readDb(database, (db) => ({
         status: (db.prepare('SELECT status FROM payments WHERE id = ?').get(paymentId) as { status: string }).status,
         keys: db.prepare('SELECT dedupe_key FROM payment_events WHERE dedupe_key IS NOT NULL').all(),
       }));
       expect(stored).toEqual({ status: 'pending', keys: [] });
+      const deliveries = () =>
+        vippsControl(sandbox.url, 'GET', `/webhook-deliveries?reference=${reference}`) as Promise<
+          VippsWebhookDelivery[]
+        >;
+      const authorized = async () => (await deliveries()).filter((d) => d.event === 'epayments.payment.authorized.v1');
+      expect((await authorized()).map((d) => d.state)).toEqual(['pending']);
 
-      // Unacknowledged, the provider sends the same callback again (and again: the replay is a no-op).
-      const server = await startServer(database, undefined, script);
-      for (let i = 0; i < 2; i++) {
-        const res = await sendCallback(server);
-        expect(res.status).toBe(200);
-        expect(await res.json()).toEqual({ received: true });
-      }
-      const payment = await callJson(server.url, 'GET', `/v1/payments/${paymentId}`, MERCHANT_KEY);
-      expect(payment.body.payment).toMatchObject({ status: 'completed', providerStatus: 'COMPLETED' });
-      expect((await merchantSession(server, session.id)).session.state).toBe('paid');
-      const applied = readDb(database, (db) =>
-        db.prepare('SELECT dedupe_key, status FROM payment_events WHERE dedupe_key IS NOT NULL').all(),
+      // Unacknowledged, Vipps keeps sending it; the restarted server verifies and applies it.
+      const server = await startServer(database, undefined, { port, vipps });
+      await waitUntil(
+        async () => (await authorized()).every((d) => d.state === 'delivered'),
+        'Vipps to redeliver the webhook',
       );
-      expect(applied).toEqual([{ dedupe_key: 'evt-completed-1', status: 'completed' }]);
+      const [delivery] = await authorized();
+      expect(delivery!.attempts.length).toBeGreaterThanOrEqual(2);
+      expect(delivery!.attempts.at(-1)).toMatchObject({ httpStatus: 200 });
+
+      const payment = await callJson(server.url, 'GET', `/v1/payments/${paymentId}`, MERCHANT_KEY);
+      expect(payment.body.payment).toMatchObject({ status: 'authorized', authorizedAmount: 49900 });
+      expect((await merchantSession(server, session.id)).session.state).toBe('paid');
+      const applied = readDb(
+        database,
+        (db) =>
+          db.prepare('SELECT source, status FROM payment_events WHERE dedupe_key IS NOT NULL').all() as {
+            source: string;
+            status: string;
+          }[],
+      );
+      expect(applied).toEqual([{ source: 'callback', status: 'authorized' }]);
+      // One provider payment for the attempt, and a replay of the attempt does not create another.
+      const replay = await callJson(server.url, 'POST', '/v1/checkout/payments', clientToken, {
+        method: 'vipps',
+        attemptId: 'attempt-first-01',
+        phoneNumber: '91234567',
+      });
+      expect(replay.body.payment).toMatchObject({ id: paymentId, status: 'authorized' });
+      const stats = (await vippsControl(sandbox.url, 'GET', '/stats')) as {
+        byPayment: Record<string, { byRoute: Record<string, number> }>;
+      };
+      expect(stats.byPayment[reference]!.byRoute['POST /epayment/v1/payments']).toBe(1);
 
       await waitUntil(() => undeliveredCount(database) === 0, 'every notification to be acknowledged');
-      expect(notificationsFor([paymentId]).map((e) => e.type)).toEqual(['payment.pending', 'payment.completed']);
+      expect(notificationsFor([paymentId]).map((e) => e.type)).toEqual(['payment.pending', 'payment.authorized']);
       await stopCleanly(server);
-      report(
-        'callback:before-apply',
-        'redelivered callback applied once (provider-neutral FakeAdapter), replay a no-op',
-      );
+      report('callback:before-apply', 'Vipps redelivered the unacknowledged webhook; applied once, session paid');
     },
     TEST_TIMEOUT_MS,
   );

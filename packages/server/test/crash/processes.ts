@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -127,14 +127,32 @@ export interface ServerProcessOptions {
   database: string;
   webhookUrl: string;
   crashAt?: CrashPointName;
-  /** Entry script relative to the repository root (default: the real CLI). */
-  script?: string;
+  /**
+   * Listen on this port with PWB_PUBLIC_URL pointing at it (providers that call back, such as
+   * Vipps, must reach the restarted server at the same URL). Default: any free port.
+   */
+  port?: number;
+  /** Also configure Vipps ePayment against the sandbox, with a webhook registered beforehand. */
+  vipps?: { webhookSecret: string };
+}
+
+/** A free loopback port, chosen by the OS (for a server that must keep its URL across restarts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createTcpServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolvePort(port));
+    });
+  });
 }
 
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const env: Record<string, string> = {
-    PWB_PORT: '0',
+    PWB_PORT: String(options.port ?? 0),
     PWB_HOST: '127.0.0.1',
+    ...(options.port ? { PWB_PUBLIC_URL: `http://127.0.0.1:${options.port}` } : {}),
     PWB_MERCHANT_API_KEYS: MERCHANT_KEY,
     PWB_PAYEE_NAME: 'Nordic Goods ApS',
     PWB_RETURN_URL_ALLOWLIST: 'https://shop.example/checkout',
@@ -146,10 +164,20 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     PWB_MASTERCARD_ACCOUNT_DKK: 'bban:1234:0123456789',
     PWB_WEBHOOK_URL: options.webhookUrl,
     PWB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ...(options.vipps
+      ? {
+          PWB_VIPPS_API: 'epayment',
+          PWB_VIPPS_BASE_URL: `${options.sandboxUrl}/vipps`,
+          PWB_VIPPS_CLIENT_ID: VIPPS.clientId,
+          PWB_VIPPS_CLIENT_SECRET: VIPPS.clientSecret,
+          PWB_VIPPS_SUBSCRIPTION_KEY: VIPPS.subscriptionKey,
+          PWB_VIPPS_MERCHANT_SERIAL_NUMBER: VIPPS.msn,
+          PWB_VIPPS_WEBHOOK_SECRET: options.vipps.webhookSecret,
+        }
+      : {}),
     ...(options.crashAt ? { PWB_CRASH_AT: options.crashAt } : {}),
   };
-  const script = options.script ?? 'packages/server/src/cli.ts';
-  const { handle, url } = startChild(script, env, (line) => {
+  const { handle, url } = startChild('packages/server/src/cli.ts', env, (line) => {
     if (!line.startsWith('{')) return null;
     try {
       const record = JSON.parse(line) as { msg?: string; url?: string };
@@ -318,4 +346,74 @@ export async function providerPayments(sandboxUrl: string, reference: string): P
   if (response.status !== 200) throw new Error(`sandbox payments answered ${response.status}`);
   const { payments } = (await response.json()) as { payments: SandboxPayment[] };
   return payments.filter((p) => p.request.reference === reference);
+}
+
+// ------------------------------------------------------------------------------------------------
+// The Vipps side of the sandbox
+
+/** The sandbox's documented default Vipps credentials (not secrets). */
+export const VIPPS = {
+  clientId: 'sandbox-vipps-client-id',
+  clientSecret: 'sandbox-vipps-client-secret',
+  subscriptionKey: 'sandbox-vipps-subscription-key',
+  msn: '123456',
+} as const;
+
+const EPAYMENT_EVENTS = [
+  'epayments.payment.created.v1',
+  'epayments.payment.aborted.v1',
+  'epayments.payment.expired.v1',
+  'epayments.payment.cancelled.v1',
+  'epayments.payment.captured.v1',
+  'epayments.payment.refunded.v1',
+  'epayments.payment.authorized.v1',
+  'epayments.payment.terminated.v1',
+];
+
+/**
+ * Register the server's ePayment webhook once, as the README advises for servers that restart or
+ * run as several instances: the secret is then given to every server start (PWB_VIPPS_WEBHOOK_SECRET).
+ */
+export async function registerVippsWebhook(sandboxUrl: string, url: string): Promise<{ id: string; secret: string }> {
+  const token = await fetch(`${sandboxUrl}/vipps/accesstoken/get`, {
+    method: 'POST',
+    headers: {
+      client_id: VIPPS.clientId,
+      client_secret: VIPPS.clientSecret,
+      'Ocp-Apim-Subscription-Key': VIPPS.subscriptionKey,
+      'Merchant-Serial-Number': VIPPS.msn,
+    },
+  });
+  if (token.status !== 200) throw new Error(`vipps access token answered ${token.status}`);
+  const { access_token: accessToken } = (await token.json()) as { access_token: string };
+  const registered = await fetch(`${sandboxUrl}/vipps/webhooks/v1/webhooks`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${accessToken}`,
+      'Ocp-Apim-Subscription-Key': VIPPS.subscriptionKey,
+      'Merchant-Serial-Number': VIPPS.msn,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ url, events: EPAYMENT_EVENTS }),
+  });
+  if (registered.status !== 201) throw new Error(`vipps webhook registration answered ${registered.status}`);
+  return (await registered.json()) as { id: string; secret: string };
+}
+
+/** A sandbox control call under /__sandbox/vipps (scenario settings, acting as the user, inspection). */
+export async function vippsControl(sandboxUrl: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${sandboxUrl}/__sandbox/vipps${path}`, {
+    method,
+    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`sandbox ${method} ${path} answered ${response.status}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+export interface VippsWebhookDelivery {
+  event: string;
+  reference: string;
+  state: 'pending' | 'delivered' | 'failed' | 'suppressed';
+  attempts: { httpStatus: number | null; error: string | null }[];
 }

@@ -113,7 +113,10 @@ export function wrongTypeValue(schema: JsonSchema): fc.Arbitrary<Json> {
         maxKeys: 3,
       }),
     ),
-    array: fc.oneof(fc.constant<Json>([]), fc.array(fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Json>, { maxLength: 3 })),
+    array: fc.oneof(
+      fc.constant<Json>([]),
+      fc.array(fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Json>, { maxLength: 3 }),
+    ),
     null: fc.constant(null),
   };
   const options = Object.entries(byType)

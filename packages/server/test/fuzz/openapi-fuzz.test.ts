@@ -13,7 +13,6 @@
  *   - Object.prototype is untouched and the process is still up (no unhandled errors).
  * A positive control at the end proves the snapshots do see a real change.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are read loosely */
 import { ApiErrorBody, ERROR_STATUS } from '@pay-with-bank/protocol';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +37,7 @@ import {
   type BodyMutation,
   type Json,
 } from './hostile-values.js';
-import { isConstrainedString, nonNull, operationsOf, type OpenApiDoc, type Operation } from './openapi-model.js';
+import { nonNull, operationsOf, type OpenApiDoc, type Operation } from './openapi-model.js';
 
 /** Cases in total across all operations and families (the brief asks for at least 10,000). */
 const TARGET_CASES = 16_000;
@@ -395,12 +394,10 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
         'query',
         fc
           .oneof(
-            fc
-              .oneof(...badValues)
-              .map((v) => ({
-                q: `${param.name}=${encodeAny(v)}`,
-                label: `${param.name}=${JSON.stringify(v).slice(0, 30)}`,
-              })),
+            fc.oneof(...badValues).map((v) => ({
+              q: `${param.name}=${encodeAny(v)}`,
+              label: `${param.name}=${JSON.stringify(v).slice(0, 30)}`,
+            })),
             // Repeated keys and array syntax
             fc.constant({
               q: `${param.name}=${encodeAny(validValue)}&${param.name}=${encodeAny(validValue)}`,
@@ -799,7 +796,7 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
     expect((await json(res)).session.description).toBe(description);
   });
 
-  it('still sees each kind of free-text refusal as the typed error', async () => {
+  it('refuses NUL, lone surrogates and control characters in free text as a typed field error', async () => {
     for (const bad of ['a\u0000b', 'a\ud800b', 'a\u001bb']) {
       const res = await h.merchant('POST', '/v1/sessions', {
         ...(VALID_BODIES.createSession as object),
@@ -808,6 +805,5 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect((await json(res)).error.details.issues[0].path).toBe('body.description');
     }
-    expect(isConstrainedString({ type: 'string' })).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ import { ensureWebhook } from '../../src/providers/vipps/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { MERCHANT_KEY, RETURN_URL, testConfig } from '../helpers/config.js';
 import { json } from '../helpers/harness.js';
+import { makeWorld } from '../helpers/sandbox.js';
 import { createWorld, shopper, type Api, type VippsWorld } from '../vipps/helpers.js';
 import { securityWorld, stateOf } from './helpers.js';
 
@@ -66,9 +67,17 @@ describe('callbacks (provider-neutral core, fake provider)', () => {
     const { world, deliver } = await setup();
     const before = await stateOf(world);
     expect((await deliver({ id: 'fake-999', event: 'e', status: 'completed' })).status).toBe(404);
-    expect((await deliver({ id: 'x', event: 'e' }, 'good', '/v1/callbacks/mastercard/anything')).status).toBe(404);
+    // A provider that is not configured here.
+    expect((await deliver({ id: 'x', event: 'e' }, 'good', '/v1/callbacks/vipps-ecom/anything')).status).toBe(404);
     expect((await deliver({ id: 'x', event: 'e' }, 'good', '/v1/callbacks/Fake/events')).status).toBe(400);
     expect(await stateOf(world)).toBe(before);
+    // Mastercard is configured but has no callbacks (polling only): nothing to forge.
+    const mastercard = makeWorld();
+    const res = await mastercard.request('POST', '/v1/callbacks/mastercard/v1/payments/x', {
+      body: { paymentId: 'x', status: { code: 'Succeeded' } },
+    });
+    expect(res.status).toBe(404);
+    expect((await json(res)).error.code).toBe('not_found');
   });
 });
 

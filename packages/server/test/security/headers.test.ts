@@ -31,6 +31,9 @@ function headerProblems(res: Response): string[] {
   if (h.get('cross-origin-resource-policy') !== 'same-origin') {
     problems.push(`Cross-Origin-Resource-Policy ${h.get('cross-origin-resource-policy')}`);
   }
+  if (h.get('cross-origin-opener-policy') !== 'same-origin') {
+    problems.push(`Cross-Origin-Opener-Policy ${h.get('cross-origin-opener-policy')}`);
+  }
   if (!/^max-age=\d{7,}/.test(h.get('strict-transport-security') ?? '')) {
     problems.push(`Strict-Transport-Security ${h.get('strict-transport-security')}`);
   }

@@ -1,11 +1,13 @@
 /**
  * HTTP client shared by the eCom, ePayment and Webhooks calls: the Vipps headers on every call
- * (bearer token, subscription key, MSN, Vipps-System-*), a timeout on every call, one token renewal
- * and retry after a 401, responses validated with zod, failures mapped to typed ProviderErrors.
+ * (bearer token, subscription key, MSN, Vipps-System-*), a timeout on every call and retries of
+ * safe calls (../http.ts), one token renewal and retry after a 401, responses validated with zod,
+ * failures mapped to typed ProviderErrors.
  */
 import type { z } from 'zod';
 import type { Logger } from '../../log.js';
 import { ProviderError } from '../errors.js';
+import { ProviderHttp, type ProviderResponse, type RetryPolicy } from '../http.js';
 import type { VippsConfig } from './config.js';
 import { makeScrub, mapVippsError, type Scrub, type VippsApiFlavor } from './errors.js';
 import type { VippsTokenClient } from './token.js';
@@ -18,6 +20,8 @@ export interface VippsClientOptions {
   tokens: VippsTokenClient;
   /** Extra values to keep out of messages (e.g. a webhook secret learnt at run time). */
   extraSecrets?: () => readonly (string | null)[];
+  /** Overrides of the retry policy of safe calls (tests; see ../http.ts). */
+  retry?: Partial<RetryPolicy>;
 }
 
 export interface VippsCall<T> {
@@ -34,11 +38,23 @@ export interface VippsCall<T> {
   headers?: Record<string, string>;
 }
 
-const isTimeout = (error: unknown) =>
-  error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+/**
+ * Which calls may be sent again after a timeout, a reset or a 429/502/503/504: reads, and writes
+ * Vipps deduplicates by the key we send (ePayment Idempotency-Key on create/capture/refund/cancel,
+ * eCom X-Request-Id on capture/refund). Not eCom initiate (no key; a second send is error 34 and
+ * the landing URL exists only in the first answer), eCom cancel (no key) or the webhook set-up
+ * (best effort, retried by the adapter a minute later; retrying inline would hold up a payment).
+ */
+export function isSafeToRetry(call: Pick<VippsCall<unknown>, 'method' | 'api' | 'headers'>): boolean {
+  if (call.api === 'webhooks') return false;
+  if (call.method === 'GET') return true;
+  const headers = Object.keys(call.headers ?? {}).map((name) => name.toLowerCase());
+  return headers.includes('idempotency-key') || headers.includes('x-request-id');
+}
 
 export class VippsClient {
   readonly scrub: Scrub;
+  private readonly http: ProviderHttp;
 
   constructor(private readonly options: VippsClientOptions) {
     const { config } = options;
@@ -51,6 +67,12 @@ export class VippsClient {
       options.tokens.current(),
       ...(options.extraSecrets?.() ?? []),
     ]);
+    this.http = new ProviderHttp({
+      fetch: options.fetch,
+      timeoutMs: options.timeoutMs,
+      logger: options.logger,
+      ...(options.retry ? { retry: options.retry } : {}),
+    });
   }
 
   async request<T>(call: VippsCall<T>): Promise<T> {
@@ -58,7 +80,6 @@ export class VippsClient {
     let response = await this.send(call, token);
     if (response.status === 401) {
       // The token was revoked or expired early: renew once and try again (the request was not processed).
-      await response.body?.cancel().catch(() => undefined);
       this.options.tokens.invalidate(token);
       token = await this.options.tokens.get();
       response = await this.send(call, token);
@@ -66,8 +87,8 @@ export class VippsClient {
     return this.read(call, response);
   }
 
-  private async send(call: VippsCall<unknown>, token: string): Promise<Response> {
-    const { config, timeoutMs, logger } = this.options;
+  private send(call: VippsCall<unknown>, token: string): Promise<ProviderResponse> {
+    const { config } = this.options;
     const headers: Record<string, string> = {
       Accept: 'application/json',
       Authorization: `Bearer ${token}`,
@@ -80,46 +101,25 @@ export class VippsClient {
       ...(call.body === undefined ? {} : { 'Content-Type': 'application/json' }),
       ...call.headers,
     };
-    const started = Date.now();
-    try {
-      const response = await this.options.fetch(`${config.baseUrl}${call.path}`, {
-        method: call.method,
-        headers,
-        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      logger.debug('provider call', {
-        method: call.method,
-        path: call.path,
-        status: response.status,
-        ms: Date.now() - started,
-      });
-      return response;
-    } catch (error) {
-      const timedOut = isTimeout(error);
-      logger.warn('provider call failed', {
-        method: call.method,
-        path: call.path,
-        timedOut,
-        errorName: error instanceof Error ? error.name : 'unknown',
-      });
-      if (timedOut)
-        throw new ProviderError('provider_timeout', `Vipps did not answer in time (could not ${call.action}).`);
-      throw new ProviderError('provider_unavailable', `Vipps could not be reached (could not ${call.action}).`);
-    }
+    return this.http.send({
+      method: call.method,
+      url: `${config.baseUrl}${call.path}`,
+      headers,
+      // The same bytes on every attempt: Vipps matches a replayed key against the first body.
+      ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+      idempotent: isSafeToRetry(call),
+      logPath: call.path,
+      messages: {
+        timeout: `Vipps did not answer in time (could not ${call.action}).`,
+        unreachable: `Vipps could not be reached (could not ${call.action}).`,
+      },
+    });
   }
 
-  private async read<T>(call: VippsCall<T>, response: Response): Promise<T> {
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      if (isTimeout(error))
-        throw new ProviderError('provider_timeout', `Vipps did not answer in time (could not ${call.action}).`);
-      throw new ProviderError('provider_unavailable', `Vipps closed the connection (could not ${call.action}).`);
-    }
+  private read<T>(call: VippsCall<T>, response: ProviderResponse): T {
+    const { text } = response;
     if (!response.ok) {
-      const error = mapVippsError(call.api, response.status, text, call.action, this.scrub);
+      const error = mapVippsError(call.api, response.status, text, call.action, this.scrub, response.retryAfterSeconds);
       this.options.logger.warn('provider refused a call', {
         method: call.method,
         path: call.path,

@@ -11,7 +11,6 @@ import { ProviderError } from '../errors.js';
 import type { VippsClient } from './client.js';
 import type { VippsConfig } from './config.js';
 import {
-  ecomCallbackToSnapshot,
   ecomDetailsToSnapshot,
   ecomSummaryToSnapshot,
   ECOM_FAILURES,
@@ -108,15 +107,15 @@ export function createEcomAdapter(ctx: VippsAdapterContext, client: VippsClient)
       });
       return ecomDetailsToSnapshot(details, status.transactionInfo.status.toUpperCase() === 'REJECTED');
     } catch (error) {
-      // Transient: fail this refresh and decide later (a terminal status cannot be corrected).
-      if (
+      // Only a refusal (404, 410, …) means the deprecated endpoint is gone: then the log's CANCEL is
+      // all there is. Anything else (no answer, a 5xx, a garbled 2xx body) may be transient: fail
+      // this refresh and decide later, since a terminal status cannot be corrected.
+      const status = (error as { details?: { providerStatus?: unknown } } | null)?.details?.providerStatus;
+      const refused =
         error instanceof ProviderError &&
-        (error.code === 'provider_unavailable' || error.code === 'provider_timeout')
-      ) {
-        throw error;
-      }
-      // The deprecated endpoint is gone or unreadable: the log's CANCEL is all there is.
-      ctx.logger.warn('vipps eCom status check failed; reporting the payment as cancelled', { orderId, error });
+        (error.code === 'not_found' || (typeof status === 'number' && status >= 400 && status < 500 && status !== 429));
+      if (!refused) throw error;
+      ctx.logger.warn('vipps eCom status check refused; reporting the payment as cancelled', { orderId, error });
       return ecomDetailsToSnapshot(details);
     }
   };
@@ -238,11 +237,11 @@ export function createEcomAdapter(ctx: VippsAdapterContext, client: VippsClient)
         throw new ProviderError('invalid_request', 'The Vipps callback body does not match its order.');
       }
       const { status, transactionId, timeStamp } = body.transactionInfo;
-      const snapshot = ecomCallbackToSnapshot(body);
+      // The callback body is not signed (only the per-order token authenticates it), so it is a
+      // prompt to ask Vipps, never a status to apply: the core refreshes from /details.
       return {
         providerPaymentId: orderId,
         eventKey: `vipps-ecom:${orderId}:${status.toUpperCase()}:${transactionId ?? timeStamp}`.slice(0, 200),
-        ...(snapshot ? { snapshot } : {}),
       };
     },
   };

@@ -183,29 +183,3 @@ export function ecomSummaryToSnapshot(summary: EcomSummary, operation: 'CAPTURE'
     },
   };
 }
-
-/** A callback's status → snapshot; null for a status we do not know (the core then refreshes). */
-export function ecomCallbackToSnapshot(body: EcomCallbackBody): ProviderSnapshot | null {
-  const { amount, status, timeStamp, transactionId } = body.transactionInfo;
-  const raw = {
-    callback: {
-      status: status.slice(0, 40),
-      amount,
-      timeStamp: timeStamp.slice(0, 40),
-      transactionId: transactionId ?? null,
-    },
-  };
-  switch (status.toUpperCase()) {
-    case 'RESERVED':
-    case 'RESERVE':
-      return { status: 'authorized', providerStatus: 'RESERVED', authorizedAmount: amount, raw };
-    case 'SALE':
-      return { status: 'completed', providerStatus: 'SALE', authorizedAmount: amount, capturedAmount: amount, raw };
-    case 'CANCELLED':
-      return { status: 'cancelled', providerStatus: 'CANCELLED', failure: ECOM_FAILURES.userCancelled, raw };
-    case 'REJECTED':
-      return { status: 'expired', providerStatus: 'REJECTED', failure: ECOM_FAILURES.expired, raw };
-    default:
-      return null;
-  }
-}

@@ -113,14 +113,18 @@ export function mapVippsError(
   text: string,
   action: string,
   scrub: Scrub,
+  retryAfterSeconds: number | null = null,
 ): ProviderError {
+  // When Vipps said how long to wait (429/503 Retry-After), pass it on.
+  const busy = { providerStatus: status, ...(retryAfterSeconds === null ? {} : { retryAfterSeconds }) };
   if (status === 429)
     return new ProviderError(
       'provider_unavailable',
       `Vipps is rate limiting requests (could not ${action}); try again shortly.`,
+      busy,
     );
   if (status >= 500)
-    return new ProviderError('provider_unavailable', `Vipps is unavailable (HTTP ${status}; could not ${action}).`);
+    return new ProviderError('provider_unavailable', `Vipps is unavailable (HTTP ${status}; could not ${action}).`, busy);
   if (status === 401 || status === 403) {
     return new ProviderError(
       'provider_error',

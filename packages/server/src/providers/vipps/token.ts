@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Logger } from '../../log.js';
 import { ProviderError } from '../errors.js';
+import { ProviderHttp, retryAfterDetails, type RetryPolicy } from '../http.js';
 import type { VippsSystemInfo } from './config.js';
 
 /** Values are strings in the spec ("3600"); numbers are tolerated. */
@@ -42,6 +43,8 @@ export interface VippsTokenClientOptions {
   logger: Logger;
   /** Milliseconds since the epoch. */
   now: () => number;
+  /** Overrides of the retry policy (tests; see ../http.ts). */
+  retry?: Partial<RetryPolicy>;
 }
 
 interface CachedToken {
@@ -53,8 +56,16 @@ interface CachedToken {
 export class VippsTokenClient {
   private cached: CachedToken | null = null;
   private inflight: Promise<string> | null = null;
+  private readonly http: ProviderHttp;
 
-  constructor(private readonly options: VippsTokenClientOptions) {}
+  constructor(private readonly options: VippsTokenClientOptions) {
+    this.http = new ProviderHttp({
+      fetch: options.fetch,
+      timeoutMs: options.timeoutMs,
+      logger: options.logger,
+      ...(options.retry ? { retry: options.retry } : {}),
+    });
+  }
 
   /** A token valid for a while yet. */
   async get(): Promise<string> {
@@ -98,46 +109,44 @@ export class VippsTokenClient {
   }
 
   private async fetchToken(): Promise<string> {
-    const { baseUrl, clientId, clientSecret, subscriptionKey, merchantSerialNumber, system, timeoutMs, logger } =
-      this.options;
+    const { baseUrl, clientId, clientSecret, subscriptionKey, merchantSerialNumber, system, logger } = this.options;
     // Lifetime counts from before the request: latency is spent from the token's life, not added to it.
     const startedAt = this.options.now();
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.options.fetch(`${baseUrl}/accesstoken/get`, {
-        method: 'POST',
-        headers: {
-          Accept: 'application/json',
-          client_id: clientId,
-          client_secret: clientSecret,
-          'Ocp-Apim-Subscription-Key': subscriptionKey,
-          'Merchant-Serial-Number': merchantSerialNumber,
-          'Vipps-System-Name': system.name,
-          'Vipps-System-Version': system.version,
-          'Vipps-System-Plugin-Name': system.pluginName,
-          'Vipps-System-Plugin-Version': system.pluginVersion,
-        },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      text = await response.text();
-    } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      logger.warn('vipps access token request failed', {
-        timedOut,
-        errorName: error instanceof Error ? error.name : 'unknown',
-      });
-      if (timedOut)
-        throw new ProviderError('provider_timeout', 'Vipps did not answer the access token request in time.');
-      throw new ProviderError('provider_unavailable', 'Vipps could not be reached for an access token.');
-    }
-    logger.debug('vipps access token call', { status: response.status, ms: this.options.now() - startedAt });
+    // Safe to repeat (it only issues a token): retried like a read.
+    const response = await this.http.send({
+      method: 'POST',
+      url: `${baseUrl}/accesstoken/get`,
+      headers: {
+        Accept: 'application/json',
+        client_id: clientId,
+        client_secret: clientSecret,
+        'Ocp-Apim-Subscription-Key': subscriptionKey,
+        'Merchant-Serial-Number': merchantSerialNumber,
+        'Vipps-System-Name': system.name,
+        'Vipps-System-Version': system.version,
+        'Vipps-System-Plugin-Name': system.pluginName,
+        'Vipps-System-Plugin-Version': system.pluginVersion,
+      },
+      idempotent: true,
+      logPath: '/accesstoken/get',
+      messages: {
+        timeout: 'Vipps did not answer the access token request in time.',
+        unreachable: 'Vipps could not be reached for an access token.',
+      },
+    });
+    const text = response.text;
+    logger.debug('vipps access token call', {
+      status: response.status,
+      attempts: response.attempts,
+      ms: this.options.now() - startedAt,
+    });
 
     if (!response.ok) {
       if (response.status === 429 || response.status >= 500) {
         throw new ProviderError(
           'provider_unavailable',
           `Vipps could not issue an access token (HTTP ${response.status}).`,
+          { providerStatus: response.status, ...retryAfterDetails(response) },
         );
       }
       // Vipps' body names which key was wrong; the message stays generic so no key text can leak.
