@@ -421,6 +421,9 @@ try {
     `  server RSS          start ${mb(baseline)}, 25% ${mb(rssAt(0.25))}, 50% ${mb(rssAt(0.5))}, 75% ${mb(rssAt(0.75))}, 100% ${mb(rssAt(1))}`,
   );
   console.log(
+    `  RSS every 10%       ${Array.from({ length: 10 }, (_, i) => (rssAt((i + 1) / 10) / 1024).toFixed(0)).join(' ')} MB`,
+  );
+  console.log(
     `  server peak RSS     ${mb(Math.max(end.hwmKb, peakSampled))} (VmHWM ${mb(end.hwmKb)}, highest 1 s sample ${mb(peakSampled)})`,
   );
   if (errorSamples.length) console.log(`  first errors:\n    ${errorSamples.join('\n    ')}`);

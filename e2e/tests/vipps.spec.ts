@@ -167,3 +167,19 @@ test('capturing more than was reserved is refused with a clear message', async (
   await expect(row.getByTestId('payment-status')).toHaveText('authorized (vipps)');
   await expect(row.getByTestId('amounts')).toContainText('0.00');
 });
+
+test('the merchant cancels a reservation it will not ship', async ({ page }) => {
+  const { orderId } = await checkout(page, { currency: 'NOK' });
+  await payWithVipps(page, demo().sandboxUrl);
+  await atVippsLanding(page, 'confirm');
+  await page.waitForURL(new RegExp(`^${demo().shopUrl}/checkout/return`));
+  await expect(widget(page).getByRole('heading', { name: 'Payment approved' })).toBeVisible();
+
+  const cancelled = await merchantAction(page, orderId, 'Cancel');
+  expect(cancelled).toMatch(/cancel done — payment cancelled/);
+  const row = await orderRow(page, orderId);
+  await expect(row.getByTestId('payment-status')).toHaveText('cancelled (vipps)');
+  // Nothing left to capture or refund.
+  await expect(row.getByRole('button', { name: 'Ship & capture' })).toHaveCount(0);
+  await expect(row.getByRole('button', { name: 'Refund' })).toHaveCount(0);
+});

@@ -10,12 +10,7 @@ import type { CallbackResult, CreatePaymentInput, CreatedProviderPayment, Provid
 import { ProviderError } from '../errors.js';
 import type { VippsClient } from './client.js';
 import type { VippsConfig } from './config.js';
-import {
-  ecomDetailsToSnapshot,
-  ecomSummaryToSnapshot,
-  ECOM_FAILURES,
-  needsTimeoutCheck,
-} from './ecom-mapping.js';
+import { ecomDetailsToSnapshot, ecomSummaryToSnapshot, ECOM_FAILURES, needsTimeoutCheck } from './ecom-mapping.js';
 import {
   EcomCallbackBody,
   EcomDetails,

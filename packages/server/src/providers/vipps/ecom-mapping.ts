@@ -14,11 +14,11 @@
  * | RESERVE / SALE failed (operationSuccess false), nothing ok | failed                                 |
  * | REFUND ok                                                  | status unchanged, refundedAmount       |
  *
- * providerStatus is the newest log operation (suffixed `_FAILED` when it failed), or the callback status.
+ * providerStatus is the newest log operation (suffixed `_FAILED` when it failed).
  */
 import type { PaymentFailure } from '@pay-with-bank/protocol';
 import type { ProviderSnapshot } from '../adapter.js';
-import type { EcomCallbackBody, EcomDetails, EcomLogEntry, EcomSummary } from './ecom-schemas.js';
+import type { EcomDetails, EcomLogEntry, EcomSummary } from './ecom-schemas.js';
 
 export const ECOM_FAILURES = {
   userCancelled: {
