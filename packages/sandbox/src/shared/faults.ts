@@ -24,7 +24,7 @@ export type FaultEffect =
   /** Processed; the real 2xx JSON body is cut in the middle (a valid prefix, not valid JSON). */
   | { kind: 'truncated' }
   /** Processed; these keys (default: the emulator's identifying and status fields) are removed at any depth. */
-  | { kind: 'missing-fields'; fields?: string[] }
+  | { kind: 'missing-fields'; fields?: readonly string[] }
   /** The connection is dropped without an answer: before processing, or after (the answer is lost). */
   | { kind: 'reset'; afterProcessing?: boolean }
   /** The call is held this long (real time), then processed as usual: longer than a client's timeout. */

@@ -144,7 +144,7 @@ describe.each(['ecom', 'epayment'] as const)('Vipps %s', (api) => {
     const vippsCaptured =
       inspection.kind === 'ecom'
         ? inspection.payment.details.transactionSummary?.capturedAmount
-        : inspection.payment.aggregate.capturedAmount.value;
+        : inspection.payment.view.aggregate.capturedAmount.value;
     expect(vippsCaptured).toBe(10_000);
   });
 
