@@ -22,6 +22,8 @@ export interface OutboxWorkerOptions {
   maxDelayMs?: number;
   pollIntervalMs?: number;
   batchSize?: number;
+  /** Deliveries in flight at once (different payments; one payment's events stay in order). */
+  concurrency?: number;
 }
 
 /** Delay before retry number `attempts` (1-based): base·2^(n-1), capped, with ±50% jitter. */
@@ -49,12 +51,30 @@ export class OutboxWorker {
     return this.running;
   }
 
+  /**
+   * Drain what is due: batch after batch while batches come back full, so a backlog catches up at once
+   * instead of at one batch per poll. Within a batch, different payments are delivered concurrently
+   * (a slow merchant endpoint does not hold up everything), one payment's events in order; a payment
+   * whose earlier event failed gets no later one in that batch.
+   */
   private async deliverDue(): Promise<number> {
-    const { store, now, batchSize = 25 } = this.options;
+    const { store, now, batchSize = 50, concurrency = 8 } = this.options;
     let delivered = 0;
-    const due = await store.listDueOutbox(now().toISOString(), batchSize);
-    for (const row of due) {
-      if (await this.deliver(row)) delivered++;
+    for (let round = 0; round < 100; round++) {
+      const due = await store.listDueOutbox(now().toISOString(), batchSize);
+      const byPayment = new Map<string, OutboxRecord[]>();
+      for (const row of due) byPayment.set(row.paymentId, [...(byPayment.get(row.paymentId) ?? []), row]);
+      const queues = [...byPayment.values()];
+      const lane = async () => {
+        for (let queue = queues.shift(); queue; queue = queues.shift()) {
+          for (const row of queue) {
+            if (!(await this.deliver(row))) break;
+            delivered++;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, lane));
+      if (due.length < batchSize) break;
     }
     return delivered;
   }

@@ -191,10 +191,9 @@ describe('Vipps create under faults', () => {
     expect(w.vipps.stats().byRoute['POST /epayment/v1/payments']).toBe(2);
     const stored = await storedStatus(w, payment.id);
     const inspection = w.vipps.inspect(stored.providerPaymentId!);
-    expect(inspection?.kind).toBe('epayment');
+    expect(inspection?.kind === 'epayment' && inspection.payment.view.state).toBe('CREATED');
     expect(redirectUrl).toContain('/vipps/landing');
-    const events = w.vipps.webhookDeliveries(stored.providerPaymentId!).filter((d) => d.event === 'epayments.payment.created.v1');
-    expect(events.length).toBeLessThanOrEqual(1);
+    // (Had the retry carried a new key, Vipps would have refused the reused reference with 409.)
   });
 
   it('eCom: initiate is never retried (a lost answer fails the attempt); a new attempt starts a new order', async () => {
