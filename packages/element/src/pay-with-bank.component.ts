@@ -49,6 +49,13 @@ function wait(ms: number, signal: AbortSignal): Promise<boolean> {
   });
 }
 
+/** Start errors after which the server has recorded the attempt as failed at the provider. */
+const ATTEMPT_ENDING_ERRORS: ReadonlySet<string> = new Set([
+  'provider_unavailable',
+  'provider_timeout',
+  'provider_error',
+]);
+
 const asApiError = (error: unknown): ApiError =>
   error instanceof ApiError
     ? error
@@ -531,6 +538,12 @@ export class PayWithBank extends LitElement {
       if (signal.aborted) return;
       this.starting = false;
       this.startError = asApiError(error);
+      // The server answered that the provider failed this attempt and recorded it as failed:
+      // "Try again" is a new attempt (the same id would only replay the failure). After a network
+      // error or timeout we cannot know, so the same id is reused and the server replays.
+      if (this.attempt && ATTEMPT_ENDING_ERRORS.has(this.startError.code)) {
+        this.attempt = { ...this.attempt, id: newAttemptId() };
+      }
       this.emitError(this.startError);
       return;
     }

@@ -139,6 +139,45 @@ describe('starting a payment', () => {
     expect(el.navigations).to.deep.equal([`https://sandbox.example.test/go/${first}`]);
   });
 
+  for (const [code, message] of [
+    ['provider_unavailable', 'The payment service is not available right now. Please try again in a moment.'],
+    ['provider_timeout', 'The payment service took too long to answer. Please try again.'],
+  ] as const) {
+    it(`after ${code} (the server failed the attempt), "Try again" is a new attempt`, async () => {
+      server = new FakeServer().withDefaults().install();
+      let calls = 0;
+      server.on('POST', /^\/v1\/checkout\/payments$/, (req) => {
+        calls += 1;
+        if (calls === 1) return apiError(code, 'The payment provider could not be reached.');
+        const body = req.body as StartPaymentRequest;
+        return json(
+          {
+            payment: makePayment({ status: 'created' }),
+            redirectUrl: `https://sandbox.example.test/go/${body.attemptId}`,
+          },
+          201,
+        );
+      });
+      const el = await mount({ methods: 'bank' });
+      await waitForSelector(el, '[data-bank-id]');
+      await chooseBank(el, 'dk-danske');
+      click(el, '[data-action="pay"]');
+      await waitForSelector(el, `[data-error-code="${code}"]`);
+      expect(text(el, '[role="alert"] p')).to.equal(message);
+      expect($(el, '[role="alert"] [data-action="retry"]')!.textContent!.trim()).to.equal('Try again');
+      await expect(el).to.be.accessible();
+
+      click(el, '[role="alert"] [data-action="retry"]');
+      await waitForScreen(el, 'redirecting');
+      const [first, second] = server
+        .requestsTo('POST', '/v1/checkout/payments')
+        .map((r) => r.body as StartPaymentRequest);
+      expect(second!.attemptId).not.to.equal(first!.attemptId);
+      expect(second!.bankId).to.equal('dk-danske'); // same intent
+      expect(el.navigations).to.deep.equal([`https://sandbox.example.test/go/${second!.attemptId}`]);
+    });
+  }
+
   it('uses a new attempt id when the shopper picks another bank after an error', async () => {
     server = new FakeServer().withDefaults().install();
     server.on('POST', /^\/v1\/checkout\/payments$/, () => apiError('bank_not_available', 'Bank is down'));

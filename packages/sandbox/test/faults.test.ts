@@ -5,13 +5,7 @@
  * over HTTP and programmatically.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createSandbox,
-  inProcessFetch,
-  startSandboxServer,
-  type RunningSandbox,
-  type Sandbox,
-} from '../src/index.js';
+import { createSandbox, inProcessFetch, startSandboxServer, type RunningSandbox, type Sandbox } from '../src/index.js';
 
 const ORIGIN = 'http://sandbox.test';
 const MC_AUTH = { 'X-Client-ID': 'sandbox-client-id', 'X-Client-Secret': 'sandbox-client-secret' };

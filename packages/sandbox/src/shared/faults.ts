@@ -107,7 +107,11 @@ export function faultFromBody(body: FaultBody): InjectedFault {
     return { kind: 'missing-fields', ...(body.missingFields === true ? {} : { fields: body.missingFields }), ...where };
   }
   if (body.reset) {
-    return { kind: 'reset', ...(body.afterProcessing !== undefined ? { afterProcessing: body.afterProcessing } : {}), ...where };
+    return {
+      kind: 'reset',
+      ...(body.afterProcessing !== undefined ? { afterProcessing: body.afterProcessing } : {}),
+      ...where,
+    };
   }
   return { kind: 'hang', ms: body.hangMs!, ...where };
 }

@@ -6,7 +6,13 @@
  * answered by a fault without processing is still counted in the stats.
  */
 import type { MiddlewareHandler } from 'hono';
-import { applyNeutralFault, retryAfterOf, resetConnection, replaceResponse, type InjectedFault } from '../shared/faults.js';
+import {
+  applyNeutralFault,
+  retryAfterOf,
+  resetConnection,
+  replaceResponse,
+  type InjectedFault,
+} from '../shared/faults.js';
 import type { VippsContext, VippsEnv } from './context.js';
 import { apimErrorResponse, ECOM_ERRORS, ecomErrorResponse, problemResponse } from './errors.js';
 

@@ -4,6 +4,7 @@
  * keeps failing, and fails payments whose creation was interrupted (crash between our write and
  * the provider's answer). A failed check changes nothing but the time of the next one.
  */
+import { isApiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { PaymentService } from './payments.js';
@@ -71,6 +72,9 @@ export class Reconciler {
     const nowMs = now().getTime();
     const candidates = await store.listPaymentsToReconcile(new Date(nowMs - intervalMs).toISOString(), batchSize);
     let checked = 0;
+    // Providers that did not answer in this run: their other payments wait for the next run (each
+    // check already retried), so an outage costs one check per run instead of a timeout per payment.
+    const unreachable = new Set<string>();
     for (const payment of candidates) {
       const ageMs = nowMs - Date.parse(payment.createdAt);
       if (payment.providerPaymentId === null) {
@@ -80,6 +84,7 @@ export class Reconciler {
         }
         continue;
       }
+      if (unreachable.has(payment.adapterId)) continue;
       const lastChecked = payment.lastCheckedAt ? Date.parse(payment.lastCheckedAt) : 0;
       const failures = this.failures.get(payment.id) ?? 0;
       const gap = Reconciler.failureGapMs(Reconciler.checkGapMs(ageMs, intervalMs), failures);
@@ -89,6 +94,9 @@ export class Reconciler {
         this.failures.delete(payment.id);
       } catch (error) {
         logger.warn('reconciliation check failed', { paymentId: payment.id, failures: failures + 1, error });
+        if (isApiError(error) && (error.code === 'provider_unavailable' || error.code === 'provider_timeout')) {
+          unreachable.add(payment.adapterId);
+        }
         if (this.failures.size >= MAX_TRACKED_FAILURES) this.failures.clear();
         this.failures.set(payment.id, failures + 1);
         // Count the attempt so a failing provider is not hammered by every run.

@@ -51,7 +51,8 @@ const request = (idempotent: boolean): ProviderRequest => ({
   messages: { timeout: 'Timed out.', unreachable: 'Unreachable.' },
 });
 
-const status = (code: number, headers: Record<string, string> = {}) => new Response(`{"s":${code}}`, { status: code, headers });
+const status = (code: number, headers: Record<string, string> = {}) =>
+  new Response(`{"s":${code}}`, { status: code, headers });
 const reset = () => new TypeError('fetch failed');
 
 describe('which outcomes are retried', () => {

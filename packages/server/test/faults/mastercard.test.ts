@@ -110,40 +110,43 @@ describe('Mastercard: create is never retried', () => {
     // The provider made the payment but its answer was lost: it stays an orphan nobody is sent to.
     ['reset after processing', { kind: 'reset', afterProcessing: true } as const, 503, 'provider_unavailable', 1],
     ['timeout', { kind: 'hang', ms: 600 } as const, 504, 'provider_timeout', 1],
-  ])('%s → exactly one create call, typed error, attempt failed; a new attempt works', async (_name, fault, status, code, orphans) => {
-    const world = makeFaultWorld();
-    const { clientToken } = await world.createSession();
-    world.mc.injectFaults({ ...fault, pathPrefix: '/v1/payments/create' }, 1);
-    const attemptId = newAttemptId();
-    const failed = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
-      method: 'bank',
-      attemptId,
-      bankId: 'DK_TestBank',
-    });
-    await expectError(failed, status, code);
-    expect(world.count('POST', CREATE)).toBe(1);
-    if (fault.kind === 'hang') await new Promise((resolve) => setTimeout(resolve, 700)); // let the sandbox finish it
-    expect(world.mc.listPayments()).toHaveLength(orphans);
-    const [payment] = await world.server.services.store.listPayments({ limit: 5 });
-    expect(payment).toMatchObject({ status: 'failed', providerStatus: 'create_failed', failure: { code } });
+  ])(
+    '%s → exactly one create call, typed error, attempt failed; a new attempt works',
+    async (_name, fault, status, code, orphans) => {
+      const world = makeFaultWorld();
+      const { clientToken } = await world.createSession();
+      world.mc.injectFaults({ ...fault, pathPrefix: '/v1/payments/create' }, 1);
+      const attemptId = newAttemptId();
+      const failed = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+        method: 'bank',
+        attemptId,
+        bankId: 'DK_TestBank',
+      });
+      await expectError(failed, status, code);
+      expect(world.count('POST', CREATE)).toBe(1);
+      if (fault.kind === 'hang') await new Promise((resolve) => setTimeout(resolve, 700)); // let the sandbox finish it
+      expect(world.mc.listPayments()).toHaveLength(orphans);
+      const [payment] = await world.server.services.store.listPayments({ limit: 5 });
+      expect(payment).toMatchObject({ status: 'failed', providerStatus: 'create_failed', failure: { code } });
 
-    // The same attempt is over (it is never sent to the provider twice)…
-    const replay = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
-      method: 'bank',
-      attemptId,
-      bankId: 'DK_TestBank',
-    });
-    expect(replay.status).toBe(409);
-    expect(world.count('POST', CREATE)).toBe(1);
-    // …and a new attempt (the shopper's "Try again") goes through.
-    const retried = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
-      method: 'bank',
-      attemptId: newAttemptId(),
-      bankId: 'DK_TestBank',
-    });
-    expect(retried.status).toBe(200);
-    expect(world.count('POST', CREATE)).toBe(2);
-  });
+      // The same attempt is over (it is never sent to the provider twice)…
+      const replay = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+        method: 'bank',
+        attemptId,
+        bankId: 'DK_TestBank',
+      });
+      expect(replay.status).toBe(409);
+      expect(world.count('POST', CREATE)).toBe(1);
+      // …and a new attempt (the shopper's "Try again") goes through.
+      const retried = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+        method: 'bank',
+        attemptId: newAttemptId(),
+        bankId: 'DK_TestBank',
+      });
+      expect(retried.status).toBe(200);
+      expect(world.count('POST', CREATE)).toBe(2);
+    },
+  );
 });
 
 describe('Mastercard: connection resets on safe calls', () => {
@@ -169,7 +172,11 @@ describe('Mastercard: connection resets on safe calls', () => {
     const world = makeFaultWorld();
     const { clientToken } = await world.createSession();
     world.mc.injectFaults({ kind: 'status', status: 503, retryAfterSeconds: 0, pathPrefix: '/v1/providers' }, 3);
-    await expectError(await world.client(clientToken, 'GET', '/v1/checkout/banks?country=DK'), 503, 'provider_unavailable');
+    await expectError(
+      await world.client(clientToken, 'GET', '/v1/checkout/banks?country=DK'),
+      503,
+      'provider_unavailable',
+    );
     world.mc.injectFaults({ kind: 'truncated', pathPrefix: '/v1/providers' }, 1);
     await expectError(await world.client(clientToken, 'GET', '/v1/checkout/banks?country=DK'), 502, 'provider_error');
     expect((await world.client(clientToken, 'GET', '/v1/checkout/banks?country=DK')).status).toBe(200);
@@ -237,7 +244,11 @@ describe('Mastercard: recovery', () => {
     expect((await storedStatus(world, started.paymentId)).status).toBe('pending');
 
     world.mc.clearFaults();
-    for (let second = 0; second < 40 && (await storedStatus(world, started.paymentId)).status !== 'completed'; second++) {
+    for (
+      let second = 0;
+      second < 40 && (await storedStatus(world, started.paymentId)).status !== 'completed';
+      second++
+    ) {
       world.clock.advance(1_000);
       await reconciler.runOnce();
     }
@@ -248,5 +259,23 @@ describe('Mastercard: recovery', () => {
     const final = await refresh(world, started);
     expect((await json(final)).payment.status).toBe('completed');
     expect(world.calls.length).toBe(calls);
+  });
+
+  it('during an outage one reconciler run checks one payment per provider, not every payment', async () => {
+    const world = makeFaultWorld();
+    const payments = [await paidAtBank(world), await paidAtBank(world), await paidAtBank(world)];
+    world.mc.injectFaults({ kind: 'status', status: 503, retryAfterSeconds: 0, pathPrefix: '/v1/payments' }, 1000);
+    const reconciler = reconcilerFor(world, 1_000);
+    world.clock.advance(2_000);
+    const before = world.count('POST', REFRESH);
+    await reconciler.runOnce();
+    expect(world.count('POST', REFRESH) - before).toBe(3); // one payment, three attempts
+    // The others come first in the next runs, and all complete once the provider is back.
+    world.mc.clearFaults();
+    for (let second = 0; second < 10; second++) {
+      world.clock.advance(1_000);
+      await reconciler.runOnce();
+    }
+    for (const p of payments) expect((await storedStatus(world, p.paymentId)).status).toBe('completed');
   });
 });

@@ -20,7 +20,7 @@ import { createServer, type PayWithBankServer, type ServerDeps } from '../../src
 import { Reconciler } from '../../src/core/reconciler.js';
 import type { Env } from '../../src/config.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { RETURN_URL, SANDBOX_BASE, testConfig } from '../helpers/config.js';
+import { SANDBOX_BASE, testConfig } from '../helpers/config.js';
 import { json, makeHarnessFor, type Harness } from '../helpers/harness.js';
 import { captureLogs } from '../helpers/logs.js';
 import { shopperAtProvider, type ShopperJourney } from '../helpers/sandbox.js';

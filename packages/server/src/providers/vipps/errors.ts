@@ -124,7 +124,11 @@ export function mapVippsError(
       busy,
     );
   if (status >= 500)
-    return new ProviderError('provider_unavailable', `Vipps is unavailable (HTTP ${status}; could not ${action}).`, busy);
+    return new ProviderError(
+      'provider_unavailable',
+      `Vipps is unavailable (HTTP ${status}; could not ${action}).`,
+      busy,
+    );
   if (status === 401 || status === 403) {
     return new ProviderError(
       'provider_error',
