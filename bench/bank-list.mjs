@@ -3,23 +3,11 @@
 // being visible (first bank button rendered), over N fresh page loads. Prints the median and spread.
 // Usage: start the demo (npm run demo) in another shell, then: node bench/bank-list.mjs [runs=15]
 // The demo must be reachable at PWB_DEMO_URL (default http://localhost:4030).
-import { chromium } from '@playwright/test';
+import { launchChromium } from './browser.mjs';
 
 const shop = process.env.PWB_DEMO_URL ?? 'http://localhost:4030';
 const runs = Number(process.argv[2] ?? 15);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-dev-shm-usage',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-  ],
-});
+const browser = await launchChromium();
 const samples = [];
 try {
   for (let i = 0; i < runs + 1; i++) {

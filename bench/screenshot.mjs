@@ -1,22 +1,10 @@
 #!/usr/bin/env node
 // Takes docs/screenshot.png: the widget's bank list in the demo shop's checkout.
 // Usage: start the demo (npm run demo), then: node bench/screenshot.mjs
-import { chromium } from '@playwright/test';
+import { launchChromium } from './browser.mjs';
 
 const shop = process.env.PWB_DEMO_URL ?? 'http://localhost:4030';
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-dev-shm-usage',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-  ],
-});
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1000, height: 1100 }, deviceScaleFactor: 1 });
 await page.goto(shop);
 await page.getByRole('button', { name: /add stoneware mug to cart/i }).click();

@@ -13,9 +13,9 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { chromium } from '@playwright/test';
 import { startSandboxServer } from '@pay-with-bank/sandbox';
 import { createServer, loadConfig } from '@pay-with-bank/server';
+import { launchChromium } from './browser.mjs';
 
 const seconds = Number(process.argv[2] ?? 60);
 const api = (process.argv[3] ?? 'epayment') as 'ecom' | 'epayment';
@@ -109,10 +109,7 @@ const { payments } = (await json(
 const providerId = payments[0]!.providerPaymentId;
 await fetch(`${sandboxUrl}/__sandbox/vipps/stats`, { method: 'DELETE' }); // count only the waiting phase
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking'],
-});
+const browser = await launchChromium();
 const context = await browser.newContext();
 const returnUrl = `${pageUrl}/return?pwb_return=${encodeURIComponent(created.clientToken)}&pwb_payment=${paymentId}`;
 for (let i = 0; i < tabs; i++) await (await context.newPage()).goto(returnUrl);
