@@ -28,7 +28,13 @@ const vippsCallbackSecret = env.PWB_VIPPS_CALLBACK_SECRET ?? `demo_vc_${randomBy
 const dataDir = env.PWB_DEMO_DATA_DIR ?? fileURLToPath(new URL('../.data/', import.meta.url));
 mkdirSync(dataDir, { recursive: true });
 
-const sandbox = await startSandboxServer({ port: sandboxPort, host, publicUrl: sandboxUrl });
+// The name Vipps shows on its pages comes from the merchant's Vipps profile, not the request: the sandbox's stand-in.
+const sandbox = await startSandboxServer({
+  port: sandboxPort,
+  host,
+  publicUrl: sandboxUrl,
+  vipps: { merchantName: 'Nordlys Goods ApS' },
+});
 
 const config = loadConfig({
   PWB_PORT: String(serverPort),

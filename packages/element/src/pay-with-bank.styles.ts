@@ -48,13 +48,11 @@ export const styles = css`
     margin: 0 0 var(--_space);
   }
 
-  h2:focus {
-    outline: none;
-  }
-
+  /* Headings take focus only so screen readers follow the screen change; they are not controls,
+     so no focus ring (WCAG 2.4.7 concerns operable components). */
+  h2:focus,
   h2:focus-visible {
-    outline: 2px solid var(--_focus);
-    outline-offset: 2px;
+    outline: none;
   }
 
   p {

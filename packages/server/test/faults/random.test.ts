@@ -240,7 +240,7 @@ async function runScenario(
 }
 
 const SEED = Number(process.env.PWB_FAULT_SEED ?? 20300115);
-const RUNS = Number(process.env.PWB_FAULT_RUNS ?? 10);
+const RUNS = Number(process.env.PWB_FAULT_RUNS ?? 20);
 
 describe('random fault scripts', () => {
   it.each(['mastercard', 'ecom', 'epayment'] as const)(
