@@ -33,6 +33,7 @@ export type FaultEffect =
 /** An injected fault: its effect and, optionally, the API path prefix it is limited to. */
 export type InjectedFault = FaultEffect & { pathPrefix?: string };
 
+const FaultStatusSchema = z.literal(FAULT_STATUSES);
 const FieldName = z.string().regex(/^[A-Za-z0-9_.-]{1,60}$/, 'must be a JSON key');
 const RetryAfterSeconds = z.number().int().min(0).max(3600);
 const HangMs = z.number().int().min(1).max(120_000);
@@ -41,7 +42,7 @@ const HangMs = z.number().int().min(1).max(120_000);
 export const FaultEffectSchema: z.ZodType<FaultEffect> = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('status'),
-    status: z.union(FAULT_STATUSES.map((s) => z.literal(s)) as unknown as [z.ZodLiteral<FaultStatus>]),
+    status: FaultStatusSchema,
     retryAfterSeconds: RetryAfterSeconds.optional(),
   }),
   z.strictObject({ kind: z.literal('malformed') }),
@@ -63,7 +64,7 @@ const EFFECT_KEYS = ['status', 'malformed', 'truncated', 'missingFields', 'reset
 export function faultBodySchema(pathPrefix: z.ZodType<string>) {
   return z
     .strictObject({
-      status: z.union(FAULT_STATUSES.map((s) => z.literal(s)) as unknown as [z.ZodLiteral<FaultStatus>]).optional(),
+      status: FaultStatusSchema.optional(),
       retryAfter: RetryAfterSeconds.optional(),
       malformed: z.literal(true).optional(),
       truncated: z.literal(true).optional(),
