@@ -171,9 +171,33 @@ export class PaymentService {
         await this.store.appendPaymentEvents(
           superseded.map((p) => this.event(p, 'superseded', 'system', { supersededBy: created.payment.id })),
         );
+        for (const old of superseded) await this.cancelReplaced(old);
       }
       return created;
     });
+  }
+
+  /**
+   * A replaced attempt the shopper could still approve (another tab, the Vipps app) would pay the
+   * checkout twice: where the provider can cancel, cancel it now. Best effort: if that fails the old
+   * attempt is still reconciled, and the merchant sees both in the session.
+   */
+  private async cancelReplaced(payment: PaymentRecord): Promise<void> {
+    const adapter = this.adapterFor(payment);
+    if (!adapter.capabilities.cancel || !adapter.cancel || payment.providerPaymentId === null) return;
+    try {
+      const snapshot = await adapter.cancel(payment.providerPaymentId, `replaced-${payment.id}`);
+      await this.commit(
+        payment.id,
+        { kind: 'snapshot', snapshot },
+        { source: 'system', eventType: 'replaced_cancelled', checked: true },
+      );
+    } catch (error) {
+      this.logger.warn('could not cancel a replaced payment at the provider; it is still reconciled', {
+        paymentId: payment.id,
+        error,
+      });
+    }
   }
 
   private assertSessionPayable(session: SessionRecord): void {

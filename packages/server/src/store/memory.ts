@@ -118,7 +118,11 @@ export class MemoryStore implements Store {
 
   async listSessionPayments(sessionId: string): Promise<PaymentRecord[]> {
     this.assertOpen();
-    return this.sorted([...this.payments.values()].filter((p) => p.sessionId === sessionId)).map(clone);
+    // Newest attempt first, even within one millisecond: insertion order breaks ties (a stable sort).
+    const newestInserted = [...this.payments.values()].filter((p) => p.sessionId === sessionId).reverse();
+    return newestInserted
+      .sort((a, b) => (a.createdAt === b.createdAt ? 0 : a.createdAt < b.createdAt ? 1 : -1))
+      .map(clone);
   }
 
   async listPayments(filter: PaymentListFilter): Promise<PaymentRecord[]> {

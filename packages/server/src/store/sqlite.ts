@@ -314,7 +314,7 @@ export class SqliteStore implements Store {
   async listSessionPayments(sessionId: string): Promise<PaymentRecord[]> {
     return (
       this.db
-        .prepare('SELECT * FROM payments WHERE session_id = ? ORDER BY created_at DESC, id DESC')
+        .prepare('SELECT * FROM payments WHERE session_id = ? ORDER BY created_at DESC, rowid DESC') // newest attempt first, even within one millisecond
         .all(sessionId) as Row[]
     ).map(paymentFromRow);
   }

@@ -316,6 +316,18 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
       expect((await store.listSessionPayments(s.id)).map((p) => p.id)).toEqual([b.id, a.id]);
     });
 
+    it('lists the newest attempt first even when two share a millisecond', async () => {
+      const s = sessionRecord();
+      await store.insertSession(s);
+      const at = '2030-01-01T00:00:01.000Z';
+      // Ids sort opposite to creation order, so only insertion order can put the later attempt first.
+      const first = paymentRecord(s, { id: 'pay_zzzzzzzzzzzzzzzzzzzzzz', attemptId: 'attempt-a', createdAt: at });
+      const second = paymentRecord(s, { id: 'pay_aaaaaaaaaaaaaaaaaaaaaa', attemptId: 'attempt-b', createdAt: at });
+      await store.insertPayment(first, eventRecord(first));
+      await store.insertPayment(second, eventRecord(second));
+      expect((await store.listSessionPayments(s.id)).map((p) => p.id)).toEqual([second.id, first.id]);
+    });
+
     it('lists non-final payments due for reconciliation, never-checked first', async () => {
       const s = sessionRecord();
       await store.insertSession(s);

@@ -206,4 +206,28 @@ describe.each(['ecom', 'epayment'] as const)('vipps-%s inside the server', (api)
     );
     expect(providerIds.size).toBe(2);
   });
+
+  it('a new attempt while the first still waits in Vipps cancels the first at Vipps (no double reservation)', async () => {
+    const { world, server, clientToken, paymentId, redirectUrl } = await checkout(api);
+    const first = (await call(server, 'GET', `/v1/payments/${paymentId}`, MERCHANT_KEY)).body.payment;
+    const second = await call(server, 'POST', '/v1/checkout/payments', clientToken, {
+      method: 'vipps',
+      attemptId: 'attempt-0002',
+    });
+    expect(second.status, JSON.stringify(second.body)).toBe(200);
+    expect(second.body.payment.id).not.toBe(paymentId);
+
+    // The replaced payment is cancelled at Vipps and in our store…
+    const old = (await call(server, 'GET', `/v1/payments/${paymentId}`, MERCHANT_KEY)).body.payment;
+    expect(old.status).toBe('cancelled');
+    const atVipps = world.sandbox.controls.inspect(first.providerPaymentId) as unknown as Record<string, unknown>;
+    expect(JSON.stringify(atVipps)).toMatch(api === 'ecom' ? /"CANCEL"/ : /"TERMINATED"/);
+    // …so the shopper can no longer approve it: only the new attempt can pay the checkout.
+    await shopper(world, redirectUrl, 'confirm').catch(() => undefined);
+    const still = await call(server, 'POST', `/v1/checkout/payments/${paymentId}/refresh`, clientToken);
+    expect(still.body.payment.status).toBe('cancelled');
+    const session = await call(server, 'GET', `/v1/checkout/session`, clientToken);
+    expect(session.body.payment.id).toBe(second.body.payment.id);
+    expect(session.body.payment.status).toBe('pending');
+  });
 });
