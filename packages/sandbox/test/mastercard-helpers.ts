@@ -276,7 +276,7 @@ export class Shopper {
 // ---------------------------------------------------------------- Postman collection
 
 const COLLECTION_PATH = fileURLToPath(
-  new URL('../../../../shared/specs/mastercard/enterprise.postman_collection.json', import.meta.url),
+  new URL('../specs/mastercard/enterprise.postman_collection.json', import.meta.url),
 );
 
 interface PostmanItem {

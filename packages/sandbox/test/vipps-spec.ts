@@ -1,5 +1,5 @@
 /**
- * Validation against Vipps' own OpenAPI files (../shared/specs/vipps, relative to the repository).
+ * Validation against Vipps' own OpenAPI files (packages/sandbox/specs/vipps, copied verbatim from the providers).
  * The documents are OpenAPI 3.0: this adapter resolves `$ref`s (also across files), turns the
  * OpenAPI dialect into JSON Schema (nullable → type union, OpenAPI-only keywords dropped) and
  * compiles with Ajv 8 + ajv-formats. Shapes are never copied by hand.
@@ -25,7 +25,7 @@ import YAML from 'yaml';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 
-export const SPEC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/specs/vipps');
+export const SPEC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../specs/vipps');
 
 export const SPEC_FILES = {
   accessToken: 'access-token.openapi.yaml',
