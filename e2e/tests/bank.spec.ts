@@ -80,6 +80,21 @@ test('the bank fails the payment → a clear reason and a retry that succeeds', 
   await expect(row.getByTestId('payment-status')).toHaveText('completed (bank)');
 });
 
+test('a slow bank: the widget waits while the bank executes, then confirms', async ({ page }) => {
+  const { orderId } = await checkout(page);
+  await payWithBank(page, 'Slow Bank');
+  await atBank(page);
+  await backAtShop(page);
+  const w = widget(page);
+  // Authorised by the shopper, not yet executed by the bank (Mastercard "Pending"): the widget says so…
+  await expect(w.getByRole('heading', { name: 'Waiting for your bank' })).toBeVisible();
+  // …and shows the confirmation by itself once the bank has executed the payment (5 s in the sandbox).
+  await expect(w.getByRole('heading', { name: 'Payment complete' })).toBeVisible({ timeout: 20_000 });
+  await expect(w.getByText(orderId)).toBeVisible();
+  const row = await orderRow(page, orderId);
+  await expect(row.getByTestId('provider-status')).toHaveText('Succeeded');
+});
+
 test('an account without enough money → insufficient funds explained', async ({ page }) => {
   await checkout(page);
   await payWithBank(page, 'Test Bank');

@@ -27,7 +27,8 @@ await import('../dist/esm/define.js');
 
 // The generated manifest must describe the attributes the class really observes.
 const manifest = JSON.parse(readFileSync(new URL('../custom-elements.json', import.meta.url), 'utf8'));
-const documented = manifest.modules[0].declarations[0].attributes.map((a) => a.name).sort();
+const element = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.name === 'PayWithBank');
+const documented = element.attributes.map((a) => a.name).sort();
 const observed = [...esm.PayWithBank.observedAttributes].sort();
 if (JSON.stringify(documented) !== JSON.stringify(observed)) {
   problems.push(`custom-elements.json lists attributes ${documented} but the element observes ${observed}`);

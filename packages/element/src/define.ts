@@ -8,7 +8,8 @@ import { PayWithBank } from './pay-with-bank.component.js';
 export const TAG_NAME = 'pay-with-bank';
 
 if (typeof customElements !== 'undefined' && !customElements.get(TAG_NAME)) {
-  customElements.define(TAG_NAME, PayWithBank);
+  // The literal tag (not TAG_NAME) lets the custom-elements analyzer read it for custom-elements.json.
+  customElements.define('pay-with-bank', PayWithBank);
 }
 
 export { PayWithBank };

@@ -79,8 +79,9 @@ export const PhoneNumber = z
 
 /**
  * POST /v1/checkout/payments. `attemptId` is chosen by the browser per "Pay" action: the same
- * attempt id always yields the same payment (double clicks, retries and two tabs create one
- * provider payment). A new attempt id after a failure is an explicit new attempt.
+ * attempt id always yields the same payment (double clicks and retries create one provider
+ * payment). A new attempt id after a failure is an explicit new attempt; while another payment of
+ * the checkout is open, a new attempt id only creates a provider payment with `replace`.
  */
 export const StartPaymentRequest = z
   .strictObject({
@@ -96,6 +97,12 @@ export const StartPaymentRequest = z
     phoneNumber: PhoneNumber.optional(),
     /** Vipps only: the shopper is on a phone (app switch instead of the landing page). */
     mobile: z.boolean().optional(),
+    /**
+     * The shopper explicitly chose to abandon the checkout's open payment and pay another way.
+     * Without it, a start while another payment of this checkout is still open returns that payment
+     * when it is for the same method and bank, and answers payment_in_progress otherwise.
+     */
+    replace: z.boolean().optional(),
   })
   .meta({ id: 'StartPaymentRequest' });
 export type StartPaymentRequest = z.infer<typeof StartPaymentRequest>;

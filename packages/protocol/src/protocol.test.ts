@@ -24,6 +24,15 @@ describe('protocol schemas', () => {
     expect(r.success).toBe(false);
   });
 
+  it('takes an explicit replace flag on a start, and only a boolean', () => {
+    const base = { method: 'bank', attemptId: 'abcdefgh', bankId: 'DK_TestBank' };
+    expect(StartPaymentRequest.parse({ ...base, replace: true }).replace).toBe(true);
+    expect(StartPaymentRequest.parse(base).replace).toBeUndefined();
+    for (const replace of ['true', 1, null]) {
+      expect(StartPaymentRequest.safeParse({ ...base, replace }).success).toBe(false);
+    }
+  });
+
   it('marks provider errors retryable and input errors not', () => {
     expect(errorBody('provider_unavailable', 'x').error.retryable).toBe(true);
     expect(errorBody('invalid_request', 'x').error.retryable).toBe(false);

@@ -170,7 +170,11 @@ describe('ePayment: create and idempotency', () => {
     ['a fractional amount', { amount: { currency: 'NOK', value: 100.5 } }, 'amount.value'],
     ['a phone number that is not an MSISDN', { customer: { phoneNumber: '91234567' } }, 'customer.phoneNumber'],
     ['the QR flow (not emulated)', { userFlow: 'QR' }, 'userFlow'],
-    ['a javascript: returnUrl for NATIVE_REDIRECT', { userFlow: 'NATIVE_REDIRECT', returnUrl: 'javascript:alert(1)' }, 'returnUrl'],
+    [
+      'a javascript: returnUrl for NATIVE_REDIRECT',
+      { userFlow: 'NATIVE_REDIRECT', returnUrl: 'javascript:alert(1)' },
+      'returnUrl',
+    ],
   ])('rejects %s with problem+json naming the field', async (_label, overrides, field) => {
     const h = createHarness();
     const result = await h.api('POST', PAYMENTS, createBody('reference-0004', overrides), {

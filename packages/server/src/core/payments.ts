@@ -116,6 +116,9 @@ export class PaymentService {
   /**
    * Start (or replay) the payment for one attempt. The same attempt id always yields the same
    * payment; work for one session is serialised, and the store's unique (session, attempt) backs it.
+   * While another payment of the session is open, a new attempt id does not create a provider
+   * payment unless the shopper chose to replace it (`replace`): the open payment is returned when it
+   * is for the same method and bank, and payment_in_progress answered otherwise (design invariant 5).
    */
   async start(
     session: SessionRecord,
@@ -144,14 +147,9 @@ export class PaymentService {
       if (bankId !== null && adapter.listBanks) await this.assertBankUsable(adapter, bankId, fresh);
 
       const earlier = await this.store.listSessionPayments(session.id);
-      if (this.maxAttemptsPerSession > 0 && earlier.length >= this.maxAttemptsPerSession) {
-        throw new ApiError('rate_limited', 'Too many payment attempts for this checkout.', {
-          maxAttempts: this.maxAttemptsPerSession,
-        });
-      }
 
-      // Another attempt still open: find out where it stands before allowing a new one.
-      const superseded: PaymentRecord[] = [];
+      // Other attempts still open (newest first): find out where each stands before deciding.
+      const open: PaymentRecord[] = [];
       for (const other of earlier) {
         if (isTerminal(other.status)) continue;
         const current = await this.refresh(other.id, 'refresh');
@@ -162,23 +160,70 @@ export class PaymentService {
             { paymentId: current.id },
           );
         }
-        if (!isTerminal(current.status)) superseded.push(current);
+        if (!isTerminal(current.status)) open.push(current);
+      }
+
+      // Two tabs or a burst of starts must not become several provider payments: without the
+      // shopper's explicit choice to replace it, the open payment stands.
+      if (!request.replace) {
+        const standing = await this.standingPayment(open);
+        if (standing) return this.continueOpen(standing, request.method, bankId);
+      }
+
+      // Continuing an open payment creates nothing at the provider, so only new ones count here.
+      if (this.maxAttemptsPerSession > 0 && earlier.length >= this.maxAttemptsPerSession) {
+        throw new ApiError('rate_limited', 'Too many payment attempts for this checkout.', {
+          maxAttempts: this.maxAttemptsPerSession,
+        });
       }
       this.assertSessionPayable((await this.store.getSession(session.id)) ?? fresh);
 
       const created = await this.createWithProvider(fresh, clientToken, adapter, request, bankId);
-      if (superseded.length > 0) {
+      if (open.length > 0) {
         await this.store.appendPaymentEvents(
-          superseded.map((p) => this.event(p, 'superseded', 'system', { supersededBy: created.payment.id })),
+          open.map((p) => this.event(p, 'superseded', 'system', { supersededBy: created.payment.id })),
         );
-        for (const old of superseded) await this.cancelReplaced(old);
+        for (const old of open) await this.cancelReplaced(old);
       }
       return created;
     });
   }
 
   /**
-   * A replaced attempt the shopper could still approve (another tab, the Vipps app) would pay the
+   * The open payment a new attempt defers to: the newest one the shopper has not already replaced.
+   * A replaced one the provider could not cancel is still reconciled, but it no longer blocks.
+   */
+  private async standingPayment(open: PaymentRecord[]): Promise<PaymentRecord | null> {
+    for (const payment of open) {
+      const events = await this.store.listPaymentEvents(payment.id);
+      if (!events.some((e) => e.type === 'superseded')) return payment;
+    }
+    return null;
+  }
+
+  /**
+   * A new attempt id while `open` is still open: the same method and bank choice continue it, as a
+   * replay of its own attempt would (no provider call); anything else needs the shopper's decision.
+   * A row the provider never confirmed (interrupted create) has nowhere to continue to.
+   */
+  private continueOpen(
+    open: PaymentRecord,
+    method: StartPaymentRequest['method'],
+    bankId: string | null,
+  ): { payment: PaymentRecord; redirectUrl: string } {
+    const sameChoice = open.method === method && (open.bankId ?? null) === bankId;
+    if (sameChoice && open.providerPaymentId !== null && open.redirectUrl) {
+      return { payment: open, redirectUrl: open.redirectUrl };
+    }
+    throw new ApiError(
+      'payment_in_progress',
+      'Another payment for this checkout is still open: continue it, or choose to pay another way.',
+      { paymentId: open.id },
+    );
+  }
+
+  /**
+   * A replaced attempt the shopper could still approve (another tab, the provider's app) would pay the
    * checkout twice: where the provider can cancel, cancel it now. Best effort: if that fails the old
    * attempt is still reconciled, and the merchant sees both in the session.
    */

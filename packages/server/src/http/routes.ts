@@ -300,7 +300,7 @@ export const routes: AnyRoute[] = [
     tags: ['Checkout'],
     summary: 'Start (or replay) the payment of one attempt',
     description:
-      'The same attemptId always returns the same payment. Navigate the top-level window to redirectUrl. Amount and payee come from the session, never from this request.',
+      'The same attemptId always returns the same payment. While another payment of the checkout is open, a new attemptId returns that payment when it is for the same method and bank, and answers payment_in_progress (details.paymentId) otherwise, unless replace is true (the shopper chose to pay another way). Navigate the top-level window to redirectUrl. Amount and payee come from the session, never from this request.',
     query: NoQuery,
     body: StartPaymentRequest,
     response: { status: 200, description: 'The payment and where to send the shopper', schema: StartPaymentResponse },

@@ -74,7 +74,13 @@ describe('reconciler', () => {
   it('keeps reconciling a superseded attempt until it is final', async () => {
     const { h, fake, store, clock, clientToken, paymentId } = await withPayment({ callbacks: false });
     clock.advance(2000);
-    await h.client(clientToken, 'POST', '/v1/checkout/payments', { method: 'bank', attemptId: 'attempt-0002' });
+    // The shopper chose to pay another way (replace): the first is superseded, not continued.
+    const second = await h.client(clientToken, 'POST', '/v1/checkout/payments', {
+      method: 'bank',
+      attemptId: 'attempt-0002',
+      replace: true,
+    });
+    expect(second.status).toBe(200);
     fake.set('fake-1', { status: 'cancelled', providerStatus: 'Cancelled' });
     clock.advance(60_000);
     const checked = await h.server.reconciler.runOnce();

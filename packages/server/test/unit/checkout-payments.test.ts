@@ -2,6 +2,7 @@ import { RefreshPaymentResponse, StartPaymentResponse } from '@pay-with-bank/pro
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/providers/errors.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import type { PaymentRecord } from '../../src/store/store.js';
 import { TestClock } from '../helpers/clock.js';
 import { RETURN_URL } from '../helpers/config.js';
 import { FakeAdapter } from '../helpers/fake-adapter.js';
@@ -17,6 +18,35 @@ function setup(options: { latencyMs?: number; authorizedMeansPaid?: boolean } = 
 
 const start = (h: ReturnType<typeof setup>['h'], token: string, body: Record<string, unknown>) =>
   h.client(token, 'POST', '/v1/checkout/payments', body);
+
+/** What a crash between our write and the provider's answer leaves behind: our row, no provider id. */
+function interruptedRow(session: { id: string; reference: string }, now: string): PaymentRecord {
+  return {
+    id: 'pay_interruptedAAAAAAAAAA',
+    sessionId: session.id,
+    attemptId: 'attempt-crash',
+    method: 'bank',
+    adapterId: 'fake',
+    providerPaymentId: null,
+    status: 'created',
+    providerStatus: null,
+    bankId: null,
+    reference: session.reference,
+    amount: 12500,
+    currency: 'DKK',
+    authorizedAmount: 0,
+    capturedAmount: 0,
+    refundedAmount: 0,
+    cancelledAmount: 0,
+    failure: null,
+    redirectUrl: null,
+    expiresAt: null,
+    createdAt: now,
+    updatedAt: now,
+    lastCheckedAt: null,
+    version: 1,
+  };
+}
 
 describe('POST /v1/checkout/payments', () => {
   it('creates the provider payment from the session, stored before answering, with our return target', async () => {
@@ -89,20 +119,180 @@ describe('POST /v1/checkout/payments', () => {
     expect((await json(res)).error.code).toBe('idempotency_key_reused');
   });
 
-  it('allows a new attempt while the old one is still pending, marking the old one superseded', async () => {
+  it('50 concurrent starts with 50 different attempt ids create one provider payment and all get it', async () => {
+    const { fake, store, h } = setup({ latencyMs: 20 });
+    const { clientToken } = await h.createSession();
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        start(h, clientToken, { method: 'bank', attemptId: `attempt-burst-${i}`, bankId: 'DK_Bank' }),
+      ),
+    );
+    const bodies = await Promise.all(responses.map((r) => json(r)));
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+    const paymentIds = new Set(bodies.map((b) => b.payment.id));
+    expect(paymentIds.size).toBe(1);
+    expect(new Set(bodies.map((b) => b.redirectUrl))).toEqual(new Set(['https://provider.example/pay/fake-1']));
+    expect(fake.calls.create).toHaveLength(1);
+    expect((await store.stats()).payments).toBe(1);
+    // Continued, not replaced: nothing was superseded.
+    const [id] = [...paymentIds];
+    expect((await store.listPaymentEvents(id)).map((e) => e.type)).toEqual(['created', 'provider_created']);
+    console.log(
+      `concurrency: 50 concurrent starts (50 attempt ids) → ${fake.calls.create.length} provider payment` +
+        ` (fake adapter), ${paymentIds.size} payment id in all 50 answers`,
+    );
+  });
+
+  it('a concurrent burst mixing banks: one provider payment; other banks get payment_in_progress naming it', async () => {
+    const { fake, h } = setup({ latencyMs: 10 });
+    fake.banks = [...fake.banks, { ...fake.banks[0]!, id: 'DK_Other', name: 'Other Bank' }];
+    const { clientToken } = await h.createSession();
+    const banks = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? 'DK_Other' : i % 3 === 1 ? 'DK_Bank' : null));
+    const responses = await Promise.all(
+      banks.map((bankId, i) => start(h, clientToken, { method: 'bank', attemptId: `attempt-mix-${i}`, bankId })),
+    );
+    const bodies = await Promise.all(responses.map((r) => json(r)));
+    expect(fake.calls.create).toHaveLength(1);
+    const winner = fake.calls.create[0]!;
+    for (const [i, res] of responses.entries()) {
+      if (banks[i] === winner.bankId) {
+        expect(res.status).toBe(200);
+        expect(bodies[i].payment.id).toBe(winner.paymentId);
+      } else {
+        expect(res.status).toBe(409);
+        expect(bodies[i].error).toMatchObject({ code: 'payment_in_progress', details: { paymentId: winner.paymentId } });
+      }
+    }
+  });
+
+  it('two tabs (two attempt ids, same bank) share one provider payment and its redirect URL', async () => {
     const { fake, store, h, clock } = setup();
     const { clientToken } = await h.createSession();
-    const first = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' }));
+    const tabA = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-tab-a', bankId: null }));
     clock.advance(2000);
-    const second = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0002' }));
-    expect(second.payment.id).not.toBe(first.payment.id);
-    expect(fake.calls.create).toHaveLength(2);
-    expect(fake.calls.refresh).toEqual(['fake-1']);
-    const events = await store.listPaymentEvents(first.payment.id);
-    expect(events.at(-1)).toMatchObject({ type: 'superseded', data: { supersededBy: second.payment.id } });
-    // The latest attempt is what the widget sees.
+    const resB = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-tab-b' });
+    expect(resB.status).toBe(200);
+    const tabB = StartPaymentResponse.parse(await resB.json());
+    expect(tabB.payment.id).toBe(tabA.payment.id);
+    expect(tabB.redirectUrl).toBe(tabA.redirectUrl);
+    expect(fake.calls.create).toHaveLength(1);
+    expect(fake.calls.refresh).toEqual(['fake-1']); // its status was checked before it was handed out
+    expect((await store.stats()).payments).toBe(1);
+    // The second tab's attempt id is not recorded: starting it again later behaves the same.
+    clock.advance(2000);
+    expect((await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-tab-b' }))).payment.id).toBe(
+      tabA.payment.id,
+    );
+  });
+
+  it('another bank or method while a payment is open answers payment_in_progress naming it, creating nothing', async () => {
+    const wallet = new FakeAdapter({ id: 'fake-wallet', method: 'vipps' });
+    const fake = new FakeAdapter();
+    const store = new MemoryStore();
+    const clock = new TestClock();
+    const h = makeHarness({ deps: { store, adapters: [fake, wallet], now: clock.now } });
+    const { clientToken } = await h.createSession({ methods: ['bank', 'vipps'] });
+    const first = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001', bankId: null }));
+    for (const body of [
+      { method: 'bank', attemptId: 'attempt-0002', bankId: 'DK_Bank' },
+      { method: 'vipps', attemptId: 'attempt-0003' },
+    ]) {
+      clock.advance(2000);
+      const res = await start(h, clientToken, body);
+      expect(res.status).toBe(409);
+      const { error } = await json(res);
+      expect(error).toMatchObject({ code: 'payment_in_progress', retryable: false, details: { paymentId: first.payment.id } });
+      expect(error.message).toMatch(/another payment .* still open.*continue it, or choose to pay another way/i);
+    }
+    expect(fake.calls.create).toHaveLength(1);
+    expect(wallet.calls.create).toHaveLength(0);
+    expect((await store.stats()).payments).toBe(1);
+    expect((await store.listPaymentEvents(first.payment.id)).map((e) => e.type)).toEqual([
+      'created',
+      'provider_created',
+    ]);
     const session = await json(await h.client(clientToken, 'GET', '/v1/checkout/session'));
-    expect(session.payment.id).toBe(second.payment.id);
+    expect(session.payment.id).toBe(first.payment.id);
+  });
+
+  it('replace: the shopper’s choice supersedes the open payment, cancelling it where the provider can', async () => {
+    for (const cancel of [false, true]) {
+      const fake = new FakeAdapter({ capabilities: { cancel } });
+      const store = new MemoryStore();
+      const clock = new TestClock();
+      const h = makeHarness({ deps: { store, adapters: [fake], now: clock.now } });
+      const { clientToken } = await h.createSession();
+      const first = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' }));
+      clock.advance(2000);
+      const res = await start(h, clientToken, {
+        method: 'bank',
+        attemptId: 'attempt-0002',
+        bankId: 'DK_Bank',
+        replace: true,
+      });
+      expect(res.status).toBe(200);
+      const second = await json(res);
+      expect(second.payment.id).not.toBe(first.payment.id);
+      expect(fake.calls.create).toHaveLength(2);
+      expect(fake.calls.refresh).toEqual(['fake-1']);
+      const events = await store.listPaymentEvents(first.payment.id);
+      expect(events.find((e) => e.type === 'superseded')).toMatchObject({
+        data: { supersededBy: second.payment.id },
+      });
+      expect(fake.calls.cancel).toHaveLength(cancel ? 1 : 0);
+      expect((await store.getPayment(first.payment.id))!.status).toBe(cancel ? 'cancelled' : 'pending');
+      // The latest attempt is what the widget sees.
+      const session = await json(await h.client(clientToken, 'GET', '/v1/checkout/session'));
+      expect(session.payment.id).toBe(second.payment.id);
+    }
+  });
+
+  it('a replaced payment the provider could not cancel no longer stands: new starts defer to its replacement', async () => {
+    const { fake, h, clock } = setup(); // no cancel capability: the replaced one stays pending
+    const { clientToken } = await h.createSession();
+    const first = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001', bankId: null }));
+    clock.advance(2000);
+    const second = await json(
+      await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0002', bankId: 'DK_Bank', replace: true }),
+    );
+    clock.advance(2000);
+    // The first one's choice again: not continued (the shopper left it), the replacement is named.
+    const again = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0003', bankId: null });
+    expect(again.status).toBe(409);
+    expect((await json(again)).error.details).toEqual({ paymentId: second.payment.id });
+    const same = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0004', bankId: 'DK_Bank' }));
+    expect(same.payment.id).toBe(second.payment.id);
+    expect(first.payment.id).not.toBe(second.payment.id);
+    expect(fake.calls.create).toHaveLength(2);
+  });
+
+  it('an interrupted create (no provider id) stands but cannot be continued; replace supersedes it', async () => {
+    const { fake, store, h, clock } = setup();
+    const { session, clientToken } = await h.createSession();
+    const row = interruptedRow(session, clock.now().toISOString());
+    await store.insertPayment(row, {
+      id: 'evt_interrupted',
+      paymentId: row.id,
+      type: 'created',
+      status: 'created',
+      providerStatus: null,
+      source: 'create',
+      dedupeKey: null,
+      data: null,
+      createdAt: row.createdAt,
+    });
+    const blocked = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0002', bankId: null });
+    expect(blocked.status).toBe(409);
+    expect((await json(blocked)).error).toMatchObject({ code: 'payment_in_progress', details: { paymentId: row.id } });
+    expect(fake.calls.create).toHaveLength(0);
+
+    const replaced = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0003', replace: true });
+    expect(replaced.status).toBe(200);
+    const { payment } = await json(replaced);
+    expect(payment.id).not.toBe(row.id);
+    expect(fake.calls.create).toHaveLength(1);
+    expect(fake.calls.refresh).toEqual([]); // nothing to ask the provider about the interrupted row
+    expect((await store.listPaymentEvents(row.id)).map((e) => e.type)).toEqual(['created', 'superseded']);
   });
 
   it('refuses a new attempt while one is authorised (payment_in_progress)', async () => {
@@ -114,6 +304,10 @@ describe('POST /v1/checkout/payments', () => {
     const res = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0002' });
     expect(res.status).toBe(409);
     expect((await json(res)).error.code).toBe('payment_in_progress');
+    // Not even the shopper's explicit choice replaces money already authorised.
+    const replace = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0003', replace: true });
+    expect(replace.status).toBe(409);
+    expect((await json(replace)).error).toMatchObject({ code: 'payment_in_progress', details: { paymentId: 'x' } });
     expect(fake.calls.create).toHaveLength(1);
   });
 
@@ -324,13 +518,18 @@ describe('rate limits', () => {
     const { clientToken } = await h.createSession();
     for (const attemptId of ['attempt-0001', 'attempt-0002']) {
       clock.advance(2000);
-      expect((await start(h, clientToken, { method: 'bank', attemptId })).status).toBe(200);
+      expect((await start(h, clientToken, { method: 'bank', attemptId, replace: true })).status).toBe(200);
     }
     clock.advance(2000);
-    const third = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0003' });
+    const third = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0003', replace: true });
     expect(third.status).toBe(429);
     expect((await json(third)).error.code).toBe('rate_limited');
     expect(fake.calls.create).toHaveLength(2);
     expect((await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0002' })).status).toBe(200);
+    // Another tab continuing the open payment creates nothing at the provider, so it is not capped.
+    const tab = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0004' });
+    expect(tab.status).toBe(200);
+    expect((await json(tab)).payment.attemptId).toBeUndefined();
+    expect(fake.calls.create).toHaveLength(2);
   });
 });
