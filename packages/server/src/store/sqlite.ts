@@ -3,7 +3,7 @@
  * payment change survives a crash. Calls are synchronous underneath; the async interface lets other
  * stores (Postgres, D1) implement the same contract.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
@@ -136,7 +136,12 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
 
   constructor(filename: string) {
-    if (filename !== ':memory:' && !filename.startsWith('file:')) mkdirSync(dirname(filename), { recursive: true });
+    if (filename !== ':memory:' && !filename.startsWith('file:')) {
+      // Payment data is for this server's user only: a new directory 0700, a new file 0600 (SQLite
+      // gives its -wal/-shm files the database file's permissions). Existing files are left as they are.
+      mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
+      if (!existsSync(filename)) closeSync(openSync(filename, 'a', 0o600));
+    }
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
