@@ -27,6 +27,8 @@ export class ApiError extends Error {
     readonly retryable: boolean,
     /** HTTP status; 0 when no answer arrived. */
     readonly status = 0,
+    /** The server's `details` (e.g. `paymentId` of the open payment on payment_in_progress). */
+    readonly details: Readonly<Record<string, unknown>> | null = null,
   ) {
     super(message);
   }
@@ -129,7 +131,8 @@ function errorFrom(status: number, body: unknown): ApiError {
   const error = isObject(body) ? body.error : undefined;
   if (isObject(error) && typeof error.code === 'string' && typeof error.message === 'string') {
     // The server speaks the same protocol; an unknown (newer) code still gets the generic wording.
-    return new ApiError(error.code as ErrorCode, error.message, error.retryable === true, status);
+    const details = isObject(error.details) ? error.details : null;
+    return new ApiError(error.code as ErrorCode, error.message, error.retryable === true, status, details);
   }
   // No error body (a proxy or gateway answered): judge by the status alone.
   if (status === 429) return new ApiError('rate_limited', `HTTP ${status}`, true, status);

@@ -13,7 +13,7 @@ import { createPwbEvent, type PwbEventDetailMap, type PwbEventName, type Screen 
 import { createTranslator, type Translator } from './i18n/index.js';
 import { consumeReturnParams, type ReturnParams } from './return.js';
 import { styles } from './pay-with-bank.styles.js';
-import { isSettled, newAttemptId, safeHttpUrl } from './status.js';
+import { isSettled, isTerminalStatus, newAttemptId, safeHttpUrl } from './status.js';
 import { CHOOSE_LATER, filterBanks, renderBankList } from './screens/bank-list.js';
 import { renderError } from './screens/error.js';
 import { renderLoading } from './screens/loading.js';
@@ -161,6 +161,8 @@ export class PayWithBank extends LitElement {
   @state() private startError: ApiError | null = null;
   @state() private now = Date.now();
   @state() private announcement = '';
+  /** The waiting screen shows a payment the server answered a Pay with (payment_in_progress). */
+  @state() private openPaymentNote = false;
 
   private api: ApiClient | null = null;
   /** Aborts everything of the current run (token change, disconnect). */
@@ -172,6 +174,11 @@ export class PayWithBank extends LitElement {
   private returnChecked = false;
   private tokenAtStart = '';
   private attempt: { id: string; key: string; intent: PayIntent } | null = null;
+  /**
+   * The shopper chose another way to pay while the latest payment was still open: the next start
+   * replaces it (`replace: true`). Without this choice the server keeps the open payment.
+   */
+  private replaceOpen = false;
   /** payment id + status already reported through events, so a reload does not repeat them. */
   private reported = new Set<string>();
   private countdownTimer: ReturnType<typeof setInterval> | null = null;
@@ -242,6 +249,7 @@ export class PayWithBank extends LitElement {
     this.pollAbort = null;
     this.startedKey = null;
     this.starting = false;
+    this.replaceOpen = false;
     this.stopCountdown();
   }
 
@@ -427,6 +435,14 @@ export class PayWithBank extends LitElement {
     await this.poll(payment.id);
   };
 
+  /** "Choose another way to pay": abandoning a payment that is still open is this explicit choice. */
+  private chooseAnotherWay(): void {
+    const payment = this.payment;
+    // Back from the provider, before the first status answer, the payment waited for is open too.
+    this.replaceOpen = payment ? !isTerminalStatus(payment.status) : this.screen === 'waiting';
+    this.goToMethods();
+  }
+
   /** Method choice, or straight to the only method's screen. */
   private goToMethods(): void {
     this.pollAbort?.abort();
@@ -524,6 +540,7 @@ export class PayWithBank extends LitElement {
       if (intent.phoneNumber) request.phoneNumber = intent.phoneNumber;
       request.mobile = this.isMobile();
     }
+    if (this.replaceOpen) request.replace = true;
 
     this.starting = true;
     this.startError = null;
@@ -536,8 +553,18 @@ export class PayWithBank extends LitElement {
       if (!redirectUrl) throw new ApiError('invalid_response', 'The redirect URL is not an http(s) URL', false);
     } catch (error) {
       if (signal.aborted) return;
+      const apiError = asApiError(error);
+      if (apiError.code === 'payment_in_progress') {
+        // Another tab or an earlier Pay left a payment open: show it rather than only an error
+        // (Pay stays disabled until it is loaded).
+        this.attempt = null;
+        this.emitError(apiError);
+        await this.showOpenPayment(apiError);
+        if (!signal.aborted) this.starting = false;
+        return;
+      }
       this.starting = false;
-      this.startError = asApiError(error);
+      this.startError = apiError;
       // The server answered that the provider failed this attempt and recorded it as failed:
       // "Try again" is a new attempt (the same id would only replay the failure). After a network
       // error or timeout we cannot know, so the same id is reused and the server replays.
@@ -550,6 +577,7 @@ export class PayWithBank extends LitElement {
     if (signal.aborted) return;
     this.starting = false;
     this.attempt = null; // done: the next Pay is a new attempt
+    this.replaceOpen = false; // done: the open payment was replaced
     this.payment = payment;
     this.method = payment.method;
     this.redirectUrl = redirectUrl;
@@ -557,6 +585,46 @@ export class PayWithBank extends LitElement {
     this.setScreen('redirecting');
     this.announcement = this.tr.t(`redirecting.heading.${payment.method}`);
     this.navigate(redirectUrl);
+  }
+
+  /**
+   * The server kept a payment of this checkout open instead of starting a new one: load it and show
+   * its waiting screen ("Continue at your bank", "Choose another way"), or its result if it has
+   * settled meanwhile. Leaving it needs the shopper's explicit choice again.
+   */
+  private async showOpenPayment(refusal: ApiError): Promise<void> {
+    const signal = this.runAbort?.signal;
+    if (!this.api || !signal) return;
+    this.replaceOpen = false;
+    const named = typeof refusal.details?.paymentId === 'string' ? refusal.details.paymentId : null;
+    let session: CheckoutSession;
+    let payment: CheckoutPayment | null;
+    try {
+      session = await this.api.getSession(signal);
+      payment = session.payment;
+      // Normally the open payment is the latest; if not, ask for the one the server named.
+      if (named && payment?.id !== named) payment = await this.api.refreshPayment(named, signal);
+    } catch {
+      if (!signal.aborted) this.startError = refusal; // could not load it: at least say why nothing started
+      return;
+    }
+    if (signal.aborted) return;
+    if (!payment) {
+      this.startError = refusal;
+      return;
+    }
+    this.session = session;
+    if (isSettled(payment)) {
+      this.showOutcome(payment);
+      return;
+    }
+    this.payment = payment;
+    this.method = payment.method;
+    this.resultKind = null;
+    this.setScreen('waiting');
+    this.openPaymentNote = true;
+    this.announcement = this.tr.t('waiting.openPayment');
+    void this.poll(payment.id);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -589,6 +657,7 @@ export class PayWithBank extends LitElement {
       this.shownFirstScreen = true;
     }
     if (screen === 'waiting') this.now = Date.now();
+    this.openPaymentNote = false; // set again by showOpenPayment after it switches to waiting
     this.emit('pwb-state-change', { screen, previousScreen, paymentStatus: this.payment?.status ?? null });
   }
 
@@ -710,7 +779,8 @@ export class PayWithBank extends LitElement {
           payment: this.payment,
           remainingSeconds: this.remainingSeconds(),
           continueUrl: safeHttpUrl(this.payment?.redirectUrl),
-          onChooseAnother: () => this.goToMethods(),
+          openPaymentNote: this.openPaymentNote,
+          onChooseAnother: () => this.chooseAnotherWay(),
         });
       case 'result':
         if (this.payment && this.resultKind) {
@@ -723,7 +793,7 @@ export class PayWithBank extends LitElement {
             startError: this.startError,
             onTryAgain: () => this.tryAgain(),
             onRetryStart: () => this.retryStart(),
-            onChooseAnother: () => this.goToMethods(),
+            onChooseAnother: () => this.chooseAnotherWay(),
             onCheckAgain: () => void this.checkAgain(),
           });
         }

@@ -58,6 +58,7 @@ describe('results', () => {
     const first = server.requestsTo('POST', '/v1/checkout/payments')[0]!.body as StartPaymentRequest;
     expect(first.method).to.equal('bank');
     expect(first.bankId).to.equal('dk-nordea');
+    expect(first).not.to.have.property('replace'); // the failed payment is final: nothing to replace
     expect(el.navigations).to.have.length(1);
     events.stop();
   });
@@ -116,6 +117,12 @@ describe('results', () => {
     click(el, '[data-action="choose-another"]');
     await waitForScreen(el, 'method-choice');
     events.stop();
+    click(el, '[data-method="vipps"]');
+    await waitForScreen(el, 'vipps-phone');
+    click(el, '[data-action="pay"]');
+    await waitForScreen(el, 'redirecting');
+    const body = server.requestsTo('POST', '/v1/checkout/payments')[0]!.body as StartPaymentRequest;
+    expect(body).not.to.have.property('replace'); // the cancelled payment is final
   });
 
   it('shows an expired payment', async () => {
@@ -165,9 +172,9 @@ describe('results', () => {
     await waitForScreen(el, 'vipps-phone');
     click(el, '[data-action="pay"]');
     await waitForScreen(el, 'redirecting');
-    expect((server.requestsTo('POST', '/v1/checkout/payments')[0]!.body as StartPaymentRequest).method).to.equal(
-      'vipps',
-    );
+    // Leaving a payment that is still open is the shopper's explicit choice: the start replaces it.
+    const body = server.requestsTo('POST', '/v1/checkout/payments')[0]!.body as StartPaymentRequest;
+    expect(body).to.include({ method: 'vipps', replace: true });
     await new Promise((r) => setTimeout(r, 1200));
     expect(server.requestsTo('POST', /refresh$/).length).to.equal(refreshesThen); // polling stopped
   });

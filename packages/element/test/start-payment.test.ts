@@ -1,8 +1,9 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { AttemptId, StartPaymentRequest } from '@pay-with-bank/protocol';
+import { AttemptId, StartPaymentRequest, errorBody } from '@pay-with-bank/protocol';
 import {
   $,
   FakeServer,
+  PAYMENT_ID,
   apiError,
   click,
   json,
@@ -197,6 +198,116 @@ describe('starting a payment', () => {
       .requestsTo('POST', '/v1/checkout/payments')
       .map((r) => (r.body as StartPaymentRequest).attemptId);
     expect(a).not.to.equal(b);
+  });
+
+  it('payment_in_progress: shows the open payment’s waiting screen, announced; leaving it sends replace', async () => {
+    const open = makePayment({
+      status: 'pending',
+      bankId: 'dk-danske',
+      redirectUrl: 'https://sandbox.example.test/open',
+    });
+    let sessionPayment: typeof open | null = null; // another tab starts its payment after this page loaded
+    server = new FakeServer().withDefaults().install();
+    server.on('GET', /^\/v1\/checkout\/session$/, () => json(makeSession({ payment: sessionPayment })));
+    server.on('POST', /refresh$/, () => json({ payment: open }));
+    let starts = 0;
+    server.on('POST', /^\/v1\/checkout\/payments$/, (req) => {
+      starts += 1;
+      if (starts === 1) {
+        sessionPayment = open;
+        return {
+          status: 409,
+          body: errorBody('payment_in_progress', 'Another payment for this checkout is still open.', {
+            paymentId: PAYMENT_ID,
+          }),
+        };
+      }
+      const body = req.body as StartPaymentRequest;
+      return json(
+        {
+          payment: makePayment({ id: 'pay_replacement0123456789', status: 'created', bankId: body.bankId ?? null }),
+          redirectUrl: `https://sandbox.example.test/go/${body.attemptId}`,
+        },
+        201,
+      );
+    });
+    const events = recordEvents();
+    const el = await mount({ methods: 'bank', pollInterval: 1000 });
+    await waitForSelector(el, '[data-bank-id]');
+    await chooseBank(el, 'dk-nordea');
+    click(el, '[data-action="pay"]');
+    await waitForScreen(el, 'waiting');
+
+    const first = server.requestsTo('POST', '/v1/checkout/payments')[0]!.body as StartPaymentRequest;
+    expect(first).not.to.have.property('replace'); // a plain first Pay never replaces
+    expect(el.navigations).to.deep.equal([]);
+    expect(text(el, 'h2')).to.equal('Waiting for your bank');
+    expect(text(el, '[data-open-payment-note]')).to.equal(
+      'A payment for this order is already open. Continue it, or choose another way to pay.',
+    );
+    const live = $(el, '[data-live-region]')!;
+    expect(live.getAttribute('aria-live')).to.equal('polite');
+    expect(live.textContent!.trim()).to.equal(
+      'A payment for this order is already open. Continue it, or choose another way to pay.',
+    );
+    expect($<HTMLAnchorElement>(el, 'a[data-action="continue"]')!.href).to.equal('https://sandbox.example.test/open');
+    expect($(el, '[role="alert"]')).to.equal(null);
+    expect(events.seen['pwb-error']!.map((e) => e.detail.code)).to.deep.equal(['payment_in_progress']);
+    events.stop();
+    await expect(el).to.be.accessible();
+
+    // Leaving the open payment is the shopper's explicit choice: the next start says so.
+    click(el, '[data-action="choose-another"]');
+    await waitForSelector(el, '[data-bank-id]');
+    expect($(el, '[data-open-payment-note]')).to.equal(null);
+    await chooseBank(el, 'dk-nordea');
+    click(el, '[data-action="pay"]');
+    await waitForScreen(el, 'redirecting');
+    const second = server.requestsTo('POST', '/v1/checkout/payments')[1]!.body as StartPaymentRequest;
+    expect(second).to.include({ method: 'bank', bankId: 'dk-nordea', replace: true });
+    expect(second.attemptId).not.to.equal(first.attemptId);
+    expect(el.navigations).to.deep.equal([`https://sandbox.example.test/go/${second.attemptId}`]);
+  });
+
+  it('payment_in_progress naming a payment that is not the latest: that payment is fetched and shown', async () => {
+    const otherId = 'pay_otheropen0123456789';
+    const openVipps = makePayment({ id: otherId, method: 'vipps', bankId: null, status: 'pending' });
+    server = new FakeServer()
+      .withDefaults(makeSession({ payment: makePayment({ status: 'failed', failure: null }) }))
+      .install();
+    server.on('POST', /^\/v1\/checkout\/payments$/, () => ({
+      status: 409,
+      body: errorBody('payment_in_progress', 'Another payment is open.', { paymentId: otherId }),
+    }));
+    server.on('POST', /refresh$/, (req) =>
+      req.path.includes(otherId) ? json({ payment: openVipps }) : apiError('not_found'),
+    );
+    const el = await mount({ pollInterval: 1000 });
+    await waitForScreen(el, 'result');
+    click(el, '[data-action="try-again"]');
+    await waitForScreen(el, 'waiting');
+    expect(text(el, 'h2')).to.equal('Waiting for Vipps');
+    expect(server.requestsTo('POST', `/v1/checkout/payments/${otherId}/refresh`).length).to.be.greaterThan(0);
+    // "Try again" after a failure does not replace anything: the failed payment is final.
+    expect(server.requestsTo('POST', '/v1/checkout/payments')[0]!.body).not.to.have.property('replace');
+  });
+
+  it('payment_in_progress when the open payment cannot be loaded: the refusal is shown', async () => {
+    server = new FakeServer().withDefaults().install();
+    server.on('POST', /^\/v1\/checkout\/payments$/, () => {
+      server.on('GET', /^\/v1\/checkout\/session$/, () => apiError('internal_error'));
+      return {
+        status: 409,
+        body: errorBody('payment_in_progress', 'Another payment is open.', { paymentId: PAYMENT_ID }),
+      };
+    });
+    const el = await mount({ methods: 'bank' });
+    await waitForSelector(el, '[data-bank-id]');
+    await chooseBank(el, 'dk-danske');
+    click(el, '[data-action="pay"]');
+    await waitForSelector(el, '[data-error-code="payment_in_progress"]');
+    expect(text(el, '[role="alert"] p')).to.equal('A payment is already in progress for this order.');
+    expect(el.navigations).to.deep.equal([]);
   });
 
   it('refuses a redirect URL that is not http(s)', async () => {

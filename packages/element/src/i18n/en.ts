@@ -100,6 +100,7 @@ export const en = {
   'waiting.continue.vipps': 'Continue in Vipps',
   'waiting.countdown': 'Time left to approve: {time}',
   'waiting.countdownOver': 'The time to approve is up. Checking the payment status…',
+  'waiting.openPayment': 'A payment for this order is already open. Continue it, or choose another way to pay.',
 
   'result.completed.heading': 'Payment complete',
   'result.completed.text': 'Thank you! Keep the reference for your records.',

@@ -12,6 +12,8 @@ export interface WaitingProps {
   remainingSeconds: number | null;
   /** Where the shopper can continue authorising (already checked to be http(s)). */
   continueUrl: string | null;
+  /** The shopper's Pay was answered with this already-open payment: say so. */
+  openPaymentNote?: boolean;
   onChooseAnother?: (() => void) | undefined;
 }
 
@@ -28,11 +30,13 @@ export function renderWaiting({
   payment,
   remainingSeconds,
   continueUrl,
+  openPaymentNote = false,
   onChooseAnother,
 }: WaitingProps): TemplateResult {
   const method = payment?.method ?? 'bank';
   return html`<div class="spinner" part="spinner" aria-hidden="true"></div>
     ${heading(tr.t(`waiting.heading.${method}`))} ${summary(tr, { amount: session.amount, payee: session.payee.name })}
+    ${openPaymentNote ? html`<p data-open-payment-note>${tr.t('waiting.openPayment')}</p>` : nothing}
     <p>${payment ? tr.t(`waiting.text.${method}`) : tr.t('waiting.checking')}</p>
     ${
       remainingSeconds === null

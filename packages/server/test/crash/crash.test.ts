@@ -116,8 +116,14 @@ function startPayment(
   clientToken: string,
   attemptId: string,
   bankId = 'DK_TestBank',
+  replace = false,
 ): Promise<JsonResponse> {
-  return callJson(server.url, 'POST', '/v1/checkout/payments', clientToken, { method: 'bank', attemptId, bankId });
+  return callJson(server.url, 'POST', '/v1/checkout/payments', clientToken, {
+    method: 'bank',
+    attemptId,
+    bankId,
+    ...(replace ? { replace } : {}),
+  });
 }
 
 /** What the widget does on return: token and payment id from the return URL, refresh until final. */
@@ -278,8 +284,15 @@ describe('crash safety (SIGKILL at a crash point, restart on the same SQLite fil
       expect(replay.body.error).toMatchObject({ code: 'payment_in_progress', details: { paymentId: rows[0]!.id } });
       expect(await providerPayments(sandbox.url, reference)).toHaveLength(1);
 
-      // A new attempt (the widget's retry) supersedes it and completes.
-      const second = await startPayment(server, clientToken, 'attempt-second-02');
+      // The interrupted row has no provider id yet and is still open (the reconciler fails it only
+      // after two minutes), so a plain new attempt defers to it: payment_in_progress, nothing created.
+      const blocked = await startPayment(server, clientToken, 'attempt-blocked-02');
+      expect(blocked.status).toBe(409);
+      expect(blocked.body.error).toMatchObject({ code: 'payment_in_progress', details: { paymentId: rows[0]!.id } });
+      expect(await providerPayments(sandbox.url, reference)).toHaveLength(1);
+      // The shopper chooses to pay another way (the widget sends replace): it is superseded and the
+      // new attempt completes.
+      const second = await startPayment(server, clientToken, 'attempt-second-02', 'DK_TestBank', true);
       expect(second.status).toBe(200);
       const done = await returnAndRefresh(server, await shopperConfirms(sandbox.url, second.body.redirectUrl));
       expect(done.body.payment).toMatchObject({ id: second.body.payment.id, status: 'completed' });
@@ -299,7 +312,7 @@ describe('crash safety (SIGKILL at a crash point, restart on the same SQLite fil
       await stopCleanly(server);
       report(
         'start-payment:after-provider-create',
-        'same attempt answered payment_in_progress without a provider call, new attempt completed; 1 succeeded provider payment',
+        'same attempt and a plain new one answered payment_in_progress without a provider call, replacing attempt completed; 1 succeeded provider payment',
       );
     },
     TEST_TIMEOUT_MS,

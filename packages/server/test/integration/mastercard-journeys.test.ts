@@ -246,6 +246,78 @@ describe('Mastercard journeys (sandbox)', () => {
     expect(world.sandbox.controls.mastercard.listPayments()).toHaveLength(1);
   });
 
+  it('50 parallel starts with 50 different attempt ids → one provider payment, the same for all', async () => {
+    const world = makeWorld();
+    const { clientToken } = await world.createSession();
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        world.client(clientToken, 'POST', '/v1/checkout/payments', {
+          method: 'bank',
+          attemptId: `attempt-tab-${String(i).padStart(2, '0')}`,
+          bankId: 'DK_TestBank',
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+    const bodies = (await Promise.all(responses.map((r) => json(r)))).map((b) => StartPaymentResponse.parse(b));
+    const ids = new Set(bodies.map((b) => b.payment.id));
+    expect(ids.size).toBe(1);
+    expect(new Set(bodies.map((b) => b.redirectUrl)).size).toBe(1);
+    expect(world.createCalls()).toHaveLength(1);
+    const atSandbox = world.sandbox.controls.mastercard.listPayments();
+    expect(atSandbox).toHaveLength(1);
+    console.log(
+      `concurrency: 50 concurrent starts (50 attempt ids) → ${atSandbox.length} provider payment` +
+        ` (${world.createCalls().length} create call to the Mastercard sandbox, ${ids.size} payment id in 50 answers)`,
+    );
+  });
+
+  it('two tabs: the second tab’s start continues the first tab’s payment (same redirect URL, one provider payment)', async () => {
+    const world = makeWorld();
+    const { clientToken, started } = await startPayment(world, { attemptId: 'attempt-tab-a', bankId: 'DK_TestBank' });
+    world.clock.advance(1_100);
+    const tabB = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+      method: 'bank',
+      attemptId: 'attempt-tab-b',
+      bankId: 'DK_TestBank',
+    });
+    expect(tabB.status).toBe(200);
+    const second = StartPaymentResponse.parse(await json(tabB));
+    expect(second.payment.id).toBe(started.payment.id);
+    expect(second.redirectUrl).toBe(started.redirectUrl);
+    expect(world.createCalls()).toHaveLength(1);
+    expect(world.sandbox.controls.mastercard.listPayments()).toHaveLength(1);
+    // Paying in either tab pays the one payment.
+    const payment = await returnAndRefresh(world, await shopperAtProvider(world.sandbox, second.redirectUrl));
+    expect(payment).toMatchObject({ id: started.payment.id, status: 'completed' });
+  });
+
+  it('another bank while a payment is open → payment_in_progress naming it; with replace → a new payment', async () => {
+    const world = makeWorld();
+    const { clientToken, started, session } = await startPayment(world, { bankId: 'DK_TestBank' });
+    world.clock.advance(1_100);
+    const other = { method: 'bank', attemptId: 'attempt-0002', bankId: 'DK_Nordbank' };
+    const refused = await world.client(clientToken, 'POST', '/v1/checkout/payments', other);
+    expect(refused.status).toBe(409);
+    expect((await json(refused)).error).toMatchObject({
+      code: 'payment_in_progress',
+      details: { paymentId: started.payment.id },
+    });
+    expect(world.sandbox.controls.mastercard.listPayments()).toHaveLength(1);
+
+    const replaced = await world.client(clientToken, 'POST', '/v1/checkout/payments', { ...other, replace: true });
+    expect(replaced.status).toBe(200);
+    const second = StartPaymentResponse.parse(await json(replaced));
+    expect(second.payment).toMatchObject({ bankId: 'DK_Nordbank' });
+    expect(second.payment.id).not.toBe(started.payment.id);
+    expect(world.createCalls()).toHaveLength(2);
+    expect(world.sandbox.controls.mastercard.listPayments()).toHaveLength(2);
+    const events = await world.server.services.store.listPaymentEvents(started.payment.id);
+    expect(events.find((e) => e.type === 'superseded')).toMatchObject({ data: { supersededBy: second.payment.id } });
+    const merchant = await json(await world.merchant('GET', `/v1/sessions/${session.id}`));
+    expect(merchant.payments.map((p: { id: string }) => p.id)).toEqual([second.payment.id, started.payment.id]);
+  });
+
   it('the browser cannot change the amount: extra fields are rejected, the provider gets the session amount', async () => {
     const world = makeWorld();
     const { clientToken } = await world.createSession();

@@ -137,10 +137,6 @@ describe('POST /v1/checkout/payments', () => {
     // Continued, not replaced: nothing was superseded.
     const [id] = [...paymentIds];
     expect((await store.listPaymentEvents(id)).map((e) => e.type)).toEqual(['created', 'provider_created']);
-    console.log(
-      `concurrency: 50 concurrent starts (50 attempt ids) → ${fake.calls.create.length} provider payment` +
-        ` (fake adapter), ${paymentIds.size} payment id in all 50 answers`,
-    );
   });
 
   it('a concurrent burst mixing banks: one provider payment; other banks get payment_in_progress naming it', async () => {

@@ -207,12 +207,35 @@ describe.each(['ecom', 'epayment'] as const)('vipps-%s inside the server', (api)
     expect(providerIds.size).toBe(2);
   });
 
-  it('a new attempt while the first still waits in Vipps cancels the first at Vipps (no double reservation)', async () => {
+  it('another tab’s start while the first still waits in Vipps continues it: no second Vipps payment', async () => {
+    const { world, server, clientToken, paymentId, redirectUrl } = await checkout(api);
+    const tab = await call(server, 'POST', '/v1/checkout/payments', clientToken, {
+      method: 'vipps',
+      attemptId: 'attempt-0002',
+    });
+    expect(tab.status, JSON.stringify(tab.body)).toBe(200);
+    expect(tab.body.payment.id).toBe(paymentId);
+    expect(tab.body.redirectUrl).toBe(redirectUrl);
+    const creates = world.calls.filter(
+      (c) => c.method === 'POST' && /\/(ecomm\/v2|epayment\/v1)\/payments$/.test(c.path),
+    );
+    expect(creates).toHaveLength(1);
+    // Nothing was cancelled: the shopper can still approve it, and that pays the checkout.
+    const view = (await call(server, 'GET', `/v1/payments/${paymentId}`, MERCHANT_KEY)).body.payment;
+    expect(view.status).toBe('pending');
+    await shopper(world, redirectUrl, 'confirm');
+    world.clock.advance(5_000); // past the provider's polling interval: the tab's start just checked it
+    const done = await call(server, 'POST', `/v1/checkout/payments/${paymentId}/refresh`, clientToken);
+    expect(done.body.payment.status).toBe('authorized');
+  });
+
+  it('"pay another way" (replace) while the first still waits in Vipps cancels the first at Vipps (no double reservation)', async () => {
     const { world, server, clientToken, paymentId, redirectUrl } = await checkout(api);
     const first = (await call(server, 'GET', `/v1/payments/${paymentId}`, MERCHANT_KEY)).body.payment;
     const second = await call(server, 'POST', '/v1/checkout/payments', clientToken, {
       method: 'vipps',
       attemptId: 'attempt-0002',
+      replace: true,
     });
     expect(second.status, JSON.stringify(second.body)).toBe(200);
     expect(second.body.payment.id).not.toBe(paymentId);
