@@ -126,6 +126,25 @@ test('shopper abandons at the bank and comes back → continues where they left 
   await expect(widget(page).getByText(orderId)).toBeVisible();
 });
 
+test('shopper abandons at the bank, comes back and explicitly pays with another bank', async ({ page }) => {
+  const { orderId } = await checkout(page);
+  const checkoutUrl = page.url();
+  await payWithBank(page, 'Test Bank');
+  await atBank(page, { action: 'abandon' });
+
+  await page.goto(checkoutUrl);
+  const w = widget(page);
+  await expect(w.getByRole('heading', { name: 'Waiting for your bank' })).toBeVisible();
+  // Replacing the open payment is the shopper's explicit choice.
+  await w.getByRole('button', { name: /Choose another way/ }).click();
+  await payWithBank(page, 'Fjord Bank');
+  await atBank(page);
+  await backAtShop(page);
+  await expect(widget(page).getByRole('heading', { name: 'Payment complete' })).toBeVisible();
+  const row = await orderRow(page, orderId);
+  await expect(row.getByTestId('payment-status')).toHaveText('completed (bank)');
+});
+
 test('the return URL opened in a fresh browser context shows the right result', async ({ page, browser }) => {
   const { orderId } = await checkout(page);
   let returnUrl = '';
