@@ -6,7 +6,7 @@
  * counts. Without coalescing the tabs alone would cause ~90 provider calls a minute.
  *
  * Usage: node --conditions=source --import tsx bench/vipps-polling.ts [seconds=60] [ecom|epayment] [tabs=3]
- * (build the element first: pnpm --filter @pay-with-bank/element build)
+ * (build the element first: pnpm --filter '@pay-with-bank/element...' build)
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
