@@ -152,7 +152,7 @@ export function createStorefront(options: StorefrontOptions) {
     try {
       return c.body(await readFile(options.elementBundlePath, 'utf8'));
     } catch {
-      return c.text('pay-with-bank.js is not built: run `pnpm --filter '@pay-with-bank/element...' build`', 503);
+      return c.text('pay-with-bank.js is not built: run `npm run demo` (it builds the element first)', 503);
     }
   });
   app.get('/healthz', (c) => c.json({ ok: true }));
