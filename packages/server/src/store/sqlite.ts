@@ -1,12 +1,12 @@
 /**
- * SQLite store (better-sqlite3): embedded, no setup, WAL journal, synchronous=FULL so a committed
+ * SQLite store (better-sqlite3, or node:sqlite on Node 24+: see sqlite-driver.ts): embedded, no setup, WAL journal, synchronous=FULL so a committed
  * payment change survives a crash. Calls are synchronous underneath; the async interface lets other
  * stores (Postgres, D1) implement the same contract.
  */
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
+import { openSqlDatabase, type SqlDatabase } from './sqlite-driver.js';
 import {
   TERMINAL_STATUS_LIST,
   type IdempotencyRecord,
@@ -133,7 +133,7 @@ function patchValue(key: keyof PaymentPatch, value: unknown): unknown {
 }
 
 export class SqliteStore implements Store {
-  readonly db: Database.Database;
+  readonly db: SqlDatabase;
 
   constructor(filename: string) {
     if (filename !== ':memory:' && !filename.startsWith('file:')) {
@@ -142,11 +142,10 @@ export class SqliteStore implements Store {
       mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
       if (!existsSync(filename)) closeSync(openSync(filename, 'a', 0o600));
     }
-    this.db = new Database(filename);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqlDatabase(filename);
+    this.db.exec(
+      'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
+    );
     this.migrate();
   }
 

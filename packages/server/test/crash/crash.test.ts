@@ -10,12 +10,12 @@
  * posts; Vipps approval via the sandbox's control endpoint, which then sends Vipps' webhook).
  * Each test prints one `survived <crash point>: …` line.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CrashPointName } from '../../src/core/crash-points.js';
+import { openSqlDatabase, type SqlDatabase } from '../../src/store/sqlite-driver.js';
 import {
   MERCHANT_KEY,
   RETURN_URL,
@@ -90,9 +90,10 @@ async function stopCleanly(server: ServerProcess): Promise<void> {
   expect(await server.stop()).toEqual({ code: 0, signal: null });
 }
 
-/** Read the SQLite file directly (what is durably committed), read-only. */
-function readDb<T>(file: string, read: (db: Database.Database) => T): T {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+/** Read the SQLite file directly (what is durably committed), with the driver the server uses. */
+function readDb<T>(file: string, read: (db: SqlDatabase) => T): T {
+  if (!existsSync(file)) throw new Error(`no database at ${file}`);
+  const db = openSqlDatabase(file);
   try {
     return read(db);
   } finally {
@@ -200,7 +201,7 @@ describe('crash safety (SIGKILL at a crash point, restart on the same SQLite fil
       // The server comes back after three minutes of downtime. The reconciler's rule for interrupted
       // creates compares the row's creation time with now (2 minutes), so the downtime is simulated
       // by moving that one timestamp back; nothing else in the file is touched.
-      const db = new Database(database);
+      const db = openSqlDatabase(database);
       db.prepare('UPDATE payments SET created_at = ? WHERE id = ?').run(
         new Date(Date.now() - 3 * 60_000).toISOString(),
         interruptedId,
