@@ -73,7 +73,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
   const now = deps.now ?? (() => new Date());
   const fetchImpl = deps.fetch ?? globalThis.fetch.bind(globalThis);
   const ownsStore = !deps.store;
-  const store = deps.store ?? openSqliteStore(config.database);
+  const store = deps.store ?? openSqliteStore(config.database, config.sqliteDriver);
   const providers = new ProviderRegistry(
     deps.adapters ?? createProviderAdapters(config, { fetch: fetchImpl, logger, now }),
   );

@@ -6,8 +6,11 @@
 import { Currency } from '@pay-with-bank/protocol';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { defaultDriver, type SqlDatabase } from './store/sqlite-driver.js';
 import { loadVippsConfig, vippsSecrets, type VippsConfig } from './providers/vipps/config.js';
 import { parseReturnUrlRule, type ReturnUrlRule } from './security/return-url.js';
+
+type SqliteDriver = SqlDatabase['driver'];
 
 /** A payee bank account: IBAN (SEPA and domestic) or a domestic bank code + account number. */
 export type PayeeAccount = { kind: 'iban'; iban: string } | { kind: 'bban'; bankCode: string; accountNumber: string };
@@ -47,6 +50,8 @@ export interface Config {
   returnUrlAllowlist: ReturnUrlRule[];
   /** SQLite file path, or `:memory:`. */
   database: string;
+  /** SQLite driver: by Node version unless PWB_SQLITE_DRIVER says (see store/sqlite-driver.ts). */
+  sqliteDriver: SqliteDriver;
   logLevel: LogLevel;
   /** Timeout of every provider call, in milliseconds. */
   providerTimeoutMs: number;
@@ -210,6 +215,11 @@ export function loadConfig(env: Env): Config {
   }
 
   const database = get('PWB_DATABASE') ?? DEFAULT_DATABASE;
+  const rawDriver = get('PWB_SQLITE_DRIVER');
+  let sqliteDriver: SqliteDriver = defaultDriver();
+  if (rawDriver === 'better-sqlite3') sqliteDriver = 'better-sqlite3';
+  else if (rawDriver === 'node') sqliteDriver = 'node:sqlite';
+  else if (rawDriver !== undefined) issues.push('PWB_SQLITE_DRIVER: must be better-sqlite3 or node');
 
   const rawLevel = get('PWB_LOG_LEVEL');
   const logLevel: LogLevel =
@@ -273,6 +283,7 @@ export function loadConfig(env: Env): Config {
     allowedOrigins,
     returnUrlAllowlist,
     database,
+    sqliteDriver,
     logLevel,
     providerTimeoutMs,
     rateLimitPerMinute,

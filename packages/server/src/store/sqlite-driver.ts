@@ -4,7 +4,7 @@
  * aborts Node 24 processes when a statement is garbage-collected after its environment is gone
  * ("Assertion failed: (env) != nullptr" in Statement::~Statement), and better-sqlite3 13 no longer
  * loads on Node 20. Both drivers are synchronous and speak the same SQL; this module gives the store
- * the few calls it uses. `PWB_SQLITE_DRIVER=better-sqlite3 | node` overrides the choice.
+ * the few calls it uses. The server's `PWB_SQLITE_DRIVER=better-sqlite3 | node` overrides the choice.
  */
 import { createRequire } from 'node:module';
 
@@ -28,9 +28,8 @@ export interface SqlDatabase {
 
 const require = createRequire(import.meta.url);
 
-export function defaultDriver(env: NodeJS.ProcessEnv = process.env): SqlDatabase['driver'] {
-  const forced = env.PWB_SQLITE_DRIVER;
-  if (forced === 'better-sqlite3' || forced === 'node') return forced === 'node' ? 'node:sqlite' : forced;
+/** The driver for this Node version (the server's config may override it: PWB_SQLITE_DRIVER). */
+export function defaultDriver(): SqlDatabase['driver'] {
   return Number(process.versions.node.split('.')[0]) >= 24 ? 'node:sqlite' : 'better-sqlite3';
 }
 

@@ -6,7 +6,7 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
-import { openSqlDatabase, type SqlDatabase } from './sqlite-driver.js';
+import { defaultDriver, openSqlDatabase, type SqlDatabase } from './sqlite-driver.js';
 import {
   TERMINAL_STATUS_LIST,
   type IdempotencyRecord,
@@ -135,14 +135,14 @@ function patchValue(key: keyof PaymentPatch, value: unknown): unknown {
 export class SqliteStore implements Store {
   readonly db: SqlDatabase;
 
-  constructor(filename: string) {
+  constructor(filename: string, driver: SqlDatabase['driver'] = defaultDriver()) {
     if (filename !== ':memory:' && !filename.startsWith('file:')) {
       // Payment data is for this server's user only: a new directory 0700, a new file 0600 (SQLite
       // gives its -wal/-shm files the database file's permissions). Existing files are left as they are.
       mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
       if (!existsSync(filename)) closeSync(openSync(filename, 'a', 0o600));
     }
-    this.db = openSqlDatabase(filename);
+    this.db = openSqlDatabase(filename, driver);
     this.db.exec(
       'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
     );
@@ -480,6 +480,6 @@ export class SqliteStore implements Store {
 
 class DuplicateEvent extends Error {}
 
-export function openSqliteStore(filename: string): SqliteStore {
-  return new SqliteStore(filename);
+export function openSqliteStore(filename: string, driver?: SqlDatabase['driver']): SqliteStore {
+  return new SqliteStore(filename, driver);
 }

@@ -181,6 +181,16 @@ describe('loadConfig', () => {
 });
 
 describe('payee accounts', () => {
+  it('chooses the SQLite driver by Node version unless PWB_SQLITE_DRIVER says, and refuses other values', () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    expect(loadConfig(baseEnv()).sqliteDriver).toBe(major >= 24 ? 'node:sqlite' : 'better-sqlite3');
+    expect(loadConfig({ ...baseEnv(), PWB_SQLITE_DRIVER: 'node' }).sqliteDriver).toBe('node:sqlite');
+    expect(loadConfig({ ...baseEnv(), PWB_SQLITE_DRIVER: 'better-sqlite3' }).sqliteDriver).toBe('better-sqlite3');
+    expect(issuesOf({ ...baseEnv(), PWB_SQLITE_DRIVER: 'postgres' })).toEqual([
+      'PWB_SQLITE_DRIVER: must be better-sqlite3 or node',
+    ]);
+  });
+
   it('validates IBAN check digits', () => {
     expect(isValidIban('DK5000400440116243')).toBe(true);
     expect(isValidIban('DE89370400440532013000')).toBe(true);
