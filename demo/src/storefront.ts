@@ -10,7 +10,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
 import { secureHeaders } from 'hono/secure-headers';
 import { z } from 'zod';
-import type { MerchantPayment, PaymentStatus } from '@pay-with-bank/protocol';
+import { MerchantEvent, type MerchantPayment } from '@pay-with-bank/protocol';
 import { verifyWebhookSignature } from '@pay-with-bank/server';
 import { CURRENCIES, PRODUCTS, findProduct, formatMoney, type ShopCurrency } from './catalogue.js';
 import { MerchantApiError, type MerchantClient } from './merchant-client.js';
@@ -37,8 +37,8 @@ interface Order {
   total: number;
   sessionId: string;
   clientToken: string;
-  /** Notifications received for this order, newest first. */
-  events: { type: string; at: string; status: PaymentStatus }[];
+  /** Verified payment notifications received for this order, newest first (deduplicated by event id). */
+  events: MerchantEvent[];
 }
 
 const CartCookie = z
@@ -386,6 +386,7 @@ export function createStorefront(options: StorefrontOptions) {
                               : '—'
                           }
                         </td>
+                        <td data-testid="last-notification">${order.events[0]?.type ?? '—'}</td>
                         <td>${payment ? actions(order, payment) : ''}</td>
                       </tr>`,
                   )}
@@ -452,9 +453,15 @@ export function createStorefront(options: StorefrontOptions) {
     if (!verifyWebhookSignature(options.webhookSecret, signature, body, { toleranceSeconds: 300 })) {
       return c.json({ error: 'bad signature' }, 401);
     }
-    const event = JSON.parse(body) as { type: string; createdAt: string; payment: MerchantPayment };
+    let event: MerchantEvent;
+    try {
+      event = MerchantEvent.parse(JSON.parse(body));
+    } catch {
+      return c.json({ error: 'not a payment notification' }, 400);
+    }
     const order = orders.get(event.payment.reference);
-    order?.events.unshift({ type: event.type, at: event.createdAt, status: event.payment.status });
+    // Deliveries are at least once: the event id makes a redelivery a no-op.
+    if (order && !order.events.some((e) => e.id === event.id)) order.events.unshift(event);
     return c.body(null, 204);
   });
 

@@ -4,7 +4,7 @@
  */
 import { expect, test, type Request } from '@playwright/test';
 import { E2E } from './env.js';
-import { atBank, backAtShop, checkout, orderRow, payWithBank, widget } from './shop.js';
+import { atBank, backAtShop, checkout, expectLastNotification, orderRow, payWithBank, widget } from './shop.js';
 
 const PAYEE = 'Nordlys Goods ApS';
 
@@ -35,6 +35,8 @@ test('bank chosen in the widget → success with amount, payee and reference', a
   await expect(row.getByTestId('session-state')).toHaveText('paid');
   await expect(row.getByTestId('payment-status')).toHaveText('completed (bank)');
   await expect(row.getByTestId('provider-status')).toHaveText('Succeeded');
+  // The merchant's backend was told by a signed webhook, not only by the browser.
+  await expectLastNotification(page, orderId, 'payment.completed');
 });
 
 test("bank chosen in the provider's UI → success", async ({ page }) => {

@@ -131,3 +131,12 @@ export async function merchantAction(
   await expect(page.getByTestId('flash')).toBeVisible();
   return (await page.getByTestId('flash').textContent())!.trim();
 }
+
+/** The last verified payment notification the merchant's backend received for an order (webhooks are asynchronous). */
+export async function expectLastNotification(page: Page, orderId: string, type: string) {
+  await expect
+    .poll(async () => (await (await orderRow(page, orderId)).getByTestId('last-notification').textContent())?.trim(), {
+      timeout: 15_000,
+    })
+    .toBe(type);
+}

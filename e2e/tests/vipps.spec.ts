@@ -5,7 +5,16 @@
  */
 import { devices, expect, test, type APIRequestContext } from '@playwright/test';
 import { INSTANCES } from './env.js';
-import { atVippsLanding, checkout, latestPayment, merchantAction, orderRow, payWithVipps, widget } from './shop.js';
+import {
+  atVippsLanding,
+  checkout,
+  expectLastNotification,
+  latestPayment,
+  merchantAction,
+  orderRow,
+  payWithVipps,
+  widget,
+} from './shop.js';
 
 const demo = () => (test.info().project.name === 'vipps-epayment' ? INSTANCES.epayment : INSTANCES.ecom);
 const control = (path: string) => `${demo().sandboxUrl}/__sandbox/vipps${path}`;
@@ -58,6 +67,7 @@ test('desktop: confirm in Vipps → reserved → merchant captures → partial r
   expect(refunded).toMatch(/refund done/);
   row = await orderRow(page, orderId);
   await expect(row.getByTestId('amounts')).toContainText('50.00');
+  await expectLastNotification(page, orderId, 'payment.refunded');
 });
 
 test('the user rejects in Vipps → cancelled', async ({ page }) => {
