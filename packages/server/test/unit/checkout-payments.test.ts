@@ -2,11 +2,11 @@ import { RefreshPaymentResponse, StartPaymentResponse } from '@pay-with-bank/pro
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/providers/errors.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import type { PaymentRecord } from '../../src/store/store.js';
 import { TestClock } from '../helpers/clock.js';
 import { RETURN_URL } from '../helpers/config.js';
 import { FakeAdapter } from '../helpers/fake-adapter.js';
 import { json, makeHarness } from '../helpers/harness.js';
+import { paymentRecord } from '../store/contract.js';
 
 function setup(options: { latencyMs?: number; authorizedMeansPaid?: boolean } = {}) {
   const fake = new FakeAdapter(options);
@@ -18,35 +18,6 @@ function setup(options: { latencyMs?: number; authorizedMeansPaid?: boolean } = 
 
 const start = (h: ReturnType<typeof setup>['h'], token: string, body: Record<string, unknown>) =>
   h.client(token, 'POST', '/v1/checkout/payments', body);
-
-/** What a crash between our write and the provider's answer leaves behind: our row, no provider id. */
-function interruptedRow(session: { id: string; reference: string }, now: string): PaymentRecord {
-  return {
-    id: 'pay_interruptedAAAAAAAAAA',
-    sessionId: session.id,
-    attemptId: 'attempt-crash',
-    method: 'bank',
-    adapterId: 'fake',
-    providerPaymentId: null,
-    status: 'created',
-    providerStatus: null,
-    bankId: null,
-    reference: session.reference,
-    amount: 12500,
-    currency: 'DKK',
-    authorizedAmount: 0,
-    capturedAmount: 0,
-    refundedAmount: 0,
-    cancelledAmount: 0,
-    failure: null,
-    redirectUrl: null,
-    expiresAt: null,
-    createdAt: now,
-    updatedAt: now,
-    lastCheckedAt: null,
-    version: 1,
-  };
-}
 
 describe('POST /v1/checkout/payments', () => {
   it('creates the provider payment from the session, stored before answering, with our return target', async () => {
@@ -274,7 +245,14 @@ describe('POST /v1/checkout/payments', () => {
   it('an interrupted create (no provider id) stands but cannot be continued; replace supersedes it', async () => {
     const { fake, store, h, clock } = setup();
     const { session, clientToken } = await h.createSession();
-    const row = interruptedRow(session, clock.now().toISOString());
+    // What a crash between our write and the provider's answer leaves behind: our row, no provider id.
+    const now = clock.now().toISOString();
+    const row = paymentRecord((await store.getSession(session.id))!, {
+      id: 'pay_interruptedAAAAAAAAAA',
+      attemptId: 'attempt-crash',
+      createdAt: now,
+      updatedAt: now,
+    });
     await store.insertPayment(row, {
       id: 'evt_interrupted',
       paymentId: row.id,
