@@ -92,8 +92,10 @@ for (const pkg of ['protocol', 'sandbox', 'server']) {
 {
   const file = join(root, 'e2e', 'test-results', 'results.json');
   rmSync(file, { force: true });
-  // `pnpm run test` in e2e/ builds the element it serves first, so the stage also works on its own.
-  const res = run('e2e', 'pnpm', ['run', 'test'], join(root, 'e2e'));
+  // Run on its own, the stage goes through `pnpm run test` in e2e/, which first builds the element it
+  // serves; after the build stage that is already done.
+  const builtAbove = !only.length || only.includes('build');
+  const res = run('e2e', 'pnpm', builtAbove ? ['exec', 'playwright', 'test'] : ['run', 'test'], join(root, 'e2e'));
   if (res) {
     if (existsSync(file)) {
       const { stats } = JSON.parse(readFileSync(file, 'utf8'));
