@@ -28,6 +28,8 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { withIdempotency } from './idempotency.js';
 import { defineRoute, type AnyRoute, type AuthContext, type HandlerContext } from './route.js';
 
+const openApiDocuments = new Map<string, unknown>();
+
 /** Idempotency-Key for merchant operations; passed on to the provider, so kept within the strictest provider limit (40). */
 export const IdempotencyKeyHeader = z.strictObject({
   'idempotency-key': z
@@ -143,9 +145,16 @@ export const routes: AnyRoute[] = [
     response: { status: 200, description: 'OpenAPI 3.1 document', schema: OpenApiDocumentSchema },
     errors: [],
     handler: async ({ services }) => {
-      // Imported lazily: the document is built from this very table.
-      const { buildOpenApiDocument } = await import('./openapi.js');
-      return { body: buildOpenApiDocument({ serverUrl: services.config.publicUrl }) };
+      // Imported lazily: the document is built from this very table. Built once per public URL, as
+      // the table never changes at run time and the route is public.
+      const serverUrl = services.config.publicUrl;
+      let document = openApiDocuments.get(serverUrl);
+      if (!document) {
+        const { buildOpenApiDocument } = await import('./openapi.js');
+        document = buildOpenApiDocument({ serverUrl });
+        openApiDocuments.set(serverUrl, document);
+      }
+      return { body: document };
     },
   }),
 
