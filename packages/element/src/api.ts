@@ -13,14 +13,17 @@ import type {
 import { fillPath, paths } from '@pay-with-bank/protocol/paths';
 import { PAYMENT_STATUSES } from './status.js';
 
-/** Errors that happen before a server answer can be read. */
-export type ClientErrorCode = 'network_error' | 'timeout' | 'invalid_response';
+/**
+ * Errors that happen before a server answer can be read; `missing_token`: the element has no session
+ * token at all (no attribute, none in the return URL or the tab's history entry).
+ */
+export type ClientErrorCode = 'network_error' | 'timeout' | 'invalid_response' | 'missing_token';
 export type ApiErrorCode = ErrorCode | ClientErrorCode;
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
-    /** The server's error code, or a client-side one (network_error, timeout, invalid_response). */
+    /** The server's error code, or a client-side one (network_error, timeout, invalid_response, missing_token). */
     readonly code: ApiErrorCode,
     message: string,
     /** Whether the same request may simply be tried again. */

@@ -42,7 +42,7 @@ export interface PwbCancelDetail extends PaymentOutcome {
   status: 'cancelled' | 'expired';
 }
 
-/** The session could not be loaded or a payment could not be started or checked. */
+/** The session could not be loaded, a payment could not be started or checked, or there is no session token. */
 export interface PwbErrorDetail {
   code: ApiErrorCode;
   message: string;

@@ -12,6 +12,7 @@ import { isMobileDevice } from './device.js';
 import { createPwbEvent, type PwbEventDetailMap, type PwbEventName, type Screen } from './events.js';
 import { createTranslator, type Translator } from './i18n/index.js';
 import { consumeReturnParams, type ReturnParams } from './return.js';
+import { forgetReturnState } from './return-state.js';
 import { styles } from './pay-with-bank.styles.js';
 import { isSettled, isTerminalStatus, newAttemptId, safeHttpUrl } from './status.js';
 import { CHOOSE_LATER, filterBanks, renderBankList } from './screens/bank-list.js';
@@ -56,6 +57,9 @@ const ATTEMPT_ENDING_ERRORS: ReadonlySet<string> = new Set([
   'provider_error',
 ]);
 
+const MISSING_TOKEN =
+  'No session token: set the session-token attribute, or open the page from the return URL (pwb_return).';
+
 const asApiError = (error: unknown): ApiError =>
   error instanceof ApiError
     ? error
@@ -70,7 +74,7 @@ const asApiError = (error: unknown): ApiError =>
  * @event pwb-complete - The payment succeeded (or, for Vipps, is reserved). Detail: `PwbCompleteDetail` (paymentId, status, amount, reference, method).
  * @event pwb-failed - The payment failed. Detail: `PwbFailedDetail` (paymentId, failure, amount, reference, method).
  * @event pwb-cancel - The payment was cancelled or expired. Detail: `PwbCancelDetail` (paymentId, status, amount, reference, method).
- * @event pwb-error - A request to the server failed. Detail: `PwbErrorDetail` (code, message, retryable).
+ * @event pwb-error - A request to the server failed, or there is no session token (`missing_token`). Detail: `PwbErrorDetail` (code, message, retryable).
  *
  * @csspart base - The widget's box.
  * @csspart heading - Each screen's heading.
@@ -141,6 +145,12 @@ export class PayWithBank extends LitElement {
   /** Time limit per request to the server, in milliseconds. */
   @property({ attribute: false }) requestTimeout = 20_000;
 
+  /**
+   * With no token at all (no `session-token`, none in the return URL or this tab's history entry),
+   * how long to wait for a script to set one before saying the payment link is incomplete.
+   */
+  protected missingTokenDelay = 3000;
+
   @state() private screen: Screen = 'loading';
   @state() private session: CheckoutSession | null = null;
   @state() private payment: CheckoutPayment | null = null;
@@ -182,6 +192,7 @@ export class PayWithBank extends LitElement {
   /** payment id + status already reported through events, so a reload does not repeat them. */
   private reported = new Set<string>();
   private countdownTimer: ReturnType<typeof setInterval> | null = null;
+  private missingTokenTimer: ReturnType<typeof setTimeout> | null = null;
   private moveFocus = false;
   private shownFirstScreen = false;
   private translator: Translator | null = null;
@@ -207,7 +218,9 @@ export class PayWithBank extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('sessionToken') && this.startedKey !== null && this.sessionToken !== this.tokenAtStart) {
-      // The page switched to another session: the token from the return URL no longer applies.
+      // The page switched to another session: the token from the return URL no longer applies
+      // (and must not win over the new session after a reload either).
+      if (this.returnParams) forgetReturnState(window.history, this.returnParams.token);
       this.returnParams = null;
     }
     if (changed.has('sessionToken') || changed.has('serverUrl')) this.ensureStarted();
@@ -235,6 +248,11 @@ export class PayWithBank extends LitElement {
     this.tokenAtStart = this.sessionToken;
     if (!token) {
       this.setScreen('loading');
+      // A script may still set the token; if none comes, say so rather than load forever.
+      this.missingTokenTimer = setTimeout(() => {
+        const error = new ApiError('missing_token', MISSING_TOKEN, false);
+        this.showLoadError(error, async () => undefined);
+      }, this.missingTokenDelay);
       return;
     }
     this.api = new ApiClient({ serverUrl: this.serverUrl, token, timeoutMs: this.requestTimeout });
@@ -251,6 +269,8 @@ export class PayWithBank extends LitElement {
     this.starting = false;
     this.replaceOpen = false;
     this.stopCountdown();
+    if (this.missingTokenTimer) clearTimeout(this.missingTokenTimer);
+    this.missingTokenTimer = null;
   }
 
   /**

@@ -255,6 +255,8 @@ export interface MountOptions {
   pollInterval?: number;
   pollLimit?: number;
   requestTimeout?: number;
+  /** How long an element with no token at all waits for one before saying so. */
+  missingTokenDelay?: number;
 }
 
 export async function mount(options: MountOptions = {}): Promise<TestPayWithBank> {
@@ -267,6 +269,7 @@ export async function mount(options: MountOptions = {}): Promise<TestPayWithBank
       .pollInterval=${options.pollInterval ?? 20}
       .pollLimit=${options.pollLimit ?? 30}
       .requestTimeout=${options.requestTimeout ?? 2000}
+      .missingTokenDelay=${options.missingTokenDelay ?? 3000}
     ></test-pay-with-bank>`,
   );
 }

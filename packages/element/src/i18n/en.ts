@@ -30,6 +30,7 @@ const errors = {
   'error.network_error': 'We could not reach the payment service. Check your connection and try again.',
   'error.timeout': 'The payment service took too long to answer. Please try again.',
   'error.invalid_response': 'The payment service sent an answer we could not read. Please try again.',
+  'error.missing_token': 'This payment link is incomplete. Please return to the shop and start the payment again.',
 } as const satisfies Record<`error.${ApiErrorCode}`, string>;
 
 /** Payment failure codes (payment.failure.code) we have wording for; others show the server's message. */
