@@ -6,7 +6,7 @@ import type { Country, CreateSessionRequest, Currency, PaymentMethod } from '@pa
 import { ApiError } from '../errors.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { CLIENT_TOKEN_PATTERN, newClientToken, newSessionId, sha256Hex } from '../security/crypto.js';
-import { isReturnUrlAllowed, type ReturnUrlRule } from '../security/return-url.js';
+import { admitReturnUrl, type ReturnUrlRule } from '../security/return-url.js';
 import type { SessionRecord, Store } from '../store/store.js';
 
 export const DEFAULT_SESSION_TTL_SECONDS = 3600;
@@ -32,7 +32,9 @@ export class SessionService {
 
   async create(input: CreateSessionRequest): Promise<{ session: SessionRecord; clientToken: string }> {
     const { store, providers, returnUrlAllowlist, now } = this.options;
-    if (!isReturnUrlAllowed(input.returnUrl, returnUrlAllowlist)) {
+    // Stored as it will be used: the serialised URL the shopper is sent back to, not the raw input.
+    const returnUrl = admitReturnUrl(input.returnUrl, returnUrlAllowlist);
+    if (returnUrl === null) {
       throw new ApiError('return_url_not_allowed', 'returnUrl is not on the server’s return URL allow-list.', {
         issues: [
           { path: 'returnUrl', message: 'must match an entry of PWB_RETURN_URL_ALLOWLIST (origin and path prefix)' },
@@ -57,7 +59,7 @@ export class SessionService {
       currency: input.amount.currency,
       reference: input.reference,
       description: input.description,
-      returnUrl: input.returnUrl,
+      returnUrl,
       methods,
       countries: input.countries ? [...new Set(input.countries)] : COUNTRIES_BY_CURRENCY[input.amount.currency],
       locale: input.locale ?? DEFAULT_LOCALE,

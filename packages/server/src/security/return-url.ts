@@ -33,23 +33,54 @@ export function parseReturnUrlRule(entry: string): ReturnUrlRule {
   };
 }
 
-export function isReturnUrlAllowed(candidate: string, rules: readonly ReturnUrlRule[]): boolean {
+/**
+ * The return URL exactly as the shopper will be sent to it (the WHATWG serialisation), or null when
+ * it is not admitted. Refused besides the allow-list: userinfo of any kind (even an empty `:@`, which
+ * parsing silently drops), and percent-encoded dots, slashes or backslashes at any depth of encoding
+ * (`%2e`, `%252e`, …): servers that decode them walk out of the allowed prefix, and no legitimate
+ * return URL needs them.
+ */
+export function admitReturnUrl(candidate: string, rules: readonly ReturnUrlRule[]): string | null {
   let url: URL;
   try {
     url = new URL(candidate);
   } catch {
-    return false;
+    return null;
   }
-  if (url.username || url.password) return false;
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-  // Encoded dots and (back)slashes survive URL parsing (`/checkout/..%2Fadmin` is "below" /checkout)
-  // but servers that decode them walk out of the allowed prefix: no legitimate return URL needs them.
-  if (/%2e|%2f|%5c/i.test(url.pathname)) return false;
-  return rules.some((rule) => {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  if (url.username || url.password || hasUserinfo(candidate)) return null;
+  if (hasEncodedPathTricks(url.pathname)) return null;
+  const allowed = rules.some((rule) => {
     if (url.protocol !== rule.protocol || url.hostname !== rule.hostname || url.port !== rule.port) return false;
     if (rule.pathPrefix === '') return true;
     return url.pathname === rule.pathPrefix || url.pathname.startsWith(`${rule.pathPrefix}/`);
   });
+  return allowed ? url.href : null;
+}
+
+export function isReturnUrlAllowed(candidate: string, rules: readonly ReturnUrlRule[]): boolean {
+  return admitReturnUrl(candidate, rules) !== null;
+}
+
+/** An `@` in the authority as written (the parser drops an empty `:@`, so the parsed URL cannot tell). */
+function hasUserinfo(raw: string): boolean {
+  const afterScheme = raw.trim().replace(/^[a-z][a-z0-9+.-]*:[\\/]*/i, '');
+  const authority = afterScheme.split(/[\\/?#]/, 1)[0] ?? '';
+  return authority.includes('@');
+}
+
+/** Encoded `.`, `/` or `\\` in the path, or dot segments that appear once it is decoded, at any depth. */
+function hasEncodedPathTricks(pathname: string): boolean {
+  let path = pathname;
+  for (let depth = 0; depth < 8; depth++) {
+    if (/%2e|%2f|%5c/i.test(path)) return true;
+    // Only ASCII escapes matter here (dots, slashes, `%` itself); decoding them alone never throws.
+    const decoded = path.replace(/%([0-7][0-9a-f])/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    if (decoded === path) return false;
+    if (/(^|[\\/])\.{1,2}([\\/]|$)/.test(decoded) || decoded.includes('\\')) return true;
+    path = decoded;
+  }
+  return true; // encoded eight times over: nobody means that
 }
 
 /** The URL the provider sends the shopper back to: the session's return URL plus our return parameters. */

@@ -25,6 +25,8 @@ const OFF_LIST = [
   'https://shop.example@evil.example/checkout',
   'https://shop.example:443@evil.example/checkout',
   'https://user:pass@shop.example/checkout',
+  'https://:@shop.example/checkout', // empty userinfo: the URL parser drops it, the raw input still has it
+  'https://@shop.example/checkout',
   // backslashes (WHATWG URL reads them as slashes in http(s) URLs)
   'https://evil.example\\@shop.example/checkout',
   'https:\\\\evil.example\\checkout',
@@ -53,6 +55,8 @@ const OFF_LIST = [
   'https://shop.example/checkout/..%2fadmin',
   'https://shop.example/checkout/..%5cadmin',
   'https://shop.example/checkout%2f..%2fadmin',
+  'https://shop.example/checkout/%252e%252e/evil', // double-encoded dot segments
+  'https://shop.example/checkout/%25252e%25252e/evil',
   'https://shop.example/checkout-evil',
   'https://shop.example/checkoutevil/x',
   'https://shop.example/',
@@ -96,6 +100,9 @@ describe('return URLs are held to the allow-list', () => {
       returnUrl,
     });
     expect(res.status).toBe(201);
+    // Stored (and shown to the merchant) as the URL the shopper will actually be sent to.
+    const { session } = await json(res);
+    expect(session.returnUrl).toBe(new URL(returnUrl).href);
   });
 
   it('sends the provider back to the session’s own return URL, with our parameters replacing forged ones', async () => {

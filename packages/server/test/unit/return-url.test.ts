@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildProviderReturnUrl, isReturnUrlAllowed, parseReturnUrlRule } from '../../src/security/return-url.js';
+import {
+  admitReturnUrl,
+  buildProviderReturnUrl,
+  isReturnUrlAllowed,
+  parseReturnUrlRule,
+} from '../../src/security/return-url.js';
 
 const rules = ['https://shop.example/checkout', 'http://localhost:4030'].map(parseReturnUrlRule);
 
@@ -26,9 +31,27 @@ describe('return URL allow-list', () => {
     'http://127.0.0.1:4030/',
     'https://shop.example/checkout/../admin',
     'https://shop.example/checkout/%2e%2e/admin',
+    // Double (and deeper) encoded dot segments and slashes.
+    'https://shop.example/checkout/%252e%252e/evil',
+    'https://shop.example/checkout/%25252e%25252e/evil',
+    'https://shop.example/checkout/%252F..%252Fadmin',
+    'https://shop.example/checkout/%255c..%255cadmin',
+    'https://shop.example/checkout/a%25/%252e%252e/evil',
+    // Userinfo of any kind, even empty (the URL parser drops it silently).
+    'https://:@shop.example/checkout',
+    'https://@shop.example/checkout',
+    'https://:@shop.example:443/checkout',
     'javascript:alert(1)',
     'not a url',
   ])('refuses %s', (url) => expect(isReturnUrlAllowed(url, rules)).toBe(false));
+
+  it.each([
+    ['https://SHOP.example:443/checkout/a/../b', 'https://shop.example/checkout/b'],
+    ['https://shop.example/checkout/./done?x=1#top', 'https://shop.example/checkout/done?x=1#top'],
+    ['https://shop.example/checkout/100%25-off', 'https://shop.example/checkout/100%25-off'],
+  ])('stores %s as the URL the shopper is sent to (%s)', (input, stored) => {
+    expect(admitReturnUrl(input, rules)).toBe(stored);
+  });
 
   it('adds the return parameters, replacing any already there', () => {
     const url = new URL(
