@@ -10,8 +10,8 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
 import { secureHeaders } from 'hono/secure-headers';
 import { z } from 'zod';
-import { MerchantEvent, type MerchantPayment } from '@pay-with-bank/protocol';
-import { verifyWebhookSignature } from '@pay-with-bank/server';
+import type { MerchantEvent, MerchantPayment } from '@pay-with-bank/protocol';
+import { constructWebhookEvent, WebhookVerificationError } from '@pay-with-bank/server/webhooks';
 import { CURRENCIES, PRODUCTS, findProduct, formatMoney, type ShopCurrency } from './catalogue.js';
 import { MerchantApiError, type MerchantClient } from './merchant-client.js';
 
@@ -449,18 +449,16 @@ export function createStorefront(options: StorefrontOptions) {
   // Payment notifications from the companion server, verified before they are believed.
   app.post('/webhooks/pay-with-bank', async (c) => {
     const body = await c.req.text();
-    const signature = c.req.header('pwb-signature') ?? '';
-    if (!verifyWebhookSignature(options.webhookSecret, signature, body, { toleranceSeconds: 300 })) {
-      return c.json({ error: 'bad signature' }, 401);
-    }
     let event: MerchantEvent;
     try {
-      event = MerchantEvent.parse(JSON.parse(body));
-    } catch {
-      return c.json({ error: 'not a payment notification' }, 400);
+      // One call: signature, time tolerance, schema, and headers that must agree with the signed body.
+      event = constructWebhookEvent(body, c.req.raw.headers, options.webhookSecret);
+    } catch (error) {
+      if (error instanceof WebhookVerificationError) return c.json({ error: error.reason }, 400);
+      throw error;
     }
     const order = orders.get(event.payment.reference);
-    // Deliveries are at least once: the event id makes a redelivery a no-op.
+    // Deliveries are at least once: the signed event id makes a redelivery a no-op.
     if (order && !order.events.some((e) => e.id === event.id)) order.events.unshift(event);
     return c.body(null, 204);
   });

@@ -23,6 +23,14 @@ export {
   SIGNATURE_HEADER,
   type VerifyOptions,
 } from './notifications/signature.js';
+export {
+  constructWebhookEvent,
+  WebhookVerificationError,
+  EVENT_ID_HEADER,
+  EVENT_TYPE_HEADER,
+  type WebhookHeaders,
+  type WebhookVerificationReason,
+} from './notifications/webhook-event.js';
 export { buildOpenApiDocument } from './http/openapi.js';
 export { routes } from './http/routes.js';
 export type { AnyRoute, RouteDef, AuthKind } from './http/route.js';

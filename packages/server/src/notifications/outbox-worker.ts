@@ -8,6 +8,7 @@ import { crashPoint } from '../core/crash-points.js'; // test hook (test/crash):
 import type { Logger } from '../log.js';
 import type { OutboxRecord, Store } from '../store/store.js';
 import { SIGNATURE_HEADER, signWebhook } from './signature.js';
+import { EVENT_ID_HEADER, EVENT_TYPE_HEADER } from './webhook-event.js';
 
 export interface OutboxWorkerOptions {
   store: Store;
@@ -97,8 +98,8 @@ export class OutboxWorker {
         headers: {
           'Content-Type': 'application/json',
           [SIGNATURE_HEADER]: signWebhook(webhook.secret, row.payload, timestamp),
-          'Pwb-Event-Id': row.id,
-          'Pwb-Event-Type': row.type,
+          [EVENT_ID_HEADER]: row.id,
+          [EVENT_TYPE_HEADER]: row.type,
           'User-Agent': 'pay-with-bank-server',
         },
         body: row.payload,
