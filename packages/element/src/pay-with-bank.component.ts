@@ -94,8 +94,8 @@ const asApiError = (error: unknown): ApiError =>
  * @csspart bank-initials - The initials shown when a bank has no logo.
  * @csspart button - Every button.
  * @csspart button-primary - The main action (Pay, Try again).
- * @csspart button-secondary - Secondary actions.
- * @csspart button-link - Link-styled actions (Back, Choose another way).
+ * @csspart button-secondary - Secondary actions (Choose another way to pay on a result, Check again).
+ * @csspart button-link - Link-styled actions (Back, Choose another way while waiting).
  * @csspart pay-button - The Pay button.
  * @csspart link - The "continue" link while redirecting.
  * @csspart countdown - The Vipps countdown.
@@ -463,14 +463,15 @@ export class PayWithBank extends LitElement {
     this.goToMethods();
   }
 
-  /** Method choice, or straight to the only method's screen. */
-  private goToMethods(): void {
+  /** Method choice, or straight to `method`'s screen (when offered) or the only method's. */
+  private goToMethods(method?: PaymentMethod): void {
     this.pollAbort?.abort();
     this.payment = null;
     this.resultKind = null;
     this.startError = null;
     const methods = this.offeredMethods();
-    if (methods.length === 1) this.chooseMethod(methods[0]!);
+    const next = method && methods.includes(method) ? method : methods.length === 1 ? methods[0] : undefined;
+    if (next) this.chooseMethod(next);
     else this.setScreen('method-choice');
   }
 
@@ -514,7 +515,7 @@ export class PayWithBank extends LitElement {
       this.selectionMissing = true;
       return;
     }
-    void this.startPayment({ method: 'bank', bankId: selected === CHOOSE_LATER ? null : selected }, false);
+    void this.startPayment({ method: 'bank', bankId: selected === CHOOSE_LATER ? null : selected });
   }
 
   private payWithVipps(): void {
@@ -525,35 +526,75 @@ export class PayWithBank extends LitElement {
       return;
     }
     this.phoneInvalid = false;
-    void this.startPayment({ method: 'vipps', ...(phone ? { phoneNumber: phone } : {}) }, false);
+    void this.startPayment({ method: 'vipps', ...(phone ? { phoneNumber: phone } : {}) });
   }
 
-  /** A new attempt after a failed, cancelled or expired payment, with the same method and bank. */
+  /**
+   * "Try again" after a failed, cancelled or expired payment: back to that method's screen, the bank
+   * list with the previous bank selected (or the Vipps number kept), to keep the choice or change it.
+   * Its Pay is a new attempt; the settled payment is not open, so the start needs no `replace`.
+   */
   private tryAgain(): void {
     const payment = this.payment;
-    if (!payment) return this.goToMethods();
-    const phone = normalizePhoneNumber(this.phoneNumber);
-    const intent: PayIntent =
-      payment.method === 'bank'
-        ? { method: 'bank', bankId: payment.bankId }
-        : { method: 'vipps', ...(phone ? { phoneNumber: phone } : {}) };
-    void this.startPayment(intent, true);
+    this.replaceOpen = false;
+    this.goToMethods(payment?.method);
+    if (payment?.method === 'bank' && this.screen === 'bank-list') this.preselectBank(payment.bankId);
+  }
+
+  /** Selects a bank chosen before (null: "on the next page") and shows its country. */
+  private preselectBank(bankId: string | null): void {
+    this.selectedBank = bankId ?? CHOOSE_LATER;
+    this.query = '';
+    const countries: readonly string[] = this.session?.countries ?? [];
+    if (bankId === null || countries.length < 2) return;
+    const known = [...this.banks.values()].flat().find((bank) => bank.id === bankId);
+    if (!known) {
+      void this.locateBank(bankId, this.country);
+    } else if (countries.includes(known.country)) {
+      this.country = known.country;
+      void this.loadBanks();
+    }
+  }
+
+  /** Finds the country of a bank not loaded yet: one request for the banks of all the session's countries. */
+  private async locateBank(bankId: string, shown: string | null): Promise<void> {
+    const signal = this.runAbort?.signal;
+    const countries: readonly string[] = this.session?.countries ?? [];
+    if (!this.api || !signal) return;
+    let all: Bank[];
+    try {
+      all = await this.api.listBanks(undefined, signal);
+    } catch {
+      return; // the shown country's list still works; the shopper can switch country
+    }
+    const country = all.find((bank) => bank.id === bankId)?.country;
+    const untouched = this.screen === 'bank-list' && this.country === shown && this.selectedBank === bankId;
+    if (signal.aborted || !country || !countries.includes(country) || !untouched) return;
+    const banks = new Map(this.banks);
+    for (const c of countries)
+      if (!banks.has(c))
+        banks.set(
+          c,
+          all.filter((bank) => bank.country === c),
+        );
+    this.banks = banks;
+    this.country = country;
   }
 
   /** Repeats the Pay action that failed to reach the server, with the same attempt id. */
   private retryStart(): void {
-    if (this.attempt) void this.startPayment(this.attempt.intent, false);
+    if (this.attempt) void this.startPayment(this.attempt.intent);
   }
 
   /**
    * POST /checkout/payments. One attempt id per Pay action; repeating the same action after a
    * network or server error reuses it, so the server never creates a second provider payment.
    */
-  private async startPayment(intent: PayIntent, newAttempt: boolean): Promise<void> {
+  private async startPayment(intent: PayIntent): Promise<void> {
     const signal = this.runAbort?.signal;
     if (this.starting || !this.api || !signal) return; // double click: one request
     const key = intentKey(intent);
-    if (newAttempt || this.attempt?.key !== key) this.attempt = { id: newAttemptId(), key, intent };
+    if (this.attempt?.key !== key) this.attempt = { id: newAttemptId(), key, intent };
     const request: StartPaymentRequest = { method: intent.method, attemptId: this.attempt.id };
     if (intent.method === 'bank') request.bankId = intent.bankId ?? null;
     if (intent.method === 'vipps') {
@@ -809,10 +850,7 @@ export class PayWithBank extends LitElement {
             session,
             payment: this.payment,
             kind: this.resultKind,
-            starting: this.starting,
-            startError: this.startError,
             onTryAgain: () => this.tryAgain(),
-            onRetryStart: () => this.retryStart(),
             onChooseAnother: () => this.chooseAnotherWay(),
             onCheckAgain: () => void this.checkAgain(),
           });

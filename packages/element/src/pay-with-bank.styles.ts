@@ -99,6 +99,10 @@ export const styles = css`
     width: 100%;
   }
 
+  .button.secondary {
+    width: 100%;
+  }
+
   .button:disabled {
     cursor: not-allowed;
     opacity: 0.65;

@@ -285,6 +285,8 @@ describe('starting a payment', () => {
     const el = await mount({ pollInterval: 1000 });
     await waitForScreen(el, 'result');
     click(el, '[data-action="try-again"]');
+    await waitForSelector(el, '[data-bank-id]');
+    click(el, '[data-action="pay"]'); // the failed payment's bank, still selected
     await waitForScreen(el, 'waiting');
     expect(text(el, 'h2')).to.equal('Waiting for Vipps');
     expect(server.requestsTo('POST', `/v1/checkout/payments/${otherId}/refresh`).length).to.be.greaterThan(0);

@@ -1,8 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CheckoutPayment, CheckoutSession } from '@pay-with-bank/protocol';
-import type { ApiError } from '../api.js';
 import type { Translator } from '../i18n/index.js';
-import { errorAlert, heading, summary } from './shared.js';
+import { heading, summary } from './shared.js';
 
 /** Which result to show; `processing` = status checks ran out while the bank was still working. */
 export type ResultKind = 'completed' | 'authorized' | 'failed' | 'cancelled' | 'expired' | 'processing';
@@ -12,11 +11,9 @@ export interface ResultProps {
   session: CheckoutSession;
   payment: CheckoutPayment;
   kind: ResultKind;
-  starting: boolean;
-  startError: ApiError | null;
-  /** Starts a new attempt with the same method (and bank). */
+  /** Back to the same method's screen (the bank list with the previous bank selected) for a new attempt. */
   onTryAgain: () => void;
-  onRetryStart: () => void;
+  /** The method choice (or the only method's screen). */
   onChooseAnother: () => void;
   onCheckAgain: () => void;
 }
@@ -29,7 +26,7 @@ export function failureReason(tr: Translator, payment: CheckoutPayment): string 
 }
 
 export function renderResult(props: ResultProps): TemplateResult {
-  const { tr, session, payment, kind, starting } = props;
+  const { tr, session, payment, kind } = props;
   const success = kind === 'completed' || kind === 'authorized';
   const retryable = kind === 'failed' || kind === 'cancelled' || kind === 'expired';
   const reason = kind === 'failed' ? failureReason(tr, payment) : null;
@@ -44,7 +41,6 @@ export function renderResult(props: ResultProps): TemplateResult {
     <p>${tr.t(`result.${kind}.text`)}</p>
     ${reason ? html`<p class="reason" part="failure-reason" data-failure-reason>${reason}</p>` : nothing}
     ${summary(tr, { amount: payment.amount, payee: session.payee.name, reference: session.reference })}
-    ${errorAlert(tr, props.startError, props.onRetryStart)}
     ${
       retryable
         ? html`<div class="actions">
@@ -53,16 +49,14 @@ export function renderResult(props: ResultProps): TemplateResult {
               class="button primary"
               part="button button-primary"
               data-action="try-again"
-              ?disabled=${starting}
-              aria-busy=${starting ? 'true' : 'false'}
               @click=${props.onTryAgain}
             >
-              ${starting ? tr.t('pay.starting') : tr.t('action.tryAgain')}
+              ${tr.t('action.tryAgain')}
             </button>
             <button
               type="button"
-              class="button link"
-              part="button button-link"
+              class="button secondary"
+              part="button button-secondary"
               data-action="choose-another"
               @click=${props.onChooseAnother}
             >
