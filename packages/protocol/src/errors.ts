@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   amount_exceeds_captured: 422,
   session_expired: 410,
   rate_limited: 429,
+  attempt_limit_reached: 409,
   internal_error: 500,
   provider_error: 502,
   provider_unavailable: 503,
@@ -32,7 +33,11 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ErrorCode = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]).meta({ id: 'ErrorCode' });
 
-/** Errors a client may simply try again (after a pause). */
+/**
+ * Errors a client may simply try again (after a pause), unless the server says otherwise for one
+ * answer (`retryable` in the body is the word that counts: a provider that refused the request
+ * itself, say, is a provider_error that no retry fixes).
+ */
 export const RETRYABLE_ERRORS: readonly ErrorCode[] = [
   'rate_limited',
   'provider_error',
@@ -54,8 +59,13 @@ export const ApiErrorBody = z
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
 
 /** Build an error body (used by the server; handy for tests). */
-export function errorBody(code: ErrorCode, message: string, details?: unknown): ApiErrorBody {
+export function errorBody(
+  code: ErrorCode,
+  message: string,
+  details?: unknown,
+  retryable: boolean = RETRYABLE_ERRORS.includes(code),
+): ApiErrorBody {
   return {
-    error: { code, message, retryable: RETRYABLE_ERRORS.includes(code), ...(details === undefined ? {} : { details }) },
+    error: { code, message, retryable, ...(details === undefined ? {} : { details }) },
   };
 }

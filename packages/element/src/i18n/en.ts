@@ -23,6 +23,8 @@ const errors = {
   'error.amount_exceeds_captured': 'Something went wrong. Please contact the shop.',
   'error.session_expired': 'This checkout has expired. Please return to the shop and start again.',
   'error.rate_limited': 'Too many attempts right now. Please wait a moment and try again.',
+  'error.attempt_limit_reached':
+    'This order has had too many payment attempts. Please return to the shop and start the checkout again.',
   'error.internal_error': 'Something went wrong on our side. Please try again.',
   'error.provider_error': 'The payment service answered with an error. Please try again.',
   'error.provider_unavailable': 'The payment service is not available right now. Please try again in a moment.',

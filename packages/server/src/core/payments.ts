@@ -28,6 +28,7 @@ import type {
 import type { BankDirectory } from './banks.js';
 import { crashPoint } from './crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
 import { KeyedMutex } from './locks.js';
+import { RefreshThrottle } from './refresh-throttle.js';
 import { hasChanges, planSnapshot, type MerchantEventType } from './reconcile.js';
 import { sessionState, toMerchantPayment } from './views.js';
 
@@ -69,7 +70,7 @@ export function toApiError(error: unknown): ApiError {
       typeof retryAfter === 'number' && Number.isInteger(retryAfter) && retryAfter >= 0
         ? { 'Retry-After': String(retryAfter) }
         : {};
-    return new ApiError(error.code, error.message, error.details, headers);
+    return new ApiError(error.code, error.message, error.details, headers, { retryable: error.retryable });
   }
   return new ApiError('internal_error', 'An unexpected error occurred.');
 }
@@ -85,7 +86,7 @@ export class PaymentService {
   private readonly sessionLocks = new KeyedMutex();
   private readonly paymentLocks = new KeyedMutex();
   private readonly inflightRefresh = new Map<string, Promise<PaymentRecord>>();
-  private readonly lastProviderCall = new Map<string, number>();
+  private readonly throttle: RefreshThrottle;
   /** Payments whose provider create is running in this process: not interrupted, whatever their age. */
   private readonly creating = new Set<string>();
 
@@ -97,6 +98,7 @@ export class PaymentService {
     this.now = options.now;
     this.refreshIntervalMs = options.refreshIntervalMs ?? 1000;
     this.maxAttemptsPerSession = options.maxAttemptsPerSession ?? 0;
+    this.throttle = new RefreshThrottle(() => this.now().getTime(), this.refreshIntervalMs);
   }
 
   private nowIso(): string {
@@ -170,11 +172,16 @@ export class PaymentService {
         if (standing) return this.continueOpen(standing, request.method, bankId);
       }
 
-      // Continuing an open payment creates nothing at the provider, so only new ones count here.
-      if (this.maxAttemptsPerSession > 0 && earlier.length >= this.maxAttemptsPerSession) {
-        throw new ApiError('rate_limited', 'Too many payment attempts for this checkout.', {
-          maxAttempts: this.maxAttemptsPerSession,
-        });
+      // The limit bounds provider payments: continuing an open payment creates none, and an attempt
+      // the provider refused (busy, rate limited, timed out: no provider payment) must not use up the
+      // checkout, or a provider outage would lock it for good.
+      const providerPayments = earlier.filter((p) => p.providerPaymentId !== null || !isTerminal(p.status)).length;
+      if (this.maxAttemptsPerSession > 0 && providerPayments >= this.maxAttemptsPerSession) {
+        throw new ApiError(
+          'attempt_limit_reached',
+          'This checkout has reached its limit of payment attempts; start a new checkout.',
+          { maxAttempts: this.maxAttemptsPerSession },
+        );
       }
       this.assertSessionPayable((await this.store.getSession(session.id)) ?? fresh);
 
@@ -406,9 +413,9 @@ export class PaymentService {
   // Refresh and reconciliation
 
   /**
-   * Ask the provider for the latest status, at most once per payment at a time and per interval;
-   * concurrent callers share the call, callers within the interval get the stored state, and
-   * terminal payments answer from the store without a provider call.
+   * Ask the provider for the latest status, at most once per payment at a time and as often as the
+   * adapter's polling policy allows (RefreshThrottle); concurrent callers share the call, callers
+   * the policy holds back get the stored state, and terminal payments answer from the store.
    */
   async refresh(paymentId: string, source: PaymentEventSource = 'refresh'): Promise<PaymentRecord> {
     const payment = await this.store.getPayment(paymentId);
@@ -418,12 +425,7 @@ export class PaymentService {
     const running = this.inflightRefresh.get(paymentId);
     if (running) return running;
     const adapter = this.adapterFor(payment);
-    const nowMs = this.now().getTime();
-    const last = this.lastProviderCall.get(paymentId);
-    const interval = Math.max(this.refreshIntervalMs, adapter.pollingPolicy?.intervalMs ?? 0);
-    if (last !== undefined && nowMs - last < interval) return payment;
-    this.lastProviderCall.set(paymentId, nowMs);
-    this.pruneThrottle(nowMs);
+    if (!this.throttle.tryTake(paymentId, payment.createdAt, adapter.pollingPolicy, source)) return payment;
 
     const providerPaymentId = payment.providerPaymentId;
     const call = (async () => {
@@ -435,18 +437,11 @@ export class PaymentService {
       }
       crashPoint('refresh:after-provider-answer'); // test hook: see crash-points.ts
       const updated = await this.commit(paymentId, { kind: 'snapshot', snapshot }, { source, checked: true });
-      if (isTerminal(updated.status)) this.lastProviderCall.delete(paymentId);
+      if (isTerminal(updated.status)) this.throttle.forget(paymentId);
       return updated;
     })().finally(() => this.inflightRefresh.delete(paymentId));
     this.inflightRefresh.set(paymentId, call);
     return call;
-  }
-
-  private pruneThrottle(nowMs: number): void {
-    if (this.lastProviderCall.size < 1000) return;
-    for (const [id, at] of this.lastProviderCall) {
-      if (nowMs - at > this.refreshIntervalMs * 10) this.lastProviderCall.delete(id);
-    }
   }
 
   /** Apply what a provider says about a payment (snapshot from a refresh, callback or operation). */

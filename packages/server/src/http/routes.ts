@@ -317,6 +317,7 @@ export const routes: AnyRoute[] = [
       'method_not_available',
       'bank_not_available',
       'payment_in_progress',
+      'attempt_limit_reached',
       'conflict',
       'session_expired',
       'idempotency_key_reused',

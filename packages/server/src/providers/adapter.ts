@@ -68,6 +68,14 @@ export interface CallbackResult {
   snapshot?: ProviderSnapshot;
 }
 
+/** How often a provider wants to be asked about one payment. */
+export interface PollingPolicy {
+  /** Wait this long after the payment was created before the first status poll. */
+  firstPollAfterMs: number;
+  /** Then at most one status call per payment per this many ms. */
+  intervalMs: number;
+}
+
 export interface ProviderAdapter {
   /** Stable id stored with each payment, e.g. `mastercard`, `vipps-ecom`, `vipps-epayment`. */
   readonly id: string;
@@ -84,10 +92,11 @@ export interface ProviderAdapter {
    */
   readonly authorizedMeansPaid: boolean;
   /**
-   * How often the provider wants to be asked about one payment (Vipps: every 2 s). The core never
-   * calls `refresh` for a payment more often than this, however many browser tabs are polling.
+   * How often the provider wants to be asked about one payment (Vipps: not before 5 s, then every
+   * 2 s). Applied by the core's RefreshThrottle: `refresh` is never called more often than this,
+   * however many browser tabs are polling.
    */
-  readonly pollingPolicy?: { firstPollAfterMs: number; intervalMs: number };
+  readonly pollingPolicy?: PollingPolicy;
 
   /** Called once when the server starts (not awaited by it): e.g. register webhooks with the provider. */
   start?(): Promise<unknown>;

@@ -21,10 +21,13 @@ export type ProviderErrorCode = Extract<
 export class ProviderError extends Error {
   readonly code: ProviderErrorCode;
   readonly details: unknown;
-  constructor(code: ProviderErrorCode, message: string, details?: unknown) {
+  /** False when the provider refused the request itself: asking again cannot succeed. Default: per code. */
+  readonly retryable: boolean | undefined;
+  constructor(code: ProviderErrorCode, message: string, details?: unknown, options: { retryable?: boolean } = {}) {
     super(message);
     this.name = 'ProviderError';
     this.code = code;
     this.details = details;
+    this.retryable = options.retryable;
   }
 }

@@ -6,6 +6,9 @@
  * reset we cannot know whether the provider acted on it. Each client decides which of its calls
  * are safe, next to the calls themselves.
  *
+ * A 429 means the provider did not process the request, so it is retried (honouring Retry-After)
+ * even for a call that is otherwise sent once, such as a payment create without an idempotency key.
+ *
  * Retried: network errors, timeouts, 429, 502, 503, 504. Not retried: 500 (a provider bug is not
  * fixed by asking again) and every other 4xx. Retry-After on 429/503 is honoured when it fits
  * under `maxRetryAfterMs` and the call's time cap; a longer one ends the retries so the caller
@@ -110,7 +113,7 @@ export class ProviderHttp {
 
   async send(request: ProviderRequest): Promise<ProviderResponse> {
     const { timeoutMs, logger } = this.options;
-    const maxAttempts = request.idempotent ? Math.max(1, this.policy.maxAttempts) : 1;
+    const maxAttempts = Math.max(1, this.policy.maxAttempts);
     const deadline = this.clock() + Math.max(this.policy.maxTotalMs, timeoutMs);
     let outcome: Outcome = { kind: 'network' };
 
@@ -118,6 +121,10 @@ export class ProviderHttp {
       const attemptMs = Math.min(timeoutMs, deadline - this.clock());
       outcome = await this.attempt(request, attempt, attemptMs);
       if (outcome.kind === 'answer' && !RETRYABLE_STATUSES.has(outcome.response.status)) return outcome.response;
+      // A call that is not safe to send twice is retried only after a 429: the provider says it did not
+      // act on it. After a timeout, a reset or a 5xx we cannot know, so it is sent exactly once.
+      const refusedUnprocessed = outcome.kind === 'answer' && outcome.response.status === 429;
+      if (!request.idempotent && !refusedUnprocessed) break;
       if (attempt === maxAttempts) break;
 
       let waitMs = this.backoffMs(attempt);

@@ -79,8 +79,8 @@ describe('which outcomes are retried', () => {
     expect(down.calls()).toBe(DEFAULT_RETRY_POLICY.maxAttempts);
   });
 
-  it('a call that is not safe is sent once, whatever happens', async () => {
-    for (const step of [reset(), status(503), status(429, { 'retry-after': '0' }), 'hang' as const]) {
+  it('a call that is not safe is sent once after a reset, a 5xx or a timeout (the provider may have acted)', async () => {
+    for (const step of [reset(), status(503), status(502), 'hang' as const]) {
       const h = harness([step, status(200)], { timeoutMs: 20 });
       const outcome = await h.http.send(request(false)).catch((e: unknown) => e);
       expect(h.calls()).toBe(1);
@@ -88,6 +88,17 @@ describe('which outcomes are retried', () => {
       if (step instanceof Response) expect((outcome as { status: number }).status).toBe(step.status);
       else expect(outcome).toBeInstanceOf(ProviderError);
     }
+  });
+
+  it('a call that is not safe is retried after a 429 (the provider did not process it), honouring Retry-After', async () => {
+    const h = harness([status(429, { 'retry-after': '1' }), status(200)], { random: 0 });
+    const response = await h.http.send(request(false));
+    expect([response.status, h.calls()]).toEqual([200, 2]);
+    expect(h.waits).toEqual([1000]);
+    // …but not when the provider asks for longer than the call's budget allows: it reports it instead.
+    const long = harness([status(429, { 'retry-after': '60' }), status(200)]);
+    const busy = await long.http.send(request(false));
+    expect([busy.status, busy.retryAfterSeconds, long.calls()]).toEqual([429, 60, 1]);
   });
 
   it('a timeout on every attempt throws provider_timeout after three attempts', async () => {

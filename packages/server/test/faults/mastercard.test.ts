@@ -102,7 +102,40 @@ describe('Mastercard: busy provider', () => {
   });
 });
 
-describe('Mastercard: create is never retried', () => {
+describe('Mastercard: create is retried only after a 429', () => {
+  it('429 with Retry-After on create → waited out within the time budget, one provider payment', async () => {
+    const world = makeFaultWorld();
+    const { clientToken } = await world.createSession();
+    world.mc.injectFaults({ kind: 'status', status: 429, retryAfterSeconds: 1, pathPrefix: '/v1/payments/create' }, 1);
+    const started = Date.now();
+    const res = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+      method: 'bank',
+      attemptId: newAttemptId(),
+      bankId: 'DK_TestBank',
+    });
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(world.count('POST', CREATE)).toBe(2);
+    expect(world.mc.listPayments()).toHaveLength(1);
+  });
+
+  it('429 asking for longer than the budget → not retried; typed, retryable, with Retry-After; the attempt does not count', async () => {
+    const world = makeFaultWorld();
+    const { clientToken } = await world.createSession();
+    world.mc.injectFaults({ kind: 'status', status: 429, retryAfterSeconds: 60, pathPrefix: '/v1/payments/create' }, 1);
+    const res = await world.client(clientToken, 'POST', '/v1/checkout/payments', {
+      method: 'bank',
+      attemptId: newAttemptId(),
+      bankId: 'DK_TestBank',
+    });
+    expect(res.headers.get('retry-after')).toBe('60');
+    await expectError(res, 503, 'provider_unavailable');
+    expect(world.count('POST', CREATE)).toBe(1);
+    expect(world.mc.listPayments()).toHaveLength(0);
+  });
+});
+
+describe('Mastercard: create is never retried after anything else', () => {
   it.each([
     ['500', { kind: 'status', status: 500 } as const, 503, 'provider_unavailable', 0],
     ['503', { kind: 'status', status: 503, retryAfterSeconds: 0 } as const, 503, 'provider_unavailable', 0],

@@ -511,8 +511,9 @@ describe('rate limits', () => {
     }
     clock.advance(2000);
     const third = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0003', replace: true });
-    expect(third.status).toBe(429);
-    expect((await json(third)).error.code).toBe('rate_limited');
+    expect(third.status).toBe(409);
+    // No retry of the same request can succeed: the body says so.
+    expect((await json(third)).error).toMatchObject({ code: 'attempt_limit_reached', retryable: false });
     expect(fake.calls.create).toHaveLength(2);
     expect((await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0002' })).status).toBe(200);
     // Another tab continuing the open payment creates nothing at the provider, so it is not capped.
@@ -520,5 +521,55 @@ describe('rate limits', () => {
     expect(tab.status).toBe(200);
     expect((await json(tab)).payment.id).toBe(ids[1]);
     expect(fake.calls.create).toHaveLength(2);
+  });
+
+  it('does not count attempts the provider refused (no provider payment): a provider outage never locks the checkout', async () => {
+    const fake = new FakeAdapter();
+    const clock = new TestClock();
+    const h = makeHarness({
+      env: { PWB_RATE_LIMIT_ATTEMPTS_PER_SESSION: '2' },
+      deps: { adapters: [fake], now: clock.now },
+    });
+    const { clientToken } = await h.createSession();
+    const refusals = [
+      new ProviderError('provider_unavailable', 'The payment provider is unavailable (HTTP 503).'),
+      new ProviderError('provider_unavailable', 'The payment provider is rate limiting requests.', {
+        retryAfterSeconds: 1,
+      }),
+      new ProviderError('provider_timeout', 'The payment provider did not answer in time.'),
+    ];
+    for (let i = 0; i < 25; i++) {
+      fake.failNext.create = refusals[i % refusals.length]!;
+      clock.advance(1000);
+      const res = await start(h, clientToken, { method: 'bank', attemptId: `attempt-refused-${i}` });
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect((await json(res)).error.retryable).toBe(true);
+    }
+    // The provider is back: the checkout still pays, and only provider payments count from here on.
+    clock.advance(1000);
+    const ok = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-after-outage' });
+    expect(ok.status).toBe(200);
+    clock.advance(1000);
+    expect((await start(h, clientToken, { method: 'bank', attemptId: 'attempt-second', replace: true })).status).toBe(
+      200,
+    );
+    clock.advance(1000);
+    const third = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-third', replace: true });
+    expect((await json(third)).error).toMatchObject({ code: 'attempt_limit_reached', retryable: false });
+    expect(fake.calls.create.length).toBe(25 + 2);
+  });
+
+  it('marks a provider’s own refusal of a request as not retryable', async () => {
+    const fake = new FakeAdapter();
+    const h = makeHarness({ deps: { adapters: [fake] } });
+    const { clientToken } = await h.createSession();
+    fake.failNext.create = new ProviderError(
+      'provider_error',
+      'The payment provider refused the request: invalid account',
+      { providerStatus: 400 },
+      { retryable: false },
+    );
+    const res = await start(h, clientToken, { method: 'bank', attemptId: 'attempt-refused-400' });
+    expect((await json(res)).error).toMatchObject({ code: 'provider_error', retryable: false });
   });
 });

@@ -149,6 +149,33 @@ describe.each(['ecom', 'epayment'] as const)('vipps-%s inside the server', (api)
     expect(refund.body.payment).toMatchObject({ status: 'completed', refundedAmount: 5_000 });
   });
 
+  it('polling waits Vipps’ 5 s after creation before the first status call, then every 2 s', async () => {
+    const { world, server, clientToken, paymentId } = await checkout(api);
+    const statusCalls = () =>
+      world.calls.filter((c) => c.path.endsWith('/details') || /\/epayment\/v1\/payments\/[^/]+$/.test(c.path)).length;
+    const refresh = () => call(server, 'POST', `/v1/checkout/payments/${paymentId}/refresh`, clientToken);
+    // Only polling here: callbacks/webhooks (news, which may ask at once) do not reach the server.
+    world.receive = async () => new Response(null, { status: 503 });
+    await world.settle();
+    const atCreation = statusCalls();
+    expect(atCreation).toBe(0);
+    // The browser polls every second right after the redirect: the stored state answers.
+    for (let i = 0; i < 4; i++) {
+      await world.advance(1_000);
+      expect((await refresh()).status).toBe(200);
+    }
+    expect(statusCalls()).toBe(atCreation);
+    await world.advance(1_000); // 5 s after creation
+    await refresh();
+    expect(statusCalls()).toBe(atCreation + 1);
+    await world.advance(1_000);
+    await refresh();
+    expect(statusCalls()).toBe(atCreation + 1); // within the 2 s interval
+    await world.advance(1_000);
+    await refresh();
+    expect(statusCalls()).toBe(atCreation + 2);
+  });
+
   it('refuses forged callbacks at the server route and changes nothing', async () => {
     const { world, server, paymentId } = await checkout(api);
     const orderId = (await call(server, 'GET', `/v1/payments/${paymentId}`, MERCHANT_KEY)).body.payment

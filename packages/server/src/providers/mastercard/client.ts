@@ -117,10 +117,13 @@ export class MastercardClient {
     const message = safeReason
       ? `The payment provider refused the request: ${safeReason}`
       : `The payment provider refused the request (HTTP ${status}).`;
-    return new ProviderError('provider_error', message, {
-      providerStatus: status,
-      ...(error ? { providerError: this.scrub(error).slice(0, 100) } : {}),
-    });
+    // The provider refused this request itself (4xx other than 429): sending it again cannot succeed.
+    return new ProviderError(
+      'provider_error',
+      message,
+      { providerStatus: status, ...(error ? { providerError: this.scrub(error).slice(0, 100) } : {}) },
+      { retryable: false },
+    );
   }
 
   /** The provider's text must never carry our credentials back to a client. */

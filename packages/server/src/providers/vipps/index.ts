@@ -85,6 +85,6 @@ export async function ensureWebhook(config: VippsConfig, deps: VippsAdapterDeps)
 export { loadVippsConfig, vippsSecrets, VippsEnvSchema, type VippsConfig } from './config.js';
 export { VIPPS_ECOM_ADAPTER_ID } from './ecom-adapter.js';
 export { VIPPS_EPAYMENT_ADAPTER_ID } from './epayment-adapter.js';
-export { nextPollAt, pollingPolicy, type PollingPolicy } from './polling.js';
+export { pollingPolicy, type PollingPolicy } from './polling.js';
 export type { VippsAdapter } from './shared.js';
 export type { EnsuredWebhook } from './webhooks.js';
