@@ -162,7 +162,10 @@ describe('eCom: the desktop journey and the merchant operations', () => {
     const waiting = await h.browse(h.pathOf(url));
     expect(textOf(waiting.html)).toMatch(/sent a payment request to \+47 912 34 567/);
     expect(textOf(waiting.html)).toContain('Time left: 5:00');
-    expect(waiting.html).toMatch(/<meta http-equiv="refresh" content="2"\s*\/?>/);
+    // It waits by polling its status every 2 s, never by reloading itself.
+    expect(waiting.html).not.toMatch(/http-equiv="refresh"/i);
+    expect(waiting.html).toContain(`data-wait-status-url="/vipps/landing/status?token=${token}"`);
+    expect(waiting.html).toContain('data-wait-interval-ms="2000"');
     expect(callbacksFor(h, orderId)).toHaveLength(0);
 
     h.clock.advance(30_000);

@@ -31,25 +31,91 @@ async function journey(h: Harness) {
 }
 
 describe('Vipps pages', () => {
-  it('work under a strict CSP: no script, no inline style, never framed, one stylesheet from a route', async () => {
+  it('work under a strict CSP: no inline script or style, never framed, one stylesheet from a route', async () => {
     const h = createHarness();
     const pages = await journey(h);
+    const waitingPages = ['inbox', 'waiting'];
     for (const [name, page] of Object.entries(pages)) {
       const csp = page.headers.get('content-security-policy') ?? '';
       expect(csp, name).toContain("default-src 'none'");
       expect(csp, name).toContain("style-src 'self'");
       expect(csp, name).toContain("frame-ancestors 'none'");
-      expect(csp, name).not.toContain('unsafe-inline');
+      expect(csp, name).not.toMatch(/unsafe-inline|unsafe-eval/);
       expect(page.headers.get('x-frame-options'), name).toBe('DENY');
-      expect(page.html, name).not.toMatch(/<script|\son[a-z]+=|style=|javascript:/i);
+      expect(page.html, name).not.toMatch(/\son[a-z]+=|style=|javascript:|http-equiv/i);
       expect(page.html, name).toContain('<link rel="stylesheet" href="/vipps/assets/sandbox.css">');
       expect(page.html, name).toMatch(/<html lang="en">/);
       expect(page.html, name).toMatch(/<main[^>]*>[\s\S]*<h1>/);
+      // Only the pages that wait load a script: our own file, nothing inline.
+      const scripts = page.html.match(/<script[^>]*>[\s\S]*?<\/script>/g) ?? [];
+      if (waitingPages.includes(name)) {
+        expect(scripts, name).toEqual(['<script src="/vipps/assets/waiting.js" defer></script>']);
+        expect(csp, name).toContain("script-src 'self'; connect-src 'self'");
+      } else {
+        expect(scripts, name).toEqual([]);
+        expect(csp, name).not.toMatch(/script-src|connect-src/);
+      }
     }
     const css = await h.browse('/vipps/assets/sandbox.css');
     expect(css.status).toBe(200);
     expect(css.headers.get('content-type')).toContain('text/css');
     expect(css.html).toContain('--vipps-orange');
+    const script = await h.browse('/vipps/assets/waiting.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(script.html).toContain('data-wait-status-url');
+  });
+
+  it('wait by polling a status endpoint (no reload), at the configured interval', async () => {
+    const h = createHarness({ timing: { pageRefreshSeconds: 5 } });
+    const landingPath = await initiate(h, 'order-poll');
+    const token = hiddenToken((await h.browse(landingPath)).html);
+    const status = async () => {
+      const res = await h.request(`/vipps/landing/status?token=${token}`);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('content-type')).toContain('application/json');
+      return { code: res.status, body: (await res.json()) as unknown };
+    };
+    expect(await status()).toEqual({
+      code: 200,
+      body: { status: 'waiting', stage: 'landing', timeLeftMs: 300_000 },
+    });
+
+    // The phone before the push waits for the push, then shows the request at its own URL.
+    const inbox = await h.browse(`/vipps/sandbox-phone/${token}`);
+    expect(inbox.html).toContain(`data-wait-status-url="/vipps/landing/status?token=${token}"`);
+    expect(inbox.html).toContain(`data-wait-next-url="/vipps/sandbox-phone/${token}"`);
+    expect(inbox.html).toContain('data-wait-for="push"');
+    expect(inbox.html).toContain('data-wait-interval-ms="5000"');
+    expect(inbox.html).toMatch(/<a href="\/vipps\/sandbox-phone\/[^"]+">Check now<\/a>/);
+
+    await h.browse('/vipps/landing/next', { form: { token, phoneNumber: '91234567' } });
+    h.clock.advance(30_000);
+    expect((await status()).body).toEqual({ status: 'waiting', stage: 'pushed', timeLeftMs: 270_000 });
+    // The landing page waits for the answer, then goes back to the landing URL (which redirects).
+    const waiting = await h.browse(landingPath);
+    expect(waiting.html).toContain(`data-wait-next-url="/vipps/landing?token=${token}"`);
+    expect(waiting.html).toContain('data-wait-for="decision"');
+    expect(waiting.html).toMatch(/<a href="\/vipps\/landing\?token=[^"]+">Check now<\/a>/);
+
+    await h.browse(`/vipps/sandbox-phone/${token}/confirm`, { method: 'POST' });
+    expect((await status()).body).toMatchObject({ status: 'authorized', stage: 'pushed' });
+    expect((await h.browse(`/vipps/landing?token=${token}`)).location).toBe('https://shop.test/back');
+
+    const unknown = await h.request('/vipps/landing/status?token=forged');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'not_found' });
+  });
+
+  it('report an expiry to the waiting page once the deadline has passed', async () => {
+    const h = createHarness();
+    const landingPath = await initiate(h, 'order-poll-expiry');
+    const token = hiddenToken((await h.browse(landingPath)).html);
+    await h.browse('/vipps/landing/next', { form: { token, phoneNumber: '91234567' } });
+    h.clock.advance(300_000);
+    const res = await h.request(`/vipps/landing/status?token=${token}`);
+    expect(await res.json()).toEqual({ status: 'expired', stage: 'pushed', timeLeftMs: 0 });
   });
 
   it('name their controls for assistive technology (and for Playwright)', async () => {
@@ -60,7 +126,8 @@ describe('Vipps pages', () => {
     expect(form.html).toMatch(/<button type="submit" class="secondary">Cancel<\/button>/);
     expect(textOf(form.html)).toContain('NOK 1,234.56');
     expect(textOf(inbox.html)).toContain('No payment requests');
-    expect(inbox.html).toMatch(/<meta http-equiv="refresh" content="2"\s*\/?>/);
+    expect(inbox.html).not.toMatch(/http-equiv="refresh"/i);
+    expect(inbox.html).toMatch(/role="status">\s*Waiting for a payment request/);
     expect(invalid.status).toBe(422);
     expect(invalid.html).toContain('aria-invalid="true" aria-describedby="phoneNumber-error"');
     expect(invalid.html).toMatch(

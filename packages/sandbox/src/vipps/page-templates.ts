@@ -1,6 +1,7 @@
 /**
  * Server-rendered HTML of the Vipps landing page and the sandbox phone (hono/html escapes every
- * value). No inline script or style: one external stylesheet, and a meta refresh where a page waits.
+ * value). No inline script or style: one external stylesheet, and where a page waits one external
+ * script that polls the payment's status (page-script.ts) instead of reloading the page.
  * Button and link names are part of the sandbox's contract with Playwright tests (see the README).
  */
 import { html } from 'hono/html';
@@ -23,11 +24,21 @@ export function formatTimeLeft(ms: number): string {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
 
+/** What a waiting page waits for; page-script.ts reads it from `<main>`. */
+export interface WaitInit {
+  statusUrl: string;
+  /** Where to go once the wait is over. */
+  nextUrl: string;
+  /** `decision`: the user answered (or the payment ended); `push`: the request reached the phone. */
+  waitFor: 'decision' | 'push';
+  intervalMs: number;
+}
+
 interface LayoutInit {
   title: string;
   basePath: string;
   body: Markup;
-  refreshSeconds?: number;
+  wait?: WaitInit;
   phone?: boolean;
 }
 
@@ -37,19 +48,29 @@ export function layout(init: LayoutInit): Markup {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-${init.refreshSeconds ? html`<meta http-equiv="refresh" content="${init.refreshSeconds}" />` : ''}
 <title>${init.title}</title>
 <link rel="stylesheet" href="${init.basePath}/assets/sandbox.css">
 <link rel="icon" href="${init.basePath}/assets/favicon.svg" type="image/svg+xml">
+${init.wait ? html`<script src="${init.basePath}/assets/waiting.js" defer></script>` : ''}
 </head>
 <body>
 <header>${init.phone ? 'Vipps · sandbox phone' : 'Vipps · sandbox'}</header>
-<main${init.phone ? html` class="phone"` : ''}>
+<main${init.phone ? html` class="phone"` : ''}${init.wait ? waitAttributes(init.wait) : ''}>
 ${init.body}
 </main>
 <footer>Vipps MobilePay sandbox: no real money moves.</footer>
 </body>
 </html>`;
+}
+
+function waitAttributes(wait: WaitInit): Markup {
+  return html` data-wait-status-url="${wait.statusUrl}" data-wait-next-url="${wait.nextUrl}"
+  data-wait-for="${wait.waitFor}" data-wait-interval-ms="${wait.intervalMs}"`;
+}
+
+/** Says that the page moves on by itself, and offers the same check by hand (also without script). */
+function waitHint(wait: WaitInit): Markup {
+  return html`<p class="hint">This page moves on by itself. <a href="${wait.nextUrl}">Check now</a></p>`;
 }
 
 function summary(view: UserView): Markup {
@@ -110,24 +131,27 @@ export interface LandingWaitingInit {
   view: UserView;
   phoneDisplay: string;
   timeLeftMs: number;
-  refreshSeconds: number;
+  wait: WaitInit;
 }
 
-/** Desktop landing page after "Next": waiting for the phone, with a countdown; refreshes itself. */
+/** Desktop landing page after "Next": waiting for the phone, with a countdown; moves on by itself. */
 export function landingWaitingPage(init: LandingWaitingInit): Markup {
   return layout({
     title: 'Confirm in Vipps',
     basePath: init.basePath,
-    refreshSeconds: init.refreshSeconds,
+    wait: init.wait,
     body: html`<h1>Confirm the payment in Vipps</h1>
       ${summary(init.view)}
       <p class="status" role="status">
-        We sent a payment request to ${init.phoneDisplay}. Open Vipps on your phone to confirm it.
+        We sent a payment request to ${init.phoneDisplay}. Open Vipps on your phone to confirm it.<span
+          data-wait-problem
+        ></span>
       </p>
       <p>Time left: <span class="countdown">${formatTimeLeft(init.timeLeftMs)}</span></p>
       <p>
         <a href="${init.basePath}/sandbox-phone/${init.token}" target="_blank" rel="noopener">Open the sandbox phone</a>
       </p>
+      ${waitHint(init.wait)}
       <div class="actions">${cancelForm(init.basePath, init.token)}</div>`,
   });
 }
@@ -165,20 +189,23 @@ export function resultPage(init: ResultInit): Markup {
 
 export interface PhoneInboxInit {
   basePath: string;
-  refreshSeconds: number;
+  wait: WaitInit;
 }
 
-/** The sandbox phone before the push arrived: waits and refreshes itself. */
+/** The sandbox phone before the push arrived: waits, and shows the request once it arrives. */
 export function phoneInboxPage(init: PhoneInboxInit): Markup {
   return layout({
     title: 'Vipps',
     basePath: init.basePath,
     phone: true,
-    refreshSeconds: init.refreshSeconds,
+    wait: init.wait,
     body: html`<h1>No payment requests</h1>
       <p class="status" role="status">
-        Waiting for a payment request. Enter your number on the landing page and press Next.
-      </p>`,
+        Waiting for a payment request. Enter your number on the landing page and press Next.<span
+          data-wait-problem
+        ></span>
+      </p>
+      ${waitHint(init.wait)}`,
   });
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { VippsContext, VippsEnv } from './context.js';
+import type { UserView, VippsContext, VippsEnv } from './context.js';
 import { expireIfDue, openApp, sendPush, userDecides, viewOf } from './flows.js';
 import {
   landingFormPage,
@@ -14,7 +14,9 @@ import {
   phoneInboxPage,
   phonePaymentPage,
   resultPage,
+  type WaitInit,
 } from './page-templates.js';
+import { VIPPS_WAITING_SCRIPT } from './page-script.js';
 import { VIPPS_FAVICON_SVG, VIPPS_PAGE_CSS } from './page-styles.js';
 import { exampleMobileNumber, formatPhoneForDisplay, parseMobileNumber } from './phone.js';
 import type { UserSession } from './state.js';
@@ -22,26 +24,41 @@ import type { UserSession } from './state.js';
 /** Phones and tablets get the app switch, as Vipps' landing page does. */
 const MOBILE_USER_AGENT = /iPhone|iPad|iPod|Android|Mobile/i;
 
-/** Strict CSP: no script at all, styles only from our stylesheet, never framed. */
+/** Strict CSP: styles only from our stylesheet, never framed, and no script at all… */
+const STATIC_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+/** …except on the waiting pages: our one script, which may ask our status endpoint. */
+const WAITING_CSP = `${STATIC_CSP}; script-src 'self'; connect-src 'self'`;
+
 const PAGE_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 };
 
+/** `GET {basePath}/landing/status?token=…`: what a waiting page needs to know to move on. */
+export interface LandingStatus {
+  status: UserView['status'];
+  stage: UserSession['stage'];
+  /** Until the current deadline (landing page, then the app). */
+  timeLeftMs: number;
+}
+
 const TokenForm = z.object({ token: z.string().min(1).max(100) });
 const PushForm = TokenForm.extend({ phoneNumber: z.string().max(40) });
 
 export function registerPageRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void {
   const { basePath } = ctx.config;
-  const refreshSeconds = ctx.config.timing.pageRefreshSeconds;
+  const pollIntervalMs = ctx.config.timing.pageRefreshSeconds * 1000;
 
-  const page = async (c: Context, markup: ReturnType<typeof landingFormPage>, status = 200) => {
+  const page = async (
+    c: Context,
+    markup: ReturnType<typeof landingFormPage>,
+    status = 200,
+    csp: string = STATIC_CSP,
+  ) => {
     const body = await markup;
-    return c.html(body, status as 200, PAGE_HEADERS);
+    return c.html(body, status as 200, { ...PAGE_HEADERS, 'content-security-policy': csp });
   };
   const redirect = (location: string) =>
     new Response(null, {
@@ -51,6 +68,12 @@ export function registerPageRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
   const landingUrl = (token: string) => `${basePath}/landing?token=${encodeURIComponent(token)}`;
   const phoneUrl = (token: string) => `${basePath}/sandbox-phone/${encodeURIComponent(token)}`;
   const currencyOf = (session: UserSession) => viewOf(ctx, session)?.amount.currency ?? 'NOK';
+  const waitFor = (token: string, waitFor: WaitInit['waitFor'], nextUrl: string): WaitInit => ({
+    statusUrl: `${basePath}/landing/status?token=${encodeURIComponent(token)}`,
+    nextUrl,
+    waitFor,
+    intervalMs: pollIntervalMs,
+  });
 
   const sessionFor = (token: string | undefined): UserSession | undefined => {
     const session = token ? ctx.state.sessions.get(token) : undefined;
@@ -90,13 +113,36 @@ export function registerPageRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
     const phoneDisplay = phone ? formatPhoneForDisplay(phone) : 'your phone';
     return page(
       c,
-      landingWaitingPage({ basePath, token: session.token, view, phoneDisplay, timeLeftMs, refreshSeconds }),
+      landingWaitingPage({
+        basePath,
+        token: session.token,
+        view,
+        phoneDisplay,
+        timeLeftMs,
+        wait: waitFor(session.token, 'decision', landingUrl(session.token)),
+      }),
+      200,
+      WAITING_CSP,
     );
   };
 
   // eCom hands out a URL shaped like Vipps' deeplink; ePayment one like landing.vipps.no. Same page.
   app.get('/dwo-api-application/v1/deeplink/vippsgateway', landing);
   app.get('/landing', landing);
+
+  // What the waiting pages poll (page-script.ts): only the user-side state, never payment details.
+  app.get('/landing/status', (c) => {
+    const session = sessionFor(c.req.query('token'));
+    const view = session && viewOf(ctx, session);
+    const headers = { ...PAGE_HEADERS, 'content-security-policy': "default-src 'none'; frame-ancestors 'none'" };
+    if (!session || !view) return c.json({ error: 'not_found' }, 404, headers);
+    const status: LandingStatus = {
+      status: view.status,
+      stage: session.stage,
+      timeLeftMs: Math.max(0, session.deadline - ctx.clock.now()),
+    };
+    return c.json(status, 200, headers);
+  });
 
   app.post('/landing/next', async (c) => {
     const form = PushForm.safeParse(await c.req.parseBody());
@@ -142,7 +188,10 @@ export function registerPageRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
       const returnUrl = session.flow === 'app-switch' ? view.returnUrl : null;
       return page(c, resultPage({ basePath, view, phone: true, returnUrl }));
     }
-    if (session.stage === 'landing') return page(c, phoneInboxPage({ basePath, refreshSeconds }));
+    if (session.stage === 'landing') {
+      const wait = waitFor(session.token, 'push', phoneUrl(session.token));
+      return page(c, phoneInboxPage({ basePath, wait }), 200, WAITING_CSP);
+    }
     return page(
       c,
       phonePaymentPage({ basePath, token: session.token, view, timeLeftMs: session.deadline - ctx.clock.now() }),
@@ -172,4 +221,5 @@ export function registerPageRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
     });
   app.get('/assets/favicon.svg', asset(VIPPS_FAVICON_SVG, 'image/svg+xml'));
   app.get('/assets/sandbox.css', asset(VIPPS_PAGE_CSS, 'text/css; charset=utf-8'));
+  app.get('/assets/waiting.js', asset(VIPPS_WAITING_SCRIPT, 'text/javascript; charset=utf-8'));
 }
