@@ -1,35 +1,28 @@
 #!/usr/bin/env node
 /**
- * `pwb-sandbox`: starts the provider sandbox. Environment: PWB_SANDBOX_PORT (default 4010),
- * PWB_SANDBOX_HOST (default 127.0.0.1), PWB_SANDBOX_PUBLIC_URL (default the listening URL).
+ * `pwb-sandbox`: starts the provider sandbox. Environment (see cli-env.ts and the README):
+ * PWB_SANDBOX_PORT (default 4010), PWB_SANDBOX_HOST (default 127.0.0.1), PWB_SANDBOX_PUBLIC_URL
+ * (default the listening URL), PWB_SANDBOX_VIPPS_MERCHANT_NAME (default "Sandbox Merchant AS").
  */
-import { z } from 'zod';
+import { sandboxOptionsFromEnv } from './cli-env.js';
 import { startSandboxServer } from './server.js';
-import { HttpUrl } from './shared/url.js';
+import { DEFAULT_VIPPS_MERCHANT_NAME } from './vipps/options.js';
 
-const Env = z.object({
-  PWB_SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(4010),
-  PWB_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
-  PWB_SANDBOX_PUBLIC_URL: HttpUrl.optional(),
-});
-
-const env = Env.safeParse(process.env);
-if (!env.success) {
-  console.error(`pwb-sandbox: invalid environment\n${z.prettifyError(env.error)}`);
+const env = sandboxOptionsFromEnv(process.env);
+if (!env.ok) {
+  console.error(`pwb-sandbox: invalid environment\n${env.message}`);
   process.exit(1);
 }
 
-const running = await startSandboxServer({
-  port: env.data.PWB_SANDBOX_PORT,
-  host: env.data.PWB_SANDBOX_HOST,
-  ...(env.data.PWB_SANDBOX_PUBLIC_URL ? { publicUrl: env.data.PWB_SANDBOX_PUBLIC_URL } : {}),
-}).catch((error: unknown) => {
+const running = await startSandboxServer(env.options).catch((error: unknown) => {
   console.error(`pwb-sandbox: could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
 
+const merchantName = env.options.vipps?.merchantName ?? DEFAULT_VIPPS_MERCHANT_NAME;
 console.log(`pay-with-bank sandbox listening on ${running.url}`);
 console.log(`  Mastercard Open Finance API: ${running.publicUrl}/mastercard`);
+console.log(`  Vipps MobilePay API:         ${running.publicUrl}/vipps  (merchant name: ${merchantName})`);
 
 const shutdown = () => {
   running.close().then(

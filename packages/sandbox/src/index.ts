@@ -39,6 +39,7 @@ export {
   signVippsWebhook,
   verifyVippsWebhook,
   DEFAULT_VIPPS_CREDENTIALS,
+  DEFAULT_VIPPS_MERCHANT_NAME,
   DEFAULT_VIPPS_TIMING,
   EPAYMENT_WEBHOOK_EVENTS,
   VippsControlError,

@@ -84,6 +84,7 @@ export function createVippsSandbox(options: VippsSandboxOptions = {}): VippsSand
 export { createManualClock, systemClock, type Clock, type ManualClock, type TimerHandle } from './clock.js';
 export {
   DEFAULT_VIPPS_CREDENTIALS,
+  DEFAULT_VIPPS_MERCHANT_NAME,
   DEFAULT_VIPPS_TIMING,
   VippsSandboxOptionsError,
   type FetchFunction,

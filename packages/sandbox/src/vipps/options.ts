@@ -10,6 +10,9 @@ export const DEFAULT_VIPPS_CREDENTIALS = {
   merchantSerialNumber: '123456',
 } as const;
 
+/** Shown on the landing page and the phone unless `merchantName` is given. */
+export const DEFAULT_VIPPS_MERCHANT_NAME = 'Sandbox Merchant AS';
+
 const Credentials = z.strictObject({
   clientId: z.string().min(1),
   clientSecret: z.string().min(1),
@@ -139,7 +142,7 @@ export function resolveVippsOptions(options: VippsSandboxOptions = {}): VippsCon
     publicUrl: value.publicUrl ?? null,
     basePath: value.mountPath ?? '/vipps',
     credentials: { ...DEFAULT_VIPPS_CREDENTIALS, ...stripUndefined(value.credentials ?? {}) },
-    merchantName: value.merchantName ?? 'Sandbox Merchant AS',
+    merchantName: value.merchantName ?? DEFAULT_VIPPS_MERCHANT_NAME,
     clock: toClock(clock),
     fetch: fetchOption ?? ((input, init) => globalThis.fetch(input, init)),
     timing: {
