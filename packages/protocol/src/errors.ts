@@ -13,7 +13,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   payment_in_progress: 409,
   invalid_state: 409,
-  idempotency_key_reused: 422,
+  idempotency_key_reused: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   return_url_not_allowed: 422,

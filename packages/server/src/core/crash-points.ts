@@ -10,6 +10,8 @@
 
 /** Every named point, where it sits, and what has (and has not) happened there. */
 export const CRASH_POINTS = {
+  /** sessions.ts create: the session and its idempotency key are committed, the merchant has no answer. */
+  'create-session:after-commit': 'session and idempotency key committed, not yet answered',
   /** payments.ts start: the payment row is committed, the provider has not been called. */
   'start-payment:before-provider-create': 'payment row committed, provider not yet called',
   /** payments.ts start: the provider created its payment, our update (provider id, redirect) is not written. */

@@ -4,10 +4,12 @@
  */
 import type { Country, CreateSessionRequest, Currency, PaymentMethod } from '@pay-with-bank/protocol';
 import { ApiError } from '../errors.js';
+import { crashPoint } from './crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
+import { apiKeyId, seal, unseal } from '../security/sealed.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { CLIENT_TOKEN_PATTERN, newClientToken, newSessionId, sha256Hex } from '../security/crypto.js';
 import { admitReturnUrl, type ReturnUrlRule } from '../security/return-url.js';
-import type { SessionRecord, Store } from '../store/store.js';
+import type { IdempotencyRecord, SessionRecord, Store } from '../store/store.js';
 
 export const DEFAULT_SESSION_TTL_SECONDS = 3600;
 export const DEFAULT_LOCALE = 'en';
@@ -20,6 +22,25 @@ const COUNTRIES_BY_CURRENCY: Record<Currency, Country[]> = {
   EUR: ['FI', 'DE'],
 };
 
+/** What makes a session creation idempotent: the merchant's Idempotency-Key, bound to its request. */
+export interface SessionIdempotency {
+  key: string;
+  /** Method, path and body digest of the request. */
+  fingerprint: string;
+  /** The merchant API key that authenticated it: the client token is sealed under it. */
+  apiKey: string;
+}
+
+export interface CreatedSession {
+  session: SessionRecord;
+  clientToken: string;
+  /** True when this answers a retry: the session was created by an earlier request with the key. */
+  replayed: boolean;
+}
+
+/** Session keys live apart from capture/cancel/refund keys: an order id may be used for both. */
+const idempotencyRecordKey = (key: string) => `session:${key}`;
+
 export interface SessionServiceOptions {
   store: Store;
   providers: ProviderRegistry;
@@ -30,7 +51,16 @@ export interface SessionServiceOptions {
 export class SessionService {
   constructor(private readonly options: SessionServiceOptions) {}
 
-  async create(input: CreateSessionRequest): Promise<{ session: SessionRecord; clientToken: string }> {
+  /**
+   * Create a checkout session. With an Idempotency-Key the key is stored with the session in one
+   * transaction: the same key and request give the same session and token again (also after a
+   * crash between the commit and the answer), the same key with another request is refused.
+   */
+  async create(input: CreateSessionRequest, idempotency?: SessionIdempotency): Promise<CreatedSession> {
+    if (idempotency) {
+      const existing = await this.options.store.getIdempotency(idempotencyRecordKey(idempotency.key));
+      if (existing) return this.replay(existing, idempotency);
+    }
     const { store, providers, returnUrlAllowlist, now } = this.options;
     // Stored as it will be used: the serialised URL the shopper is sent back to, not the raw input.
     const returnUrl = admitReturnUrl(input.returnUrl, returnUrlAllowlist);
@@ -71,8 +101,49 @@ export class SessionService {
         created.getTime() + (input.expiresInSeconds ?? DEFAULT_SESSION_TTL_SECONDS) * 1000,
       ).toISOString(),
     };
-    await store.insertSession(session);
-    return { session, clientToken };
+    if (!idempotency) {
+      await store.insertSession(session);
+      return { session, clientToken, replayed: false };
+    }
+    const recordKey = idempotencyRecordKey(idempotency.key);
+    const taken = await store.insertSession(session, {
+      key: recordKey,
+      fingerprint: idempotency.fingerprint,
+      statusCode: 201,
+      responseBody: JSON.stringify({ sessionId: session.id }),
+      createdAt: session.createdAt,
+      owner: apiKeyId(idempotency.apiKey),
+      sealed: seal(clientToken, idempotency.apiKey, recordKey),
+    });
+    // A concurrent request with the same key won: answer with its session (ours was not inserted).
+    if (taken) return this.replay(taken, idempotency);
+    crashPoint('create-session:after-commit'); // test hook: see crash-points.ts
+    return { session, clientToken, replayed: false };
+  }
+
+  private async replay(record: IdempotencyRecord, idempotency: SessionIdempotency): Promise<CreatedSession> {
+    if (record.fingerprint !== idempotency.fingerprint) {
+      throw new ApiError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was used to create a session with a different request; use a new key.',
+      );
+    }
+    const { sessionId } = JSON.parse(record.responseBody) as { sessionId: string };
+    const clientToken =
+      record.owner === apiKeyId(idempotency.apiKey) && record.sealed
+        ? unseal(record.sealed, idempotency.apiKey, record.key)
+        : null;
+    if (clientToken === null) {
+      // The token is only ever given to the API key that created the session.
+      throw new ApiError(
+        'idempotency_key_reused',
+        'This Idempotency-Key created a session with another API key; only that key gets its client token back.',
+        { sessionId },
+      );
+    }
+    const session = await this.options.store.getSession(sessionId);
+    if (!session) throw new ApiError('internal_error', 'An unexpected error occurred.');
+    return { session, clientToken, replayed: true };
   }
 
   /** The session a client token belongs to, or null (malformed and unknown tokens alike). */

@@ -12,7 +12,10 @@ import type { SessionRecord } from '../store/store.js';
 export type AuthKind = 'none' | 'merchant' | 'client' | 'provider';
 
 export type AuthContext =
-  { kind: 'none' } | { kind: 'merchant' } | { kind: 'client'; session: SessionRecord; clientToken: string };
+  | { kind: 'none' }
+  /** `apiKey`: the merchant key that authenticated the request (in memory only, never logged or stored). */
+  | { kind: 'merchant'; apiKey: string }
+  | { kind: 'client'; session: SessionRecord; clientToken: string };
 
 export interface HandlerContext<P, Q, H, B> {
   params: P;

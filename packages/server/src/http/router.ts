@@ -100,7 +100,7 @@ async function authenticate(route: AnyRoute, request: Request, services: Service
         UNAUTHORIZED_HEADERS,
       );
     }
-    return { kind: 'merchant' };
+    return { kind: 'merchant', apiKey: token };
   }
   const session = token ? await services.sessions.authenticate(token) : null;
   if (!session || !token) {

@@ -39,6 +39,17 @@ export const IdempotencyKeyHeader = z.strictObject({
     .describe('Makes the operation safe to retry: the same key returns the first result'),
 });
 
+/** Idempotency-Key for session creation: any printable key of the merchant's (an order id, say). */
+export const SessionIdempotencyKeyHeader = z.strictObject({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1–255 printable ASCII characters without spaces')
+    .optional()
+    .describe(
+      'Makes session creation safe to retry: the same key and body return the same session and client token (Idempotent-Replayed: true); the same key with another body is refused (409)',
+    ),
+});
+
 export const HealthResponse = z
   .object({
     status: z.enum(['ok', 'error']),
@@ -169,12 +180,23 @@ export const routes: AnyRoute[] = [
     description:
       'Amount, currency, reference and return URL are fixed here. Give the returned clientToken to `<pay-with-bank session-token>`.',
     query: NoQuery,
+    headers: SessionIdempotencyKeyHeader,
     body: CreateSessionRequest,
     response: { status: 201, description: 'The session and its browser token', schema: CreateSessionResponse },
-    errors: ['return_url_not_allowed', 'method_not_available'],
-    handler: async ({ body, services }) => {
-      const { session, clientToken } = await services.sessions.create(body);
-      return { status: 201, body: { session: toMerchantSession(session, services.now()), clientToken } };
+    errors: ['return_url_not_allowed', 'method_not_available', 'idempotency_key_reused'],
+    handler: async ({ body, headers, auth, services, fingerprint }) => {
+      const key = (headers as { 'idempotency-key'?: string })['idempotency-key'];
+      const apiKey = auth.kind === 'merchant' ? auth.apiKey : null;
+      if (apiKey === null) throw new ApiError('unauthorized', 'A valid merchant API key is required.');
+      const { session, clientToken, replayed } = await services.sessions.create(
+        body,
+        key === undefined ? undefined : { key, fingerprint, apiKey },
+      );
+      return {
+        status: 201,
+        body: { session: toMerchantSession(session, services.now()), clientToken },
+        ...(replayed ? { headers: { 'Idempotent-Replayed': 'true' } } : {}),
+      };
     },
   }),
   defineRoute({

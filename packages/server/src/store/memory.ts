@@ -50,13 +50,19 @@ export class MemoryStore implements Store {
     };
   }
 
-  async insertSession(session: SessionRecord): Promise<void> {
+  async insertSession(session: SessionRecord, idempotency?: IdempotencyRecord): Promise<IdempotencyRecord | null> {
     this.assertOpen();
+    if (idempotency) {
+      const existing = this.idempotency.get(idempotency.key);
+      if (existing) return clone(existing);
+    }
     if (this.sessions.has(session.id)) throw new Error(`duplicate session id ${session.id}`);
     for (const s of this.sessions.values()) {
       if (s.clientTokenHash === session.clientTokenHash) throw new Error('duplicate client token hash');
     }
     this.sessions.set(session.id, clone(session));
+    if (idempotency) this.idempotency.set(idempotency.key, clone(idempotency));
+    return null;
   }
 
   async getSession(id: string): Promise<SessionRecord | null> {

@@ -102,4 +102,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'idempotency owner and sealed secret',
+    sql: `
+      ALTER TABLE idempotency_keys ADD COLUMN owner TEXT;
+      ALTER TABLE idempotency_keys ADD COLUMN sealed TEXT;
+    `,
+  },
 ];

@@ -193,30 +193,35 @@ export class SqliteStore implements Store {
     };
   }
 
-  async insertSession(s: SessionRecord): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO sessions (id, client_token_hash, amount, currency, reference, description, return_url, methods,
+  async insertSession(s: SessionRecord, idempotency?: IdempotencyRecord): Promise<IdempotencyRecord | null> {
+    const insert = this.db.transaction((): IdempotencyRecord | null => {
+      if (idempotency && !this.insertIdempotency(idempotency)) return this.readIdempotency(idempotency.key);
+      this.db
+        .prepare(
+          `INSERT INTO sessions (id, client_token_hash, amount, currency, reference, description, return_url, methods,
           countries, locale, metadata, state, created_at, updated_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        s.id,
-        s.clientTokenHash,
-        s.amount,
-        s.currency,
-        s.reference,
-        s.description,
-        s.returnUrl,
-        JSON.stringify(s.methods),
-        JSON.stringify(s.countries),
-        s.locale,
-        JSON.stringify(s.metadata),
-        s.state,
-        s.createdAt,
-        s.updatedAt,
-        s.expiresAt,
-      );
+        )
+        .run(
+          s.id,
+          s.clientTokenHash,
+          s.amount,
+          s.currency,
+          s.reference,
+          s.description,
+          s.returnUrl,
+          JSON.stringify(s.methods),
+          JSON.stringify(s.countries),
+          s.locale,
+          JSON.stringify(s.metadata),
+          s.state,
+          s.createdAt,
+          s.updatedAt,
+          s.expiresAt,
+        );
+      return null;
+    });
+    return insert();
   }
 
   async getSession(id: string): Promise<SessionRecord | null> {
@@ -455,6 +460,15 @@ export class SqliteStore implements Store {
   }
 
   async getIdempotency(key: string): Promise<IdempotencyRecord | null> {
+    return this.readIdempotency(key);
+  }
+
+  async saveIdempotency(r: IdempotencyRecord): Promise<IdempotencyRecord> {
+    this.insertIdempotency(r);
+    return this.readIdempotency(r.key)!;
+  }
+
+  private readIdempotency(key: string): IdempotencyRecord | null {
     const row = this.db.prepare('SELECT * FROM idempotency_keys WHERE key = ?').get(key) as Row | undefined;
     return row
       ? {
@@ -463,18 +477,21 @@ export class SqliteStore implements Store {
           statusCode: row.status_code as number,
           responseBody: row.response_body as string,
           createdAt: row.created_at as string,
+          ...(row.owner == null ? {} : { owner: row.owner as string }),
+          ...(row.sealed == null ? {} : { sealed: row.sealed as string }),
         }
       : null;
   }
 
-  async saveIdempotency(r: IdempotencyRecord): Promise<IdempotencyRecord> {
-    this.db
+  /** True when saved, false when the key was already taken. */
+  private insertIdempotency(r: IdempotencyRecord): boolean {
+    const result = this.db
       .prepare(
-        `INSERT INTO idempotency_keys (key, fingerprint, status_code, response_body, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (key) DO NOTHING`,
+        `INSERT INTO idempotency_keys (key, fingerprint, status_code, response_body, created_at, owner, sealed)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
       )
-      .run(r.key, r.fingerprint, r.statusCode, r.responseBody, r.createdAt);
-    return (await this.getIdempotency(r.key))!;
+      .run(r.key, r.fingerprint, r.statusCode, r.responseBody, r.createdAt, r.owner ?? null, r.sealed ?? null);
+    return Number(result.changes) > 0;
   }
 }
 

@@ -93,6 +93,10 @@ export interface IdempotencyRecord {
   statusCode: number;
   responseBody: string;
   createdAt: string;
+  /** Which merchant API key made the request (apiKeyId), where the replay depends on it. */
+  owner?: string | null;
+  /** A secret part of the response kept sealed under that API key (a session's client token). */
+  sealed?: string | null;
 }
 
 export type PaymentPatch = Partial<
@@ -157,7 +161,12 @@ export interface Store {
   close(): Promise<void>;
   stats(): Promise<StoreStats>;
 
-  insertSession(session: SessionRecord): Promise<void>;
+  /**
+   * Insert a session. With `idempotency`, the key is saved in the same transaction: when the key is
+   * already taken nothing is inserted and the existing record is returned (null when inserted), so a
+   * crash between the commit and the answer leaves a key the merchant's retry finds.
+   */
+  insertSession(session: SessionRecord, idempotency?: IdempotencyRecord): Promise<IdempotencyRecord | null>;
   getSession(id: string): Promise<SessionRecord | null>;
   findSessionByTokenHash(clientTokenHash: string): Promise<SessionRecord | null>;
 

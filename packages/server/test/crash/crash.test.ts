@@ -320,6 +320,44 @@ describe('crash safety (SIGKILL at a crash point, restart on the same SQLite fil
   );
 
   it(
+    'create-session:after-commit → the merchant’s retry with its Idempotency-Key gets the same session and token, not a second one',
+    async () => {
+      const database = join(dir, 'create-session.sqlite');
+      const doomed = await startServer(database, 'create-session:after-commit');
+      const request = {
+        amount: { value: 12500, currency: 'DKK' },
+        reference: 'CRASH-SESSION',
+        description: 'Two ceramic mugs',
+        returnUrl: RETURN_URL,
+      };
+      const headers = { 'idempotency-key': 'order-CRASH-SESSION' };
+      await expectConnectionDropped(callJson(doomed.url, 'POST', '/v1/sessions', MERCHANT_KEY, request, headers));
+      await expectKilledAtCrashPoint(doomed);
+      const committed = readDb(database, (db) => db.prepare('SELECT id FROM sessions').all() as { id: string }[]);
+      expect(committed).toHaveLength(1);
+
+      const server = await startServer(database);
+      const retry = await callJson(server.url, 'POST', '/v1/sessions', MERCHANT_KEY, request, headers);
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.body.session.id).toBe(committed[0]!.id);
+      // The token works: it reads that very session.
+      const seen = await callJson(server.url, 'GET', '/v1/checkout/session', retry.body.clientToken as string);
+      expect(seen.status).toBe(200);
+      expect(seen.body.reference).toBe('CRASH-SESSION');
+      // A second retry agrees, and still only one session exists.
+      const again = await callJson(server.url, 'POST', '/v1/sessions', MERCHANT_KEY, request, headers);
+      expect([again.body.session.id, again.body.clientToken]).toEqual([retry.body.session.id, retry.body.clientToken]);
+      expect(readDb(database, (db) => db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n).toBe(
+        1,
+      );
+      await stopCleanly(server);
+      report('create-session:after-commit', 'the retry replayed the committed session and token; one session');
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'refresh:after-provider-answer → after the restart the refresh finishes and the payment is completed',
     async () => {
       const reference = 'CRASH-REFRESH';

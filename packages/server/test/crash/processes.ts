@@ -266,6 +266,7 @@ export async function waitUntil(
 
 export interface JsonResponse {
   status: number;
+  headers: Headers;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read loosely in tests
   body: any;
 }
@@ -276,17 +277,19 @@ export async function callJson(
   path: string,
   bearer: string,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<JsonResponse> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${bearer}`,
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
     },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
 }
 
 /**

@@ -6,6 +6,7 @@
  * outage left open.
  */
 import { describe, expect, it } from 'vitest';
+import { pollingPolicy } from '../../src/providers/vipps/polling.js';
 import { json } from '../helpers/harness.js';
 import {
   makeFaultWorld,
@@ -36,6 +37,8 @@ function readOf(api: VippsApi, id: string) {
 /** A Vipps payment the user has approved (reserved / AUTHORIZED at Vipps, pending in our store). */
 async function approved(world: FaultWorld, api: VippsApi) {
   const started = await startPayment(world, 'vipps');
+  // Confirming in the app takes a few seconds; polling asks Vipps only 5 s after creation anyway.
+  world.clock.advance(pollingPolicy.firstPollAfterMs);
   world.vipps.approve(started.providerPaymentId, '91234567');
   await world.settle();
   return { ...started, read: readOf(api, started.providerPaymentId) };

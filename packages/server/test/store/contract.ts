@@ -380,6 +380,30 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
       expect(await store.getIdempotency('key-2')).toBeNull();
     });
 
+    it('inserts a session with its idempotency key in one step; a taken key inserts nothing and returns the record', async () => {
+      const record = {
+        key: 'session:order-1',
+        fingerprint: 'POST /v1/sessions abc',
+        statusCode: 201,
+        responseBody: '{"sessionId":"cs_1"}',
+        createdAt: 't',
+        owner: 'owner-1',
+        sealed: 'iv.tag.ct',
+      };
+      const first = sessionRecord();
+      expect(await store.insertSession(first, record)).toBeNull();
+      expect(await store.getIdempotency(record.key)).toEqual(record);
+      const second = sessionRecord();
+      expect(await store.insertSession(second, { ...record, fingerprint: 'other', sealed: 'x.y.z' })).toEqual(record);
+      expect(await store.getSession(second.id)).toBeNull();
+      expect((await store.stats()).sessions).toBe(1);
+      // A failing session insert leaves no key behind.
+      await expect(
+        store.insertSession({ ...sessionRecord(), clientTokenHash: first.clientTokenHash }, { ...record, key: 'k2' }),
+      ).rejects.toThrow();
+      expect(await store.getIdempotency('k2')).toBeNull();
+    });
+
     it('answers ping while open and fails after close', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
       await store.close();

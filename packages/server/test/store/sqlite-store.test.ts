@@ -17,10 +17,10 @@ describe('SqliteStore on a file', () => {
     const file = join(dir, 'nested', 'deeper', 'db.sqlite');
     const store = new SqliteStore(file);
     expect(store.db.pragma('journal_mode')).toBe('wal');
-    expect(store.appliedMigrations()).toEqual([1]);
+    expect(store.appliedMigrations()).toEqual([1, 2]);
     await store.close();
     const reopened = new SqliteStore(file);
-    expect(reopened.appliedMigrations()).toEqual([1]);
+    expect(reopened.appliedMigrations()).toEqual([1, 2]);
     await reopened.close();
   });
 

@@ -86,7 +86,7 @@ describe('POST /v1/checkout/payments', () => {
       method: 'vipps',
       attemptId: 'attempt-x1',
     });
-    expect(res.status).toBe(422);
+    expect(res.status).toBe(409);
     expect((await json(res)).error.code).toBe('idempotency_key_reused');
   });
 

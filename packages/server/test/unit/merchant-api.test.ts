@@ -103,7 +103,7 @@ describe('capture / cancel / refund', () => {
     expect(fake.calls.capture).toHaveLength(1);
     expect((fake.calls.capture[0] as { key: string }).key).toBe('capture-order-1001');
     const reused = await h.merchant('POST', `/v1/payments/${paymentId}/capture`, { amount: 2000 }, headers);
-    expect(reused.status).toBe(422);
+    expect(reused.status).toBe(409);
     expect((await json(reused)).error.code).toBe('idempotency_key_reused');
     const badKey = await h.merchant(
       'POST',
