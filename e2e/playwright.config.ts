@@ -40,7 +40,11 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'bank', testMatch: /(bank|secrets|csp|return-and-retry|sandbox-a11y)\.spec\.ts/, use: { baseURL: INSTANCES.ecom.shopUrl } },
+    {
+      name: 'bank',
+      testMatch: /(bank|secrets|csp|return-and-retry|sandbox-a11y)\.spec\.ts/,
+      use: { baseURL: INSTANCES.ecom.shopUrl },
+    },
     { name: 'vipps-ecom', testMatch: /vipps\.spec\.ts/, use: { baseURL: INSTANCES.ecom.shopUrl } },
     { name: 'vipps-epayment', testMatch: /vipps\.spec\.ts/, use: { baseURL: INSTANCES.epayment.shopUrl } },
   ],
