@@ -3,6 +3,7 @@
  * variable yields one readable line naming the variable; secret values are never echoed.
  * The README's table documents every variable here.
  */
+import { existsSync, statSync } from 'node:fs';
 import { Currency } from '@pay-with-bank/protocol';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from './log.js';
@@ -150,6 +151,25 @@ const TimeoutVar = z
   .pipe(z.number().min(100, 'must be at least 100').max(120_000, 'must be at most 120000'));
 
 /** Validate one variable with its schema; push `NAME message` on failure. */
+/**
+ * Why PWB_DATABASE cannot be used as a SQLite database, or null. The value is never echoed: a
+ * database URL may carry a password.
+ */
+function sqliteDatabaseProblem(value: string): string | null {
+  if (value === ':memory:' || value.startsWith('file:')) return null;
+  if (value.trim() === '' || value.includes('\0')) return 'must be the path of a SQLite database file';
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    return 'PostgreSQL is not supported by this version; give the path of a SQLite database file (e.g. ./data/pay-with-bank.sqlite)';
+  }
+  if (scheme)
+    return `a ${scheme}:// URL is not a SQLite database file path; give a file path (e.g. ./data/pay-with-bank.sqlite)`;
+  if (existsSync(value) && statSync(value).isDirectory()) {
+    return 'is a directory; give the path of a SQLite database file (e.g. inside it: <dir>/pay-with-bank.sqlite)';
+  }
+  return null;
+}
+
 function check<T>(issues: string[], name: string, schema: z.ZodType<T, string>, raw: string): T | undefined {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
@@ -215,6 +235,8 @@ export function loadConfig(env: Env): Config {
   }
 
   const database = get('PWB_DATABASE') ?? DEFAULT_DATABASE;
+  const databaseProblem = sqliteDatabaseProblem(database);
+  if (databaseProblem) issues.push(`PWB_DATABASE: ${databaseProblem}`);
   const rawDriver = get('PWB_SQLITE_DRIVER');
   let sqliteDriver: SqliteDriver = defaultDriver();
   if (rawDriver === 'better-sqlite3') sqliteDriver = 'better-sqlite3';

@@ -5,6 +5,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { acquireInstanceLock } from './instance-lock.js';
 import { MIGRATIONS } from './migrations.js';
 import { defaultDriver, openSqlDatabase, type SqlDatabase } from './sqlite-driver.js';
 import {
@@ -134,6 +135,8 @@ function patchValue(key: keyof PaymentPatch, value: unknown): unknown {
 
 export class SqliteStore implements Store {
   readonly db: SqlDatabase;
+  /** The instance lock (see instance-lock.ts), held while the store is open; none for `:memory:`. */
+  private readonly instanceLock: SqlDatabase | null = null;
 
   constructor(filename: string, driver: SqlDatabase['driver'] = defaultDriver()) {
     if (filename !== ':memory:' && !filename.startsWith('file:')) {
@@ -141,12 +144,18 @@ export class SqliteStore implements Store {
       // gives its -wal/-shm files the database file's permissions). Existing files are left as they are.
       mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
       if (!existsSync(filename)) closeSync(openSync(filename, 'a', 0o600));
+      this.instanceLock = acquireInstanceLock(filename, driver);
     }
-    this.db = openSqlDatabase(filename, driver);
-    this.db.exec(
-      'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
-    );
-    this.migrate();
+    try {
+      this.db = openSqlDatabase(filename, driver);
+      this.db.exec(
+        'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
+      );
+      this.migrate();
+    } catch (error) {
+      this.instanceLock?.close();
+      throw error;
+    }
   }
 
   private migrate(): void {
@@ -180,6 +189,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+    if (this.instanceLock?.open) this.instanceLock.close();
   }
 
   async stats(): Promise<StoreStats> {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
@@ -181,6 +184,30 @@ describe('loadConfig', () => {
 });
 
 describe('payee accounts', () => {
+  it('refuses a PWB_DATABASE that is not a SQLite file path, in one line, never echoing the value', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pwb-config-db-'));
+    try {
+      for (const [value, reason] of [
+        ['postgres://pwb:s3cret-pw@db.example:5432/pwb', /PostgreSQL is not supported/],
+        ['postgresql://db.example/pwb', /PostgreSQL is not supported/],
+        ['mysql://root:s3cret-pw@db.example/pwb', /a mysql:\/\/ URL is not a SQLite database file path/],
+        [dir, /is a directory/],
+      ] as const) {
+        const issues = issuesOf({ ...baseEnv(), PWB_DATABASE: value });
+        expect(issues).toHaveLength(1);
+        expect(issues[0]).toMatch(/^PWB_DATABASE: /);
+        expect(issues[0]).toMatch(reason);
+        expect(issues[0]).not.toContain('s3cret-pw');
+        expect(issues[0]).not.toMatch(/\n/);
+      }
+      for (const value of [':memory:', join(dir, 'pay.sqlite'), './relative/pay.sqlite']) {
+        expect(loadConfig({ ...baseEnv(), PWB_DATABASE: value }).database).toBe(value);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('chooses the SQLite driver by Node version unless PWB_SQLITE_DRIVER says, and refuses other values', () => {
     const major = Number(process.versions.node.split('.')[0]);
     expect(loadConfig(baseEnv()).sqliteDriver).toBe(major >= 24 ? 'node:sqlite' : 'better-sqlite3');
