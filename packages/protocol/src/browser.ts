@@ -15,6 +15,7 @@ import {
   PaymentStatus,
   SessionId,
 } from './common.js';
+import { BANK_ID_PATTERN, NORWEGIAN_MOBILE_PATTERN } from './constants.js';
 
 export const Bank = z
   .object({
@@ -27,6 +28,24 @@ export const Bank = z
   })
   .meta({ id: 'Bank' });
 export type Bank = z.infer<typeof Bank>;
+
+/**
+ * What the browser does next with a payment, decided by the server (its provider's adapter), so the
+ * element never asks which method or provider it is: go to the provider's page, wait and ask again
+ * after `pollAfterMs` (until `until`, when the provider gives up), or nothing more (final).
+ */
+export const NextAction = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('redirect'), url: z.string().describe("The provider's page (top-level navigation)") }),
+    z.object({
+      type: z.literal('wait'),
+      pollAfterMs: z.number().int().min(0).describe('Ask again (refresh) after this long'),
+      until: z.iso.datetime().nullable().describe('When the provider gives up on the shopper, if it says'),
+    }),
+    z.object({ type: z.literal('none') }),
+  ])
+  .meta({ id: 'NextAction' });
+export type NextAction = z.infer<typeof NextAction>;
 
 /** A payment attempt as the shopper's browser sees it. */
 export const CheckoutPayment = z
@@ -44,6 +63,13 @@ export const CheckoutPayment = z
     expiresAt: z.iso.datetime().nullable(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
+    /** What the browser does next (decided by the provider's adapter). */
+    next: NextAction,
+    /**
+     * The checkout counts as paid with this payment: completed, or authorised where the provider's
+     * authorisation reserves the money (Vipps). The element shows success on this, not on a status.
+     */
+    settled: z.boolean(),
   })
   .meta({ id: 'CheckoutPayment' });
 export type CheckoutPayment = z.infer<typeof CheckoutPayment>;
@@ -63,6 +89,12 @@ export const CheckoutSession = z
     expiresAt: z.iso.datetime(),
     /** The latest payment attempt, if any. */
     payment: CheckoutPayment.nullable(),
+    /**
+     * The banks of the default country (`countries[0]`) when the checkout offers bank payments, so
+     * the bank list needs no second request; null when bank payments are not offered or the list
+     * could not be fetched (then ask GET /v1/checkout/banks). Other countries: on demand.
+     */
+    banks: z.array(Bank).nullable(),
   })
   .meta({ id: 'CheckoutSession' });
 export type CheckoutSession = z.infer<typeof CheckoutSession>;
@@ -75,7 +107,7 @@ export type ListBanksResponse = z.infer<typeof ListBanksResponse>;
 /** Norwegian mobile number for Vipps: 8 digits, optional +47/0047 prefix. */
 export const PhoneNumber = z
   .string()
-  .regex(/^(\+47|0047)?[49]\d{7}$/, 'must be a Norwegian mobile number of 8 digits, e.g. 91234567');
+  .regex(NORWEGIAN_MOBILE_PATTERN, 'must be a Norwegian mobile number of 8 digits, e.g. 91234567');
 
 /**
  * POST /v1/checkout/payments. `attemptId` is chosen by the browser per "Pay" action: the same
@@ -88,11 +120,7 @@ export const StartPaymentRequest = z
     method: PaymentMethod,
     attemptId: AttemptId,
     /** Bank chosen in the widget; omit or null to let the shopper choose in the provider's UI. */
-    bankId: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/)
-      .nullable()
-      .optional(),
+    bankId: z.string().regex(BANK_ID_PATTERN).nullable().optional(),
     /** Vipps only: pre-fills the landing page. */
     phoneNumber: PhoneNumber.optional(),
     /** Vipps only: the shopper is on a phone (app switch instead of the landing page). */

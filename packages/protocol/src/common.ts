@@ -1,7 +1,15 @@
 import { z } from 'zod';
+import {
+  ATTEMPT_ID_PATTERN,
+  COUNTRIES,
+  CURRENCIES,
+  PAYMENT_ID_PATTERN,
+  PAYMENT_STATUSES,
+  SESSION_ID_PATTERN,
+} from './constants.js';
 
 /** ISO 4217 currencies the providers we support can settle. */
-export const Currency = z.enum(['DKK', 'EUR', 'NOK', 'SEK']).meta({ id: 'Currency' });
+export const Currency = z.enum(CURRENCIES).meta({ id: 'Currency' });
 export type Currency = z.infer<typeof Currency>;
 
 /** Minor units per currency (all supported currencies have two decimals). */
@@ -27,18 +35,11 @@ export type PaymentMethod = z.infer<typeof PaymentMethod>;
  * Our status model. Provider statuses map onto it in each adapter (see docs/architecture.md):
  * created → pending → authorized → completed, or failed | cancelled | expired.
  */
-export const PaymentStatus = z
-  .enum(['created', 'pending', 'authorized', 'completed', 'failed', 'cancelled', 'expired'])
-  .meta({ id: 'PaymentStatus' });
+export const PaymentStatus = z.enum(PAYMENT_STATUSES).meta({ id: 'PaymentStatus' });
 export type PaymentStatus = z.infer<typeof PaymentStatus>;
 
-export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['completed', 'failed', 'cancelled', 'expired'];
-export function isTerminal(status: PaymentStatus): boolean {
-  return TERMINAL_STATUSES.includes(status);
-}
-
 /** Two-letter country codes of the banks we list. */
-export const Country = z.enum(['DK', 'SE', 'NO', 'FI', 'DE']).meta({ id: 'Country' });
+export const Country = z.enum(COUNTRIES).meta({ id: 'Country' });
 export type Country = z.infer<typeof Country>;
 
 /** BCP 47 language tag, e.g. `en`, `nb-NO`. */
@@ -48,11 +49,11 @@ export const Locale = z
   .max(35);
 
 /** Opaque identifiers we mint: prefix + base32/64url body. */
-export const SessionId = z.string().regex(/^cs_[A-Za-z0-9_-]{16,64}$/, 'must be a checkout session id (cs_…)');
-export const PaymentId = z.string().regex(/^pay_[A-Za-z0-9_-]{16,64}$/, 'must be a payment id (pay_…)');
+export const SessionId = z.string().regex(SESSION_ID_PATTERN, 'must be a checkout session id (cs_…)');
+export const PaymentId = z.string().regex(PAYMENT_ID_PATTERN, 'must be a payment id (pay_…)');
 
 /** A client-chosen key that makes "start payment" idempotent per attempt (double click, two tabs). */
-export const AttemptId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 characters of A–Z, a–z, 0–9, _ or -');
+export const AttemptId = z.string().regex(ATTEMPT_ID_PATTERN, 'must be 8–64 characters of A–Z, a–z, 0–9, _ or -');
 
 /** Merchant order reference: shown to the shopper and sent to the provider as the payment reference. */
 export const MerchantReference = z

@@ -5,6 +5,8 @@
  */
 import {
   isTerminal,
+  type CheckoutPayment,
+  type NextAction,
   type Currency,
   type MerchantEvent,
   type PaymentFailure,
@@ -30,7 +32,7 @@ import { crashPoint } from './crash-points.js'; // test hook (test/crash): no-op
 import { KeyedMutex } from './locks.js';
 import { RefreshThrottle } from './refresh-throttle.js';
 import { hasChanges, planSnapshot, type MerchantEventType } from './reconcile.js';
-import { sessionState, toMerchantPayment } from './views.js';
+import { sessionState, settles, toCheckoutPayment, toMerchantPayment } from './views.js';
 
 export type ModifyOperation = 'capture' | 'cancel' | 'refund';
 
@@ -409,6 +411,26 @@ export class PaymentService {
     return { payment, redirectUrl: created.redirectUrl };
   }
 
+  /**
+   * A payment as the browser sees it, with what to do next and whether it settles the checkout,
+   * both decided by the payment's adapter: the element never asks which provider it is.
+   */
+  checkoutView(payment: PaymentRecord, options: { redirectUrl?: string } = {}): CheckoutPayment {
+    const adapter = this.providers.byId(payment.adapterId);
+    const settled = settles(payment, adapter?.authorizedMeansPaid === true);
+    let next: NextAction;
+    if (options.redirectUrl) next = { type: 'redirect', url: options.redirectUrl };
+    else if (settled || isTerminal(payment.status)) next = { type: 'none' };
+    else {
+      next = {
+        type: 'wait',
+        pollAfterMs: this.throttle.pollAfterMs(payment.id, payment.createdAt, adapter?.pollingPolicy),
+        until: payment.expiresAt,
+      };
+    }
+    return toCheckoutPayment(payment, { settled, next });
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Refresh and reconciliation
 
@@ -490,8 +512,7 @@ export class PaymentService {
 
       const next: PaymentRecord = { ...current, ...patch, updatedAt: now, version: current.version + 1 };
       const adapter = this.providers.byId(current.adapterId);
-      const paid =
-        next.status === 'completed' || (next.status === 'authorized' && adapter?.authorizedMeansPaid === true);
+      const paid = settles(next, adapter?.authorizedMeansPaid === true);
       const session = paid ? await this.store.getSession(current.sessionId) : null;
 
       const result = await this.store.updatePayment({

@@ -58,6 +58,13 @@ export class RefreshThrottle {
     return true;
   }
 
+  /** How long a poller should wait before asking again (never sooner than the interval). */
+  pollAfterMs(paymentId: string, createdAt: string, adapterPolicy: PollingPolicy | undefined): number {
+    const policy = this.policyFor(adapterPolicy);
+    const due = nextPollAt(policy, Date.parse(createdAt), this.lastCall.get(paymentId) ?? null);
+    return Math.max(policy.intervalMs, due - this.now());
+  }
+
   /** A final payment is never polled again: drop its entry. */
   forget(paymentId: string): void {
     this.lastCall.delete(paymentId);

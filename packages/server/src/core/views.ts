@@ -1,5 +1,12 @@
 /** Store records → protocol shapes. The only place that decides what the browser and the merchant see. */
-import type { CheckoutPayment, CheckoutSession, MerchantPayment, MerchantSession } from '@pay-with-bank/protocol';
+import type {
+  Bank,
+  CheckoutPayment,
+  CheckoutSession,
+  MerchantPayment,
+  MerchantSession,
+  NextAction,
+} from '@pay-with-bank/protocol';
 import type { PaymentRecord, SessionRecord } from '../store/store.js';
 
 export function sessionState(session: SessionRecord, now: Date): MerchantSession['state'] {
@@ -7,7 +14,21 @@ export function sessionState(session: SessionRecord, now: Date): MerchantSession
   return Date.parse(session.expiresAt) <= now.getTime() ? 'expired' : 'open';
 }
 
-export function toCheckoutPayment(p: PaymentRecord): CheckoutPayment {
+/**
+ * Whether the checkout counts as paid with this payment: completed, or authorised where the
+ * provider's authorisation reserves the money (the adapter's `authorizedMeansPaid`).
+ */
+export function settles(p: Pick<PaymentRecord, 'status'>, authorizedMeansPaid: boolean): boolean {
+  return p.status === 'completed' || (p.status === 'authorized' && authorizedMeansPaid);
+}
+
+/** What the browser is told besides the record: decided by the payment's adapter (PaymentService.checkoutView). */
+export interface CheckoutPaymentGuidance {
+  settled: boolean;
+  next: NextAction;
+}
+
+export function toCheckoutPayment(p: PaymentRecord, guidance: CheckoutPaymentGuidance): CheckoutPayment {
   return {
     id: p.id,
     method: p.method,
@@ -21,10 +42,17 @@ export function toCheckoutPayment(p: PaymentRecord): CheckoutPayment {
     expiresAt: p.expiresAt,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
+    next: guidance.next,
+    settled: guidance.settled,
   };
 }
 
-export function toCheckoutSession(s: SessionRecord, payeeName: string, latest: PaymentRecord | null): CheckoutSession {
+export function toCheckoutSession(
+  s: SessionRecord,
+  payeeName: string,
+  latest: CheckoutPayment | null,
+  banks: Bank[] | null,
+): CheckoutSession {
   return {
     id: s.id,
     amount: { value: s.amount, currency: s.currency },
@@ -35,7 +63,8 @@ export function toCheckoutSession(s: SessionRecord, payeeName: string, latest: P
     methods: s.methods,
     countries: s.countries,
     expiresAt: s.expiresAt,
-    payment: latest ? toCheckoutPayment(latest) : null,
+    payment: latest,
+    banks,
   };
 }
 

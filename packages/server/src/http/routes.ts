@@ -22,7 +22,9 @@ import {
 } from '@pay-with-bank/protocol';
 import { z } from 'zod';
 import { PaymentService, type ModifyOperation } from '../core/payments.js';
-import { toCheckoutPayment, toCheckoutSession, toMerchantPayment, toMerchantSession } from '../core/views.js';
+import type { Services } from '../core/services.js';
+import { toCheckoutSession, toMerchantPayment, toMerchantSession } from '../core/views.js';
+import type { SessionRecord } from '../store/store.js';
 import { ApiError } from '../errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { withIdempotency } from './idempotency.js';
@@ -70,6 +72,15 @@ const NoQuery = z.strictObject({});
 function clientAuth(ctx: { auth: AuthContext }) {
   if (ctx.auth.kind !== 'client') throw new ApiError('unauthorized', 'A client token is required.');
   return ctx.auth;
+}
+
+/** The banks a checkout offers (in `country`, or in all the session's countries). */
+async function sessionBanks(services: Services, session: SessionRecord, country?: SessionRecord['countries'][number]) {
+  const adapter = session.methods.includes('bank') ? services.providers.forMethod('bank', session.currency) : undefined;
+  if (!adapter?.listBanks) {
+    throw new ApiError('method_not_available', 'Bank payments are not offered for this checkout.');
+  }
+  return services.banks.forSession(adapter, session.currency, session.countries, country);
 }
 
 /** The browser sees only its own session's payments; anything else is "not found". */
@@ -292,7 +303,15 @@ export const routes: AnyRoute[] = [
     handler: async (ctx) => {
       const { session } = clientAuth(ctx);
       const [latest] = await ctx.services.store.listSessionPayments(session.id);
-      return { body: toCheckoutSession(session, ctx.services.config.payeeName, latest ?? null) };
+      // The default country's banks come with the session: the bank list needs no second round trip.
+      const banks = await sessionBanks(ctx.services, session, session.countries[0]).catch((error: unknown) => {
+        if (!(error instanceof ApiError && error.code === 'method_not_available')) {
+          ctx.services.logger.warn('bank list unavailable for the session read', { error });
+        }
+        return null;
+      });
+      const payment = latest ? ctx.services.payments.checkoutView(latest) : null;
+      return { body: toCheckoutSession(session, ctx.services.config.payeeName, payment, banks) };
     },
   }),
   defineRoute({
@@ -308,19 +327,7 @@ export const routes: AnyRoute[] = [
     errors: ['method_not_available', 'provider_error', 'provider_unavailable', 'provider_timeout'],
     handler: async (ctx) => {
       const { session } = clientAuth(ctx);
-      const adapter = session.methods.includes('bank')
-        ? ctx.services.providers.forMethod('bank', session.currency)
-        : undefined;
-      if (!adapter || !adapter.listBanks) {
-        throw new ApiError('method_not_available', 'Bank payments are not offered for this checkout.');
-      }
-      const banks = await ctx.services.banks.forSession(
-        adapter,
-        session.currency,
-        session.countries,
-        ctx.query.country,
-      );
-      return { body: { banks } };
+      return { body: { banks: await sessionBanks(ctx.services, session, ctx.query.country) } };
     },
   }),
   defineRoute({
@@ -351,7 +358,7 @@ export const routes: AnyRoute[] = [
     handler: async (ctx) => {
       const { session, clientToken } = clientAuth(ctx);
       const { payment, redirectUrl } = await ctx.services.payments.start(session, clientToken, ctx.body);
-      return { body: { payment: toCheckoutPayment(payment), redirectUrl } };
+      return { body: { payment: ctx.services.payments.checkoutView(payment, { redirectUrl }), redirectUrl } };
     },
   }),
   defineRoute({
@@ -369,7 +376,7 @@ export const routes: AnyRoute[] = [
     handler: async (ctx) => {
       const payment = await ownPayment(ctx);
       const refreshed = await ctx.services.payments.refresh(payment.id, 'refresh');
-      return { body: { payment: toCheckoutPayment(refreshed) } };
+      return { body: { payment: ctx.services.payments.checkoutView(refreshed) } };
     },
   }),
 
