@@ -34,7 +34,6 @@ export {
 export { buildOpenApiDocument } from './http/openapi.js';
 export { routes } from './http/routes.js';
 export type { AnyRoute, RouteDef, AuthKind } from './http/route.js';
-export { ApiError } from './errors.js';
 export { createLogger, type Logger, type LogLevel } from './log.js';
 export type {
   ProviderAdapter,
@@ -44,7 +43,7 @@ export type {
   CreatedProviderPayment,
   CallbackResult,
 } from './providers/adapter.js';
-export { ProviderError } from './providers/errors.js';
+export { ApiError, ProviderError, toApiError } from './errors.js';
 export { SqliteStore, openSqliteStore } from './store/sqlite.js';
 export { MemoryStore } from './store/memory.js';
 export type * from './store/store.js';

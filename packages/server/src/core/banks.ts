@@ -6,7 +6,7 @@
 import type { Bank, Country, Currency } from '@pay-with-bank/protocol';
 import type { Logger } from '../log.js';
 import type { ProviderAdapter, ProviderBank } from '../providers/adapter.js';
-import { toApiError } from './payments.js';
+import { toApiError } from '../errors.js';
 
 interface CacheEntry {
   banks: ProviderBank[];

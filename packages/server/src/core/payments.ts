@@ -12,9 +12,9 @@ import {
   type PaymentFailure,
   type StartPaymentRequest,
 } from '@pay-with-bank/protocol';
-import { ApiError } from '../errors.js';
+import { ApiError, toApiError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { ProviderError, type ProviderAdapter, type ProviderSnapshot } from '../providers/adapter.js';
+import type { ProviderAdapter, ProviderSnapshot } from '../providers/adapter.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { newEventId, newPaymentId, newRandomId } from '../security/crypto.js';
 import { buildProviderReturnUrl } from '../security/return-url.js';
@@ -60,21 +60,6 @@ interface CommitOptions {
   alwaysRecord?: boolean;
   /** This commit follows a provider check. */
   checked?: boolean;
-}
-
-/** Turn anything an adapter throws into an ApiError that is safe to answer with. */
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof ProviderError) {
-    // A busy provider said when to come back (429/503 Retry-After): tell our client the same.
-    const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
-    const headers: Record<string, string> =
-      typeof retryAfter === 'number' && Number.isInteger(retryAfter) && retryAfter >= 0
-        ? { 'Retry-After': String(retryAfter) }
-        : {};
-    return new ApiError(error.code, error.message, error.details, headers, { retryable: error.retryable });
-  }
-  return new ApiError('internal_error', 'An unexpected error occurred.');
 }
 
 export class PaymentService {

@@ -6,7 +6,7 @@
  */
 import type { Bank, Currency, Money, PaymentFailure, PaymentMethod, PaymentStatus } from '@pay-with-bank/protocol';
 
-export { ProviderError, type ProviderErrorCode } from './errors.js';
+export { ProviderError, type ProviderErrorCode } from '../errors.js';
 
 /** A bank as an adapter lists it: the widget's Bank plus the currencies it can pay in for us. */
 export interface ProviderBank extends Bank {

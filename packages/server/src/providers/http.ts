@@ -19,7 +19,7 @@
  * client maps statuses and parses bodies in its provider's dialect.
  */
 import type { Logger } from '../log.js';
-import { ProviderError } from './errors.js';
+import { ProviderError } from '../errors.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included (1 = never retry). */

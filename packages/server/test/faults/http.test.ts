@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { ProviderError } from '../../src/providers/errors.js';
+import { ProviderError } from '../../src/errors.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, ProviderHttp, type ProviderRequest } from '../../src/providers/http.js';
 import { captureLogs } from '../helpers/logs.js';
 

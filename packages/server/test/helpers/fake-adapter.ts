@@ -12,7 +12,7 @@ import type {
   ProviderBank,
   ProviderSnapshot,
 } from '../../src/providers/adapter.js';
-import { ProviderError } from '../../src/providers/errors.js';
+import { ProviderError } from '../../src/errors.js';
 
 export interface FakeAdapterOptions {
   id?: string;

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../src/node.js';
 import { routes } from '../../src/http/routes.js';
-import { ProviderError } from '../../src/providers/errors.js';
+import { ProviderError } from '../../src/errors.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { MERCHANT_KEY, SHOP_ORIGIN, testConfig } from '../helpers/config.js';
 import { FakeAdapter } from '../helpers/fake-adapter.js';

@@ -1,6 +1,6 @@
 import { RefreshPaymentResponse, StartPaymentResponse } from '@pay-with-bank/protocol';
 import { describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/providers/errors.js';
+import { ProviderError } from '../../src/errors.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { TestClock } from '../helpers/clock.js';
 import { RETURN_URL } from '../helpers/config.js';

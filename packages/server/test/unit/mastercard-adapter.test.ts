@@ -17,7 +17,7 @@ import {
   toSnapshot,
 } from '../../src/providers/mastercard/mapping.js';
 import { McPaymentEnvelope, McProviderList } from '../../src/providers/mastercard/schemas.js';
-import { ProviderError } from '../../src/providers/errors.js';
+import { ProviderError } from '../../src/errors.js';
 import type { CreatePaymentInput } from '../../src/providers/adapter.js';
 
 const fixture = (name: string) =>

@@ -1,6 +1,6 @@
 import { GetPaymentResponse, ListPaymentsResponse, MerchantEvent } from '@pay-with-bank/protocol';
 import { describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/providers/errors.js';
+import { ProviderError } from '../../src/errors.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { TestClock } from '../helpers/clock.js';
 import { FakeAdapter, plainAdapter } from '../helpers/fake-adapter.js';

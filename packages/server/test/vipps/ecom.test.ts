@@ -4,7 +4,7 @@
  * mapping, capture / refund / cancel and the provider's error codes.
  */
 import { describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/providers/errors.js';
+import { ProviderError } from '../../src/errors.js';
 import { deriveAuthToken } from '../../src/providers/vipps/ids.js';
 import {
   allSecrets,

@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { createManualClock, createVippsSandbox, type ManualClock, type VippsSandbox } from '@pay-with-bank/sandbox';
 import { createLogger } from '../../src/log.js';
 import type { CallbackResult, CreatePaymentInput } from '../../src/providers/adapter.js';
-import { ProviderError } from '../../src/providers/errors.js';
+import { ProviderError } from '../../src/errors.js';
 import { loadVippsConfig, type VippsConfig } from '../../src/providers/vipps/config.js';
 import { createVippsAdapter, type VippsAdapter, type VippsAdapterDeps } from '../../src/providers/vipps/index.js';
 import { captureLogs } from '../helpers/logs.js';

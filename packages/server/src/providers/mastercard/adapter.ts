@@ -14,7 +14,7 @@ import type {
   ProviderBank,
   ProviderSnapshot,
 } from '../adapter.js';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../../errors.js';
 import { MastercardClient } from './client.js';
 import { toDecimalString, toProviderBank, toSnapshot } from './mapping.js';
 import { McCreatePaymentResponse, McPaymentEnvelope, McProviderList } from './schemas.js';

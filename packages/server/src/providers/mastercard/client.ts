@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { Logger } from '../../log.js';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../../errors.js';
 import { ProviderHttp, retryAfterDetails, type RetryPolicy } from '../http.js';
 import { McErrorBody } from './schemas.js';
 

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { Logger } from '../../log.js';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../../errors.js';
 import { ProviderHttp, type ProviderResponse, type RetryPolicy } from '../http.js';
 import type { VippsConfig } from './config.js';
 import { makeScrub, mapVippsError, type Scrub, type VippsApiFlavor } from './errors.js';

@@ -7,7 +7,7 @@
  */
 import type { Money } from '@pay-with-bank/protocol';
 import type { CallbackResult, CreatePaymentInput, CreatedProviderPayment, ProviderSnapshot } from '../adapter.js';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../../errors.js';
 import type { VippsClient } from './client.js';
 import type { VippsConfig } from './config.js';
 import { ecomDetailsToSnapshot, ecomSummaryToSnapshot, ECOM_FAILURES, needsTimeoutCheck } from './ecom-mapping.js';

@@ -6,7 +6,7 @@
  */
 import type { Money } from '@pay-with-bank/protocol';
 import type { CallbackResult, CreatePaymentInput, CreatedProviderPayment, ProviderSnapshot } from '../adapter.js';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../../errors.js';
 import type { VippsClient } from './client.js';
 import type { VippsConfig, VippsCurrency } from './config.js';
 import { epaymentEventToSnapshot, epaymentToSnapshot } from './epayment-mapping.js';

@@ -5,7 +5,7 @@
  * refusal) but scrubbed of every secret we hold and cut short.
  */
 import { z } from 'zod';
-import { ProviderError, type ProviderErrorCode } from '../errors.js';
+import { ProviderError, type ProviderErrorCode } from '../../errors.js';
 
 export type VippsApiFlavor = 'ecom' | 'epayment' | 'webhooks';
 

@@ -1,5 +1,5 @@
 /** Small conversions to the formats the Vipps APIs want: phone numbers and bounded texts. */
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../../errors.js';
 
 /**
  * A Norwegian mobile number (the protocol's PhoneNumber: 8 digits starting with 4 or 9, optional

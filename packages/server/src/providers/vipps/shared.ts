@@ -1,7 +1,7 @@
 /** What the eCom and ePayment adapters share: their context, their extra surface and small helpers. */
 import type { Logger } from '../../log.js';
 import type { ProviderAdapter } from '../adapter.js';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../../errors.js';
 import type { VippsConfig } from './config.js';
 import type { PollingPolicy } from './polling.js';
 

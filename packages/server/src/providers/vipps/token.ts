@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Logger } from '../../log.js';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../../errors.js';
 import { ProviderHttp, retryAfterDetails, type RetryPolicy } from '../http.js';
 import type { VippsSystemInfo } from './config.js';
 
