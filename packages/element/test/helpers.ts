@@ -12,6 +12,7 @@ import {
   type ErrorCode,
   type StartPaymentRequest,
 } from '@pay-with-bank/protocol';
+import { isTerminal } from '@pay-with-bank/protocol/constants';
 import { PayWithBank } from '../src/index.js';
 import type { Screen } from '../src/events.js';
 
@@ -41,21 +42,34 @@ declare global {
 
 // ------------------------------------------------------------------ fixtures (validated by the protocol)
 
+/**
+ * A payment as the server shows it to the browser. Unless given, `settled` and `next` are what the
+ * server's adapters decide: completed (or a Vipps reservation) settles; a final or settled payment has
+ * nothing next; anything else waits (pollAfterMs 0, so the element's pollInterval sets the pace).
+ */
 export function makePayment(overrides: Partial<CheckoutPayment> = {}): CheckoutPayment {
-  return CheckoutPaymentSchema.parse({
+  const base = {
     id: PAYMENT_ID,
-    method: 'bank',
-    status: 'pending',
+    method: 'bank' as const,
+    status: 'pending' as const,
     providerStatus: 'ReadyForAuthorize',
     bankId: 'dk-danske',
-    amount: { value: 125_000, currency: 'DKK' },
+    amount: { value: 125_000, currency: 'DKK' as const },
     failure: null,
     redirectUrl: 'https://sandbox.example.test/mastercard/authorize/abc',
     expiresAt: null,
     createdAt: '2026-01-01T10:00:00.000Z',
     updatedAt: '2026-01-01T10:00:00.000Z',
     ...overrides,
-  });
+  };
+  const settled =
+    overrides.settled ?? (base.status === 'completed' || (base.method === 'vipps' && base.status === 'authorized'));
+  const next: CheckoutPayment['next'] =
+    overrides.next ??
+    (settled || isTerminal(base.status)
+      ? { type: 'none' }
+      : { type: 'wait', pollAfterMs: 0, until: base.expiresAt });
+  return CheckoutPaymentSchema.parse({ ...base, settled, next });
 }
 
 export function makeSession(overrides: Partial<CheckoutSession> = {}): CheckoutSession {
@@ -70,6 +84,7 @@ export function makeSession(overrides: Partial<CheckoutSession> = {}): CheckoutS
     countries: ['DK', 'SE'],
     expiresAt: '2099-01-01T00:00:00.000Z',
     payment: null,
+    banks: null,
     ...overrides,
   });
 }

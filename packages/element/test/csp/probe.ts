@@ -15,6 +15,7 @@ const session = {
   countries: ['FI'],
   expiresAt: '2099-01-01T00:00:00.000Z',
   payment: null,
+  banks: null,
 };
 window.fetch = async () =>
   new Response(JSON.stringify(session), { status: 200, headers: { 'Content-Type': 'application/json' } });
