@@ -1,0 +1,161 @@
+/**
+ * The checkout as data: every state the widget can be in, every event that can arrive, and what the
+ * states share. `transition.ts` is the behaviour (a pure function of these), `effects.ts` the I/O each
+ * state asks for; the CheckoutController runs that I/O and turns its answers back into events.
+ */
+import type { CheckoutPayment, CheckoutSession, PaymentMethod, StartPaymentRequest } from '@pay-with-bank/protocol';
+import type { ApiErrorCode } from '../api.js';
+
+/** A failed request (or a missing token) as the flow sees it; `ApiError` is one. */
+export interface Problem {
+  readonly code: ApiErrorCode;
+  readonly message: string;
+  /** Whether the same request may simply be sent again. */
+  readonly retryable: boolean;
+  readonly details?: Readonly<Record<string, unknown>> | null;
+}
+
+/** What the merchant configured on the element (its attributes), fixed for one load. */
+export interface Setup {
+  /** The `methods` attribute: the subset of the session's methods to offer; empty offers all. */
+  methods: readonly string[];
+  /** Status checks: milliseconds between them (backing off to 5×) and how many before "still processing". */
+  polling: { interval: number; limit: number };
+  /** Banks the merchant shows first (`highlighted-banks`), in that order. */
+  highlightedBanks: readonly string[];
+  /** The bank selected when the list opens (`preselected-bank`), or null. */
+  preselectedBank: string | null;
+  /** What each method remembered on this device (only with `remember-bank`), e.g. `{ bank: { bankId, country } }`. */
+  remembered: Readonly<Partial<Record<PaymentMethod, unknown>>>;
+  /** `remember-bank`: remember this payment's choice for the next checkout on this device. */
+  remember: boolean;
+}
+
+/** Data a method's screen loaded on demand (the bank list of a country), by the method's own key. */
+export type Loaded = { ok: true; value: unknown } | { ok: false; error: Problem };
+
+/** What every state after the session read carries. */
+export interface Context {
+  session: CheckoutSession;
+  setup: Setup;
+  data: Readonly<Record<string, Loaded>>;
+  /** Each method's form as the shopper left it (a bank chosen, a phone number typed). */
+  forms: Readonly<Partial<Record<PaymentMethod, unknown>>>;
+  /**
+   * The Pay action in progress: repeating it after an unanswered request keeps its id (the server
+   * then never creates a second payment for it). `spent`: the server recorded the attempt as failed,
+   * so the next Pay, even with the same choice, is a new attempt.
+   */
+  attempt: Attempt | null;
+  /** The shopper chose to leave a payment that is still open: the next start replaces it. */
+  replace: boolean;
+}
+
+export interface Attempt {
+  id: string;
+  /** The method's part of the request (bank, phone number…), as JSON, to tell a repeat from a new choice. */
+  intent: string;
+  request: StartPaymentRequest;
+  spent: boolean;
+}
+
+/** Which result the shopper sees; `processing`: the checks ran out while the provider was still working. */
+export type Outcome = 'completed' | 'authorized' | 'failed' | 'cancelled' | 'expired' | 'processing';
+
+/** What "Try again" on an error screen does. */
+export type Retry =
+  | { kind: 'load'; setup: Setup; returning: string | null }
+  | { kind: 'check'; ctx: Context; paymentId: string; payment: CheckoutPayment | null };
+
+export type State =
+  /** No session token yet: a script may still set one (the loading screen). */
+  | { kind: 'no-token' }
+  /** Reading the session; `returning`: the payment named by the return URL. */
+  | { kind: 'loading'; setup: Setup; returning: string | null }
+  /** The session could not be read, the payment could not be checked, or there is no token at all. */
+  | { kind: 'failed'; error: Problem; retry: Retry | null }
+  /** Choosing how to pay. */
+  | { kind: 'methods'; ctx: Context }
+  /** A method's screen (the bank list, the Vipps number); `startError`: the last Pay's refusal. */
+  | { kind: 'form'; ctx: Context; method: PaymentMethod; startError: Problem | null }
+  /** Pay was pressed: the start request is on its way (the form stays, Pay disabled). */
+  | { kind: 'starting'; ctx: Context; method: PaymentMethod; attempt: Attempt }
+  /** The server kept another payment of this checkout open (payment_in_progress): fetching it. */
+  | { kind: 'opening'; ctx: Context; method: PaymentMethod; attemptId: string; refusal: Problem }
+  /** Leaving for the provider's page. */
+  | { kind: 'redirecting'; ctx: Context; payment: CheckoutPayment; url: string }
+  /**
+   * Checking the payment until it is final: `checks` answered so far (the next one is number
+   * `checks`); `payment` null until the first answer after a return; `note`: the shopper's Pay was
+   * answered with this open payment.
+   */
+  | {
+      kind: 'waiting';
+      ctx: Context;
+      paymentId: string;
+      payment: CheckoutPayment | null;
+      checks: number;
+      note: boolean;
+    }
+  | { kind: 'result'; ctx: Context; payment: CheckoutPayment; outcome: Outcome };
+
+export type StateKind = State['kind'];
+
+export type Event =
+  // ------------------------------------------------ from the controller: the element's lifecycle
+  /** Started without a session token. */
+  | { type: 'await-token' }
+  /** No token came in time. */
+  | { type: 'token-timeout' }
+  /** Read the session (again: a new token, a page restored from the back/forward cache). */
+  | { type: 'load'; setup: Setup; returning: string | null }
+  /** The merchant changed an attribute the flow reads. */
+  | { type: 'configure'; setup: Setup }
+  // ------------------------------------------------ from the controller: answers
+  | { type: 'session'; session: CheckoutSession }
+  | { type: 'session-failed'; error: Problem }
+  | { type: 'data'; key: string; value: unknown }
+  | { type: 'data-failed'; key: string; error: Problem }
+  | { type: 'started'; attemptId: string; payment: CheckoutPayment; url: string }
+  | { type: 'start-failed'; attemptId: string; error: Problem }
+  /** The open payment the server named (null: none found) and the session as it is now. */
+  | { type: 'open-payment'; attemptId: string; session: CheckoutSession; payment: CheckoutPayment | null }
+  | { type: 'open-payment-failed'; attemptId: string }
+  /** `at`: the time of the answer (ms since the epoch), for "is the provider's countdown still running". */
+  | { type: 'refreshed'; paymentId: string; check: number; payment: CheckoutPayment; at: number }
+  | { type: 'refresh-failed'; paymentId: string; check: number; error: Problem; at: number }
+  // ------------------------------------------------ from the shopper (the screens)
+  | { type: 'choose'; method: PaymentMethod }
+  /** Input on a method's screen, for that method's module. */
+  | { type: 'input'; method: PaymentMethod; input: unknown }
+  /** `attemptId`: a fresh id, used unless the same choice repeats an unanswered attempt. */
+  | { type: 'pay'; attemptId: string; mobile: boolean }
+  /** "Try again" on a start error: the same request, the same attempt unless it is spent. */
+  | { type: 'retry-start'; attemptId: string }
+  /** "Try again" on a method's data (the bank list could not be loaded). */
+  | { type: 'retry-data'; key: string }
+  /** "Try again" on the error screen. */
+  | { type: 'retry' }
+  | { type: 'back' }
+  /** After a failed, cancelled or expired payment: that method's screen again, the choice kept. */
+  | { type: 'try-again' }
+  /** "Choose another way to pay": leaving a payment that is still open is this explicit choice. */
+  | { type: 'choose-another' }
+  /** "Check again" on "still processing". */
+  | { type: 'check-again' };
+
+export type EventType = Event['type'];
+
+/**
+ * What the screens raise. The controller adds what a screen cannot know: a fresh attempt id and the
+ * device (Pay, and "Try again" on a start error).
+ */
+export type ScreenEvent =
+  | Extract<
+      Event,
+      { type: 'choose' | 'input' | 'retry-data' | 'retry' | 'back' | 'try-again' | 'choose-another' | 'check-again' }
+    >
+  | { type: 'pay' }
+  | { type: 'retry-start' };
+
+export type Send = (event: ScreenEvent) => void;
