@@ -19,6 +19,10 @@ import {
 
 const clone = <T>(value: T): T => structuredClone(value);
 
+/** The same event by id, or by (payment, dedupe key) when it has a key. */
+const sameEvent = (x: PaymentEventRecord, e: PaymentEventRecord): boolean =>
+  x.id === e.id || (e.dedupeKey !== null && x.paymentId === e.paymentId && x.dedupeKey === e.dedupeKey);
+
 export class MemoryStore implements Store {
   private sessions = new Map<string, SessionRecord>();
   private payments = new Map<string, PaymentRecord>();
@@ -77,10 +81,9 @@ export class MemoryStore implements Store {
     return null;
   }
 
-  private hasEvent(e: PaymentEventRecord): boolean {
-    return this.events.some(
-      (x) => x.id === e.id || (e.dedupeKey !== null && x.paymentId === e.paymentId && x.dedupeKey === e.dedupeKey),
-    );
+  /** Whether `e` is already stored (or among `pending`, events of the same change not stored yet). */
+  private hasEvent(e: PaymentEventRecord, pending: readonly PaymentEventRecord[] = []): boolean {
+    return this.events.some((x) => sameEvent(x, e)) || pending.some((x) => sameEvent(x, e));
   }
 
   async insertPayment(payment: PaymentRecord, event: PaymentEventRecord): Promise<InsertPaymentResult> {
@@ -91,9 +94,10 @@ export class MemoryStore implements Store {
     if (existing) return { created: false, payment: clone(existing) };
     if (!this.sessions.has(payment.sessionId)) throw new Error('payment references an unknown session');
     if (this.payments.has(payment.id)) throw new Error(`duplicate payment id ${payment.id}`);
-    this.payments.set(payment.id, clone(payment));
+    const stored: PaymentRecord = { ...clone(payment), supersededBy: payment.supersededBy ?? null };
+    this.payments.set(stored.id, stored);
     if (!this.hasEvent(event)) this.events.push(clone(event));
-    return { created: true, payment: clone(payment) };
+    return { created: true, payment: clone(stored) };
   }
 
   async getPayment(id: string): Promise<PaymentRecord | null> {
@@ -189,6 +193,29 @@ export class MemoryStore implements Store {
         this.sessions.set(session.id, { ...session, state: change.sessionState, updatedAt: change.updatedAt });
     }
     return { ok: true, payment: clone(next) };
+  }
+
+  async markSuperseded(
+    paymentIds: readonly string[],
+    supersededBy: string,
+    at: string,
+    event: (payment: PaymentRecord) => PaymentEventRecord,
+  ): Promise<PaymentRecord[]> {
+    this.assertOpen();
+    // Everything is built first and applied at the end: a throwing `event` writes nothing.
+    const marked: PaymentRecord[] = [];
+    const events: PaymentEventRecord[] = [];
+    for (const id of paymentIds) {
+      const current = this.payments.get(id);
+      if (!current || current.supersededBy != null || marked.some((p) => p.id === id)) continue;
+      const next: PaymentRecord = { ...current, supersededBy, updatedAt: at, version: current.version + 1 };
+      const e = event(clone(next));
+      if (!this.hasEvent(e, events)) events.push(clone(e));
+      marked.push(next);
+    }
+    for (const p of marked) this.payments.set(p.id, p);
+    this.events.push(...events);
+    return marked.map(clone);
   }
 
   async appendPaymentEvents(events: PaymentEventRecord[]): Promise<void> {

@@ -110,4 +110,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE idempotency_keys ADD COLUMN sealed TEXT;
     `,
   },
+  {
+    version: 3,
+    name: 'payments.superseded_by',
+    // Until now a replaced payment was marked only by its `superseded` event (data {"supersededBy":
+    // "<id>"}); the column is backfilled from the first such event (malformed data is passed over).
+    sql: `
+      ALTER TABLE payments ADD COLUMN superseded_by TEXT;
+      UPDATE payments SET superseded_by = (
+        SELECT json_extract(e.data, '$.supersededBy') FROM payment_events e
+         WHERE e.payment_id = payments.id AND e.type = 'superseded'
+           AND CASE WHEN json_valid(e.data) THEN json_type(e.data, '$.supersededBy') END = 'text'
+         ORDER BY e.seq LIMIT 1
+      )
+      WHERE id IN (SELECT payment_id FROM payment_events WHERE type = 'superseded');
+    `,
+  },
 ];

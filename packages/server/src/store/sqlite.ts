@@ -39,6 +39,7 @@ const PATCH_COLUMNS: Record<keyof PaymentPatch, string> = {
   redirectUrl: 'redirect_url',
   expiresAt: 'expires_at',
   lastCheckedAt: 'last_checked_at',
+  supersededBy: 'superseded_by',
 };
 
 const TERMINAL_SQL = TERMINAL_STATUS_LIST.map((s) => `'${s}'`).join(', ');
@@ -97,6 +98,7 @@ function paymentFromRow(row: Row): PaymentRecord {
     updatedAt: row.updated_at as string,
     lastCheckedAt: (row.last_checked_at as string | null) ?? null,
     version: row.version as number,
+    supersededBy: (row.superseded_by as string | null) ?? null,
   };
 }
 
@@ -270,8 +272,9 @@ export class SqliteStore implements Store {
         .prepare(
           `INSERT INTO payments (id, session_id, attempt_id, method, adapter_id, provider_payment_id, status,
             provider_status, bank_id, reference, amount, currency, authorized_amount, captured_amount, refunded_amount,
-            cancelled_amount, failure, redirect_url, expires_at, created_at, updated_at, last_checked_at, version)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            cancelled_amount, failure, redirect_url, expires_at, created_at, updated_at, last_checked_at, version,
+            superseded_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           p.id,
@@ -297,6 +300,7 @@ export class SqliteStore implements Store {
           p.updatedAt,
           p.lastCheckedAt,
           p.version,
+          p.supersededBy ?? null,
         );
       this.insertEvent(event);
     });
@@ -415,6 +419,29 @@ export class SqliteStore implements Store {
       if (error instanceof DuplicateEvent) return { ok: false, reason: 'duplicate_event' };
       throw error;
     }
+  }
+
+  async markSuperseded(
+    paymentIds: readonly string[],
+    supersededBy: string,
+    at: string,
+    event: (payment: PaymentRecord) => PaymentEventRecord,
+  ): Promise<PaymentRecord[]> {
+    return this.db.transaction(() => {
+      const marked: PaymentRecord[] = [];
+      for (const id of paymentIds) {
+        const result = this.db
+          .prepare(
+            'UPDATE payments SET superseded_by = ?, updated_at = ?, version = version + 1 WHERE id = ? AND superseded_by IS NULL',
+          )
+          .run(supersededBy, at, id);
+        if (Number(result.changes) !== 1) continue;
+        const payment = paymentFromRow(this.db.prepare('SELECT * FROM payments WHERE id = ?').get(id) as Row);
+        this.insertEvent(event(payment));
+        marked.push(payment);
+      }
+      return marked;
+    })();
   }
 
   async appendPaymentEvents(events: PaymentEventRecord[]): Promise<void> {

@@ -55,6 +55,14 @@ export interface PaymentRecord {
   lastCheckedAt: string | null;
   /** Bumped on every change; updates are compare-and-set on it. */
   version: number;
+  /**
+   * The id of the payment that replaced this one (the shopper chose to pay another way), or null.
+   * A superseded payment is still reconciled until final, but a new attempt no longer defers to it.
+   * Records the store returns always carry it (null when not superseded); it is optional only so
+   * that records built elsewhere before this field existed still type-check (insertPayment stores
+   * null for a missing value).
+   */
+  supersededBy?: string | null;
 }
 
 export type PaymentEventSource = 'create' | 'refresh' | 'callback' | 'reconciler' | 'merchant' | 'system';
@@ -114,6 +122,7 @@ export type PaymentPatch = Partial<
     | 'redirectUrl'
     | 'expiresAt'
     | 'lastCheckedAt'
+    | 'supersededBy'
   >
 >;
 
@@ -170,7 +179,10 @@ export interface Store {
   getSession(id: string): Promise<SessionRecord | null>;
   findSessionByTokenHash(clientTokenHash: string): Promise<SessionRecord | null>;
 
-  /** Insert a payment with its first event, unless (sessionId, attemptId) exists: then return the existing one. */
+  /**
+   * Insert a payment with its first event, unless (sessionId, attemptId) exists: then return the
+   * existing one. A new payment is not superseded: its `supersededBy` is stored as given, null when absent.
+   */
   insertPayment(payment: PaymentRecord, event: PaymentEventRecord): Promise<InsertPaymentResult>;
   getPayment(id: string): Promise<PaymentRecord | null>;
   findPaymentByAttempt(sessionId: string, attemptId: string): Promise<PaymentRecord | null>;
@@ -183,7 +195,22 @@ export interface Store {
   listPaymentsToReconcile(checkedBefore: string, limit: number): Promise<PaymentRecord[]>;
   /** Apply a change atomically; fails without writing anything on a version conflict or a duplicate event key. */
   updatePayment(change: PaymentChange): Promise<PaymentChangeResult>;
-  /** Append events that change no payment field (e.g. `superseded`); duplicates by dedupe key are ignored. */
+  /**
+   * Mark payments as replaced by the payment `supersededBy` ("pay another way"), all in one
+   * transaction: each listed payment that exists and is not superseded yet gets `supersededBy`,
+   * `updatedAt = at` and a version bump (a concurrent updatePayment sees a version conflict and
+   * re-plans), and the event `event(updated)` returns for it (typically type `superseded`; a duplicate
+   * dedupe key is ignored). A payment already superseded keeps its first replacement and gets no
+   * event; unknown ids are skipped. Returns the payments it marked, as stored now, in the order given.
+   * If `event` throws, nothing is written.
+   */
+  markSuperseded(
+    paymentIds: readonly string[],
+    supersededBy: string,
+    at: string,
+    event: (payment: PaymentRecord) => PaymentEventRecord,
+  ): Promise<PaymentRecord[]>;
+  /** Append events that change no payment field; duplicates by dedupe key are ignored. */
   appendPaymentEvents(events: PaymentEventRecord[]): Promise<void>;
   listPaymentEvents(paymentId: string): Promise<PaymentEventRecord[]>;
   /** Record a provider check without a version bump (it changes no state anyone reads for decisions). */

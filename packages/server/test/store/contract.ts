@@ -54,6 +54,7 @@ export function paymentRecord(session: SessionRecord, overrides: Partial<Payment
     updatedAt: '2030-01-01T00:00:01.000Z',
     lastCheckedAt: null,
     version: 1,
+    supersededBy: null,
     ...overrides,
   };
 }
@@ -209,6 +210,116 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
           outbox: [],
         }),
       ).toEqual({ ok: false, reason: 'not_found' });
+    });
+
+    it('stores a payment built without supersededBy as not superseded', async () => {
+      const s = sessionRecord();
+      await store.insertSession(s);
+      const { supersededBy: _, ...older } = paymentRecord(s);
+      const inserted = await store.insertPayment(older, eventRecord(older));
+      expect(inserted.payment.supersededBy).toBeNull();
+      expect((await store.getPayment(older.id))!.supersededBy).toBeNull();
+      expect((await store.listSessionPayments(s.id))[0]!.supersededBy).toBeNull();
+    });
+
+    it('sets and clears supersededBy through a payment change', async () => {
+      const s = sessionRecord();
+      await store.insertSession(s);
+      const p = paymentRecord(s);
+      await store.insertPayment(p, eventRecord(p));
+      const set = await store.updatePayment({
+        paymentId: p.id,
+        expectedVersion: 1,
+        patch: { supersededBy: 'pay_replacement' },
+        updatedAt: 't1',
+        events: [eventRecord(p, { type: 'superseded', source: 'system', data: { supersededBy: 'pay_replacement' } })],
+        outbox: [],
+      });
+      expect(set.ok && set.payment).toMatchObject({ supersededBy: 'pay_replacement', version: 2 });
+      expect((await store.getPayment(p.id))!.supersededBy).toBe('pay_replacement');
+      const cleared = await store.updatePayment({
+        paymentId: p.id,
+        expectedVersion: 2,
+        patch: { supersededBy: null },
+        updatedAt: 't2',
+        events: [],
+        outbox: [],
+      });
+      expect(cleared.ok && cleared.payment.supersededBy).toBeNull();
+    });
+
+    it('marks several payments superseded with their events in one step, each once', async () => {
+      const s = sessionRecord();
+      await store.insertSession(s);
+      const a = paymentRecord(s, { status: 'pending', providerStatus: 'PDNG' });
+      const b = paymentRecord(s);
+      const earlier = paymentRecord(s);
+      const replacement = paymentRecord(s);
+      for (const p of [a, b, earlier, replacement]) await store.insertPayment(p, eventRecord(p));
+      await store.markSuperseded([earlier.id], 'pay_first_replacement', 't0', (p) =>
+        eventRecord(p, { type: 'superseded', source: 'system', data: { supersededBy: 'pay_first_replacement' } }),
+      );
+
+      const seen: PaymentRecord[] = [];
+      const marked = await store.markSuperseded(
+        [a.id, 'pay_missing_0000000000', earlier.id, b.id],
+        replacement.id,
+        '2030-01-01T00:05:00.000Z',
+        (p) => {
+          seen.push(p);
+          return eventRecord(p, { type: 'superseded', source: 'system', data: { supersededBy: replacement.id } });
+        },
+      );
+      // The factory sees each payment as it is stored now; unknown and already superseded ones are skipped.
+      expect(marked.map((p) => p.id)).toEqual([a.id, b.id]);
+      expect(seen).toEqual(marked);
+      expect(marked[0]).toEqual({
+        ...a,
+        supersededBy: replacement.id,
+        updatedAt: '2030-01-01T00:05:00.000Z',
+        version: 2,
+      });
+      expect(await store.getPayment(b.id)).toEqual(marked[1]);
+      expect((await store.getPayment(earlier.id))!.supersededBy).toBe('pay_first_replacement');
+      expect((await store.getPayment(replacement.id))!.supersededBy).toBeNull();
+      const events = await store.listPaymentEvents(a.id);
+      expect(events.map((e) => e.type)).toEqual(['created', 'superseded']);
+      expect(events[1]).toMatchObject({
+        status: 'pending',
+        providerStatus: 'PDNG',
+        data: { supersededBy: replacement.id },
+      });
+      expect((await store.listPaymentEvents(earlier.id)).map((e) => e.type)).toEqual(['created', 'superseded']);
+
+      // The version moved: a change planned on the row as it was is refused.
+      const stale = await store.updatePayment({
+        paymentId: a.id,
+        expectedVersion: 1,
+        patch: { status: 'failed' },
+        updatedAt: 't',
+        events: [],
+        outbox: [],
+      });
+      expect(stale).toEqual({ ok: false, reason: 'version_conflict' });
+      expect(await store.markSuperseded([], replacement.id, 't', () => eventRecord(a))).toEqual([]);
+    });
+
+    it('marks nothing when building an event fails', async () => {
+      const s = sessionRecord();
+      await store.insertSession(s);
+      const a = paymentRecord(s);
+      const b = paymentRecord(s);
+      for (const p of [a, b]) await store.insertPayment(p, eventRecord(p));
+      let calls = 0;
+      await expect(
+        store.markSuperseded([a.id, b.id], 'pay_replacement', 't', (p) => {
+          if (++calls === 2) throw new Error('boom');
+          return eventRecord(p, { type: 'superseded' });
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.getPayment(a.id)).toEqual(a);
+      expect(await store.getPayment(b.id)).toEqual(b);
+      expect(await store.stats()).toMatchObject({ paymentEvents: 2 });
     });
 
     it('stores failures as objects and clears them with null', async () => {
