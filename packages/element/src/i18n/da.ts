@@ -29,6 +29,7 @@ export const da: Catalogue = {
   'bankList.noMatches': 'Ingen banker matcher »{query}«.',
   'bankList.unavailable': 'Midlertidigt utilgængelig',
   'bankList.selectBank': 'Vælg en bank for at fortsætte.',
+  'bankList.lastUsed': 'Senest brugt',
 
   'pay.bank': 'Betal {amount} til {payee}',
   'pay.vipps': 'Betal {amount} med Vipps',

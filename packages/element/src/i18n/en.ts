@@ -80,6 +80,7 @@ export const en = {
   'bankList.noMatches': 'No banks match “{query}”.',
   'bankList.unavailable': 'Temporarily unavailable',
   'bankList.selectBank': 'Choose a bank to continue.',
+  'bankList.lastUsed': 'Last used',
 
   'pay.bank': 'Pay {amount} to {payee}',
   'pay.vipps': 'Pay {amount} with Vipps',

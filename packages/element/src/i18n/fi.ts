@@ -29,6 +29,7 @@ export const fi: Catalogue = {
   'bankList.noMatches': 'Haulla ”{query}” ei löytynyt pankkeja.',
   'bankList.unavailable': 'Tilapäisesti poissa käytöstä',
   'bankList.selectBank': 'Valitse pankki jatkaaksesi.',
+  'bankList.lastUsed': 'Viimeksi käytetty',
 
   'pay.bank': 'Maksa {amount} saajalle {payee}',
   'pay.vipps': 'Maksa {amount} Vippsillä',

@@ -28,6 +28,7 @@ export const nb: Catalogue = {
   'bankList.noMatches': 'Fant ingen banker som passer til «{query}».',
   'bankList.unavailable': 'Midlertidig utilgjengelig',
   'bankList.selectBank': 'Velg en bank for å fortsette.',
+  'bankList.lastUsed': 'Sist brukt',
 
   'pay.bank': 'Betal {amount} til {payee}',
   'pay.vipps': 'Betal {amount} med Vipps',

@@ -28,6 +28,7 @@ export const sv: Catalogue = {
   'bankList.noMatches': 'Inga banker matchar ”{query}”.',
   'bankList.unavailable': 'Tillfälligt otillgänglig',
   'bankList.selectBank': 'Välj en bank för att fortsätta.',
+  'bankList.lastUsed': 'Senast använd',
 
   'pay.bank': 'Betala {amount} till {payee}',
   'pay.vipps': 'Betala {amount} med Vipps',
