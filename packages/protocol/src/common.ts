@@ -4,6 +4,7 @@ import {
   COUNTRIES,
   CURRENCIES,
   PAYMENT_ID_PATTERN,
+  PAYMENT_METHOD_PATTERN,
   PAYMENT_STATUSES,
   SESSION_ID_PATTERN,
 } from './constants.js';
@@ -28,7 +29,11 @@ export const Money = z
 export type Money = z.infer<typeof Money>;
 
 /** How the shopper pays. */
-export const PaymentMethod = z.enum(['bank', 'vipps']).meta({ id: 'PaymentMethod' });
+export const PaymentMethod = z
+  .string()
+  .regex(PAYMENT_METHOD_PATTERN, 'must be a payment method id such as bank')
+  .describe('A method a configured provider offers (the session lists the checkout’s methods)')
+  .meta({ id: 'PaymentMethod' });
 export type PaymentMethod = z.infer<typeof PaymentMethod>;
 
 /**

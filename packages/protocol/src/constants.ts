@@ -1,6 +1,6 @@
 /**
  * The contract's plain data, zod-free, so the element can import it without pulling zod into its
- * bundle (`@pay-with-bank/protocol/constants`): statuses, identifier formats, the Vipps phone
+ * bundle (`@pay-with-bank/protocol/constants`): statuses, identifier formats, the mobile phone
  * format and the error codes with their HTTP statuses. The zod schemas in this package are built
  * from these, so each fact is written once.
  */
@@ -38,10 +38,13 @@ export const PAYMENT_ID_PATTERN = /^pay_[A-Za-z0-9_-]{16,64}$/;
 export const CLIENT_TOKEN_PATTERN = /^pwb_ct_[A-Za-z0-9_-]{43}$/;
 /** A key the browser chooses per "Pay" action: the same attempt id always yields the same payment. */
 export const ATTEMPT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+/** A payment method id, as the configured provider plugins name their methods (e.g. `bank`). */
+export const PAYMENT_METHOD_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+
 /** A bank id as the providers give them. */
 export const BANK_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/** Norwegian mobile number for Vipps: 8 digits starting with 4 or 9, optional +47/0047 prefix. */
+/** A Norwegian mobile number (a wallet method's phone): 8 digits starting with 4 or 9, optional +47/0047 prefix. */
 export const NORWEGIAN_MOBILE_PATTERN = /^(\+47|0047)?[49]\d{7}$/;
 
 /**

@@ -4,35 +4,14 @@
  * The README's table documents every variable here.
  */
 import { existsSync, statSync } from 'node:fs';
-import { Currency } from '@pay-with-bank/protocol';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from './log.js';
-import { defaultDriver, type SqlDatabase } from './store/sqlite-driver.js';
-import { loadVippsConfig, vippsSecrets, type VippsConfig } from './providers/vipps/config.js';
+import type { ConfiguredProvider } from './providers/plugin.js';
+import { PROVIDER_PLUGINS } from './providers/plugins.js';
 import { parseReturnUrlRule, type ReturnUrlRule } from './security/return-url.js';
+import { defaultDriver, type SqlDatabase } from './store/sqlite-driver.js';
 
 type SqliteDriver = SqlDatabase['driver'];
-
-/** A payee bank account: IBAN (SEPA and domestic) or a domestic bank code + account number. */
-export type PayeeAccount = { kind: 'iban'; iban: string } | { kind: 'bban'; bankCode: string; accountNumber: string };
-
-export interface MastercardConfig {
-  baseUrl: string;
-  clientId: string;
-  clientSecret: string;
-  /** Payee account per currency; the adapter offers exactly these currencies. */
-  accounts: Partial<Record<Currency, PayeeAccount>>;
-  userHashSalt: string;
-}
-
-/**
- * Provider configurations. Each configured provider becomes one adapter in
- * src/providers/registry.ts. Vipps (eCom / ePayment) configuration is added here by its adapters.
- */
-export interface ProvidersConfig {
-  mastercard: MastercardConfig | null;
-  vipps: VippsConfig | null;
-}
 
 export interface WebhookConfig {
   url: string;
@@ -65,7 +44,8 @@ export interface Config {
   /** Header a trusted reverse proxy sets to the client address (lower case), or null: use the socket address. */
   trustedProxyHeader: string | null;
   webhook: WebhookConfig | null;
-  providers: ProvidersConfig;
+  /** Each configured provider plugin with the configuration it parsed, in preference order. */
+  providers: ConfiguredProvider[];
 }
 
 export class ConfigError extends Error {
@@ -80,9 +60,6 @@ export class ConfigError extends Error {
 export type Env = Record<string, string | undefined>;
 
 export const DEFAULT_DATABASE = './.data/pay-with-bank.sqlite';
-export const DEFAULT_MASTERCARD_BASE_URL = 'https://api.nordicapigateway.com';
-/** The user hash only has to be stable and unlinkable to our ids; a public default salt suffices. */
-export const DEFAULT_USER_HASH_SALT = 'pay-with-bank-user';
 const MIN_API_KEY_LENGTH = 32;
 const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
@@ -101,34 +78,6 @@ function isHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** ISO 13616 check: country, check digits, BBAN; mod-97 of the rearranged number equals 1. */
-export function isValidIban(iban: string): boolean {
-  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
-  const rearranged = iban.slice(4) + iban.slice(0, 4);
-  let remainder = 0;
-  for (const ch of rearranged) {
-    const digits = /[A-Z]/.test(ch) ? String(ch.charCodeAt(0) - 55) : ch;
-    for (const d of digits) remainder = (remainder * 10 + Number(d)) % 97;
-  }
-  return remainder === 1;
-}
-
-export function parsePayeeAccount(value: string): PayeeAccount | string {
-  const [kind, ...rest] = value.trim().split(':');
-  if (kind === 'iban' && rest.length === 1) {
-    const iban = rest[0]!.replace(/\s+/g, '').toUpperCase();
-    return isValidIban(iban) ? { kind: 'iban', iban } : 'is not a valid IBAN (iban:<IBAN>)';
-  }
-  if (kind === 'bban' && rest.length === 2) {
-    const [bankCode, accountNumber] = rest as [string, string];
-    if (!/^[0-9A-Za-z]{1,12}$/.test(bankCode)) return 'has an invalid bank code (bban:<bankCode>:<accountNumber>)';
-    if (!/^[0-9A-Za-z]{1,34}$/.test(accountNumber))
-      return 'has an invalid account number (bban:<bankCode>:<accountNumber>)';
-    return { kind: 'bban', bankCode, accountNumber };
-  }
-  return 'must be iban:<IBAN> or bban:<bankCode>:<accountNumber>';
 }
 
 /** Per-variable zod schemas; their messages never include the value (secrets stay out of errors). */
@@ -285,14 +234,18 @@ export function loadConfig(env: Env): Config {
     }
   }
 
+  // Providers: each plugin reads its own variables.
   const providerIssuesBefore = issues.length;
-  const vipps = loadVippsConfig(env);
-  issues.push(...vipps.issues);
-  const providers: ProvidersConfig = { mastercard: loadMastercard(get, issues), vipps: vipps.config };
-
+  const providers: ConfiguredProvider[] = [];
+  for (const plugin of PROVIDER_PLUGINS) {
+    const loaded = plugin.loadConfig(env);
+    issues.push(...loaded.issues);
+    if (loaded.config !== null) providers.push({ plugin, config: loaded.config } as ConfiguredProvider);
+  }
   // Only when nothing was attempted: a half-configured provider already has its own message.
-  if (Object.values(providers).every((p) => p === null) && issues.length === providerIssuesBefore) {
-    issues.push('No payment provider is configured: set the PWB_MASTERCARD_* or PWB_VIPPS_* variables (see README)');
+  if (providers.length === 0 && issues.length === providerIssuesBefore) {
+    const prefixes = PROVIDER_PLUGINS.map((p) => `PWB_${p.name.toUpperCase()}_*`).join(' or ');
+    issues.push(`No payment provider is configured: set the ${prefixes} variables (see README)`);
   }
 
   if (issues.length > 0) throw new ConfigError(issues);
@@ -317,58 +270,15 @@ export function loadConfig(env: Env): Config {
   };
 }
 
-function loadMastercard(get: (name: string) => string | undefined, issues: string[]): MastercardConfig | null {
-  const names = [
-    'PWB_MASTERCARD_BASE_URL',
-    'PWB_MASTERCARD_CLIENT_ID',
-    'PWB_MASTERCARD_CLIENT_SECRET',
-    'PWB_MASTERCARD_USER_HASH_SALT',
-    ...Currency.options.map((c) => `PWB_MASTERCARD_ACCOUNT_${c}`),
-  ];
-  if (names.every((name) => get(name) === undefined)) return null;
-
-  const before = issues.length;
-  const baseUrl = (get('PWB_MASTERCARD_BASE_URL') ?? DEFAULT_MASTERCARD_BASE_URL).replace(/\/+$/, '');
-  check(issues, 'PWB_MASTERCARD_BASE_URL', HttpUrlVar, baseUrl);
-  const clientId = get('PWB_MASTERCARD_CLIENT_ID');
-  if (!clientId) issues.push('PWB_MASTERCARD_CLIENT_ID is required when Mastercard is configured');
-  const clientSecret = get('PWB_MASTERCARD_CLIENT_SECRET');
-  if (!clientSecret) issues.push('PWB_MASTERCARD_CLIENT_SECRET is required when Mastercard is configured');
-
-  const accounts: Partial<Record<Currency, PayeeAccount>> = {};
-  for (const currency of Currency.options) {
-    const name = `PWB_MASTERCARD_ACCOUNT_${currency}`;
-    const raw = get(name);
-    if (raw === undefined) continue;
-    const parsed = parsePayeeAccount(raw);
-    if (typeof parsed === 'string') issues.push(`${name} ${parsed}`);
-    else if (currency === 'EUR' && parsed.kind !== 'iban') issues.push(`${name} must be an IBAN (EUR is paid by SEPA)`);
-    else accounts[currency] = parsed;
-  }
-  if (Currency.options.every((c) => get(`PWB_MASTERCARD_ACCOUNT_${c}`) === undefined)) {
-    issues.push(
-      'Mastercard needs at least one payee account: set PWB_MASTERCARD_ACCOUNT_DKK, _SEK, _NOK or _EUR (e.g. iban:DK5000400440116243)',
-    );
-  }
-  if (issues.length > before) return null;
-  return {
-    baseUrl,
-    clientId: clientId!,
-    clientSecret: clientSecret!,
-    accounts,
-    userHashSalt: get('PWB_MASTERCARD_USER_HASH_SALT') ?? DEFAULT_USER_HASH_SALT,
-  };
-}
-
 /** Values that must never appear in a log line, response or error message. */
 export function configSecrets(config: Config): string[] {
   const secrets = [...config.merchantApiKeys];
   if (config.webhook) secrets.push(config.webhook.secret);
-  const mc = config.providers.mastercard;
-  if (mc) {
-    secrets.push(mc.clientId, mc.clientSecret);
-    if (mc.userHashSalt !== DEFAULT_USER_HASH_SALT) secrets.push(mc.userHashSalt);
-  }
-  secrets.push(...vippsSecrets(config.providers.vipps));
+  for (const { plugin, config: providerConfig } of config.providers) secrets.push(...plugin.secrets(providerConfig));
   return secrets;
+}
+
+/** The configuration a provider plugin parsed, by the plugin's name (null when it is not configured). */
+export function providerConfig<C>(config: Config, name: string): C | null {
+  return (config.providers.find((p) => p.plugin.name === name)?.config as C | undefined) ?? null;
 }

@@ -8,15 +8,17 @@ export { createServer, type PayWithBankServer, type ServerDeps } from './app.js'
 export { startServer, type RunningServer } from './node.js';
 export {
   loadConfig,
+  providerConfig,
   ConfigError,
   DEFAULT_DATABASE,
   type Config,
   type Env,
-  type MastercardConfig,
-  type PayeeAccount,
-  type ProvidersConfig,
   type WebhookConfig,
 } from './config.js';
+export type { ConfiguredProvider, PluginContext, ProviderPlugin } from './providers/plugin.js';
+export { PROVIDER_PLUGINS } from './providers/plugins.js';
+export type { MastercardConfig, PayeeAccount } from './providers/mastercard/index.js';
+export type { VippsConfig } from './providers/vipps/index.js';
 export {
   verifyWebhookSignature,
   signWebhook,

@@ -1,13 +1,11 @@
 /**
- * Where configured providers become adapters: the one module that knows every provider. The core
- * only sees the ProviderRegistry (lookup by adapter id, method and currency).
+ * Where configured provider plugins become adapters. The core only sees the ProviderRegistry
+ * (lookup by adapter id, method and currency); src/providers/plugins.ts lists the providers.
  */
 import type { Currency, PaymentMethod } from '@pay-with-bank/protocol';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { ProviderAdapter } from './adapter.js';
-import { createMastercardAdapter } from './mastercard/adapter.js';
-import { createVippsAdapter } from './vipps/index.js';
 
 export interface AdapterDeps {
   /** fetch used for every provider call (injectable: tests route it to the in-process sandbox). */
@@ -16,34 +14,18 @@ export interface AdapterDeps {
   now?: () => Date;
 }
 
-/** One adapter per configured provider, in preference order. */
+/** The adapters of every configured provider plugin, in preference order. */
 export function createProviderAdapters(config: Config, deps: AdapterDeps): ProviderAdapter[] {
-  const adapters: ProviderAdapter[] = [];
-  const mastercard = config.providers.mastercard;
-  if (mastercard) {
-    adapters.push(
-      createMastercardAdapter({
-        ...mastercard,
-        payeeName: config.payeeName,
-        timeoutMs: config.providerTimeoutMs,
-        fetch: deps.fetch,
-        logger: deps.logger.child({ provider: 'mastercard' }),
-      }),
-    );
-  }
-  const vipps = config.providers.vipps;
-  if (vipps) {
-    adapters.push(
-      createVippsAdapter(vipps, {
-        fetch: deps.fetch,
-        logger: deps.logger.child({ provider: `vipps-${vipps.api}` }),
-        publicUrl: config.publicUrl,
-        timeoutMs: config.providerTimeoutMs,
-        ...(deps.now ? { now: deps.now } : {}),
-      }),
-    );
-  }
-  return adapters;
+  return config.providers.flatMap(({ plugin, config: providerConfig }) =>
+    plugin.createAdapters(providerConfig, {
+      fetch: deps.fetch,
+      logger: deps.logger.child({ provider: plugin.name }),
+      publicUrl: config.publicUrl,
+      timeoutMs: config.providerTimeoutMs,
+      payeeName: config.payeeName,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+  );
 }
 
 export class ProviderRegistry {

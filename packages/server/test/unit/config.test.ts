@@ -6,10 +6,10 @@ import {
   ConfigError,
   DEFAULT_DATABASE,
   configSecrets,
-  isValidIban,
   loadConfig,
-  parsePayeeAccount,
+  providerConfig,
 } from '../../src/config.js';
+import { isValidIban, parsePayeeAccount, type MastercardConfig } from '../../src/providers/mastercard/index.js';
 import { baseEnv, MC_CLIENT_SECRET, MERCHANT_KEY, WEBHOOK_SECRET } from '../helpers/config.js';
 
 function issuesOf(env: Record<string, string | undefined>): string[] {
@@ -40,7 +40,7 @@ describe('loadConfig', () => {
       maxAttemptsPerSession: 20,
       webhook: null,
     });
-    expect(config.providers.mastercard).toMatchObject({
+    expect(providerConfig<MastercardConfig>(config, 'mastercard')).toMatchObject({
       baseUrl: 'https://api.nordicapigateway.com',
       accounts: {
         DKK: { kind: 'bban', bankCode: '1234', accountNumber: '0123456789' },
@@ -80,8 +80,8 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('debug');
     expect(config.providerTimeoutMs).toBe(2500);
     expect(config.webhook).toEqual({ url: 'https://shop.example/hooks/pwb', secret: WEBHOOK_SECRET });
-    expect(Object.keys(config.providers.mastercard!.accounts).sort()).toEqual(['DKK', 'EUR', 'SEK']);
-    expect(config.providers.mastercard!.userHashSalt).toBe('pepper-and-salt');
+    expect(Object.keys(providerConfig<MastercardConfig>(config, 'mastercard')!.accounts).sort()).toEqual(['DKK', 'EUR', 'SEK']);
+    expect(providerConfig<MastercardConfig>(config, 'mastercard')!.userHashSalt).toBe('pepper-and-salt');
   });
 
   it('lists every problem at once, one line per variable', () => {

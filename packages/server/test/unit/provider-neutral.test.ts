@@ -1,6 +1,7 @@
 /**
- * Invariant 9: the core never branches on a provider's name. Only the provider folders, the adapter
- * registry, the configuration loader and the package's export list may name a provider.
+ * Invariant 9: the core never branches on a provider's name. Only the provider folders (each a
+ * plugin), the list of plugins and the package's export list may name a provider; the protocol's
+ * shared types (statuses, methods, formats, errors) name none either.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -8,12 +9,14 @@ import { describe, expect, it } from 'vitest';
 
 const src = join(import.meta.dirname, '../../src');
 const ALLOWED = [
-  /^providers\/(?!registry\.ts$|adapter\.ts$|errors\.ts$)[^/]+\//,
-  /^providers\/registry\.ts$/,
-  /^config\.ts$/,
+  // A provider's own folder (mastercard/, vipps/): its plugin, adapter, client, schemas.
+  /^providers\/[^/]+\//,
+  /^providers\/plugins\.ts$/,
   /^index\.ts$/,
   /^providers\/adapter\.ts$/,
 ];
+const protocolShared = join(import.meta.dirname, '../../../protocol/src');
+const PROTOCOL_SHARED = ['common.ts', 'constants.ts', 'errors.ts', 'paths.ts'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -31,6 +34,13 @@ describe('provider neutrality', () => {
       const text = readFileSync(file, 'utf8');
       if (/mastercard|vipps|nordicapigateway|aiia/i.test(text)) offenders.push(rel);
     }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the protocol’s shared types name no provider', () => {
+    const offenders = PROTOCOL_SHARED.filter((name) =>
+      /mastercard|vipps|nordicapigateway|aiia/i.test(readFileSync(join(protocolShared, name), 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 

@@ -4,7 +4,7 @@
  * we learn the outcome by refresh-status (this product has no webhooks).
  */
 import type { Currency } from '@pay-with-bank/protocol';
-import type { PayeeAccount } from '../../config.js';
+import type { PayeeAccount } from './config.js';
 import type { Logger } from '../../log.js';
 import { hmacSha256Hex } from '../../security/crypto.js';
 import type {

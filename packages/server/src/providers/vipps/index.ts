@@ -4,8 +4,9 @@
  * Both share the access token, the HTTP client with its headers, timeouts and error mapping.
  */
 import type { Logger } from '../../log.js';
+import { definePlugin } from '../plugin.js';
 import { VippsClient } from './client.js';
-import type { VippsConfig } from './config.js';
+import { loadVippsConfig, vippsSecrets, type VippsConfig } from './config.js';
 import { createEcomAdapter } from './ecom-adapter.js';
 import { createEpaymentAdapter } from './epayment-adapter.js';
 import { pollingPolicy } from './polling.js';
@@ -67,6 +68,22 @@ export function createVippsAdapter(config: VippsConfig, deps: VippsAdapterDeps):
     },
   });
 }
+
+/** The Vipps plugin: method `vipps`, through the API PWB_VIPPS_API chooses. */
+export const vippsPlugin = definePlugin<VippsConfig>({
+  name: 'vipps',
+  loadConfig: loadVippsConfig,
+  secrets: (config) => vippsSecrets(config),
+  createAdapters: (config, context) => [
+    createVippsAdapter(config, {
+      fetch: context.fetch,
+      logger: context.logger.child({ api: config.api }),
+      publicUrl: context.publicUrl,
+      timeoutMs: context.timeoutMs,
+      ...(context.now ? { now: context.now } : {}),
+    }),
+  ],
+});
 
 /**
  * Register `{PWB_PUBLIC_URL}/v1/callbacks/vipps-epayment/webhooks` for every ePayment event unless

@@ -1,0 +1,226 @@
+/**
+ * The ledger: the one writer of payment state. Every change — a provider snapshot from a refresh,
+ * a callback or a merchant operation, the provider's answer to a create, a failure the server
+ * decides — is planned against the stored payment and written with compare-and-set on its version,
+ * together with its event, the merchant notifications (outbox) and the session's paid state, in one
+ * transaction. On a concurrent change it plans again against the newer state. Statuses only move
+ * forward (reconcile.ts).
+ */
+import { isTerminal, type MerchantEvent, type PaymentFailure } from '@pay-with-bank/protocol';
+import { hasChanges, planSnapshot, type MerchantEventType } from '../core/reconcile.js';
+import { settles, toMerchantPayment } from '../core/views.js';
+import { ApiError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ProviderSnapshot } from '../providers/adapter.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import { newEventId } from '../security/crypto.js';
+import type {
+  OutboxRecord,
+  PaymentEventRecord,
+  PaymentEventSource,
+  PaymentPatch,
+  PaymentRecord,
+  Store,
+} from '../store/store.js';
+
+/** What the event row of a write says: its type and data (default: `status`, no data). */
+export interface EventInfo {
+  source: PaymentEventSource;
+  type?: string;
+  data?: unknown;
+  /** Replay guard for callbacks: a second write with the same key is a no-op. */
+  dedupeKey?: string | null;
+}
+
+interface Plan {
+  patch: PaymentPatch;
+  merchantEvents: MerchantEventType[];
+}
+
+export interface LedgerOptions {
+  store: Store;
+  providers: ProviderRegistry;
+  logger: Logger;
+  now: () => Date;
+}
+
+export class PaymentLedger {
+  constructor(private readonly options: LedgerOptions) {}
+
+  /** Apply what a provider says about a payment (a refresh, a callback); `checked`: it follows a provider call. */
+  applySnapshot(
+    paymentId: string,
+    snapshot: ProviderSnapshot,
+    event: EventInfo,
+    checked = false,
+  ): Promise<PaymentRecord> {
+    return this.write(paymentId, (current) => planSnapshot(current, snapshot), event, { checked });
+  }
+
+  /** The provider created the payment: its id, page and first status, always recorded. */
+  recordCreated(
+    paymentId: string,
+    created: { providerPaymentId: string; redirectUrl: string; expiresAt?: Date | null; snapshot: ProviderSnapshot },
+  ): Promise<PaymentRecord> {
+    const extra: PaymentPatch = {
+      providerPaymentId: created.providerPaymentId,
+      redirectUrl: created.redirectUrl,
+      expiresAt: created.expiresAt ? created.expiresAt.toISOString() : null,
+    };
+    return this.write(
+      paymentId,
+      (current) => {
+        const plan = planSnapshot(current, created.snapshot);
+        return { patch: { ...plan.patch, ...extra }, merchantEvents: plan.merchantEvents };
+      },
+      { source: 'create', type: 'provider_created', data: { providerPaymentId: created.providerPaymentId } },
+      { checked: true, always: true },
+    );
+  }
+
+  /** A merchant operation's result (capture, cancel, refund), always recorded with what was asked. */
+  recordOperation(paymentId: string, snapshot: ProviderSnapshot, type: string, data: unknown): Promise<PaymentRecord> {
+    return this.write(
+      paymentId,
+      (current) => planSnapshot(current, snapshot),
+      { source: 'merchant', type, data },
+      {
+        always: true,
+      },
+    );
+  }
+
+  /** A failure the server decides itself (the provider refused or never finished creating it). */
+  fail(
+    paymentId: string,
+    failure: PaymentFailure,
+    providerStatus: string | null | undefined,
+    event: EventInfo,
+  ): Promise<PaymentRecord> {
+    return this.write(
+      paymentId,
+      (current) => {
+        if (isTerminal(current.status)) return null;
+        return {
+          patch: {
+            status: 'failed',
+            providerStatus: providerStatus === undefined ? current.providerStatus : providerStatus,
+            failure,
+          },
+          merchantEvents: current.status !== 'failed' ? ['payment.failed'] : [],
+        };
+      },
+      event,
+    );
+  }
+
+  /** Mark open payments as replaced by `supersededBy`, with their events, in one transaction. */
+  supersede(payments: readonly PaymentRecord[], supersededBy: string): Promise<PaymentRecord[]> {
+    const now = this.options.now().toISOString();
+    return this.options.store.markSuperseded(
+      payments.map((p) => p.id),
+      supersededBy,
+      now,
+      (payment) => this.event(payment, 'superseded', 'system', { supersededBy }, now),
+    );
+  }
+
+  /** The first event of a payment row (written with it, before the provider is called). */
+  createdEvent(payment: PaymentRecord, attemptId: string): PaymentEventRecord {
+    return this.event(payment, 'created', 'create', { attemptId }, this.options.now().toISOString());
+  }
+
+  private async write(
+    paymentId: string,
+    plan: (current: PaymentRecord) => Plan | null,
+    info: EventInfo,
+    flags: { checked?: boolean; always?: boolean } = {},
+  ): Promise<PaymentRecord> {
+    const { store, providers, logger } = this.options;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const current = await store.getPayment(paymentId);
+      if (!current) throw new ApiError('not_found', 'No such payment.');
+      const now = this.options.now().toISOString();
+      const planned = plan(current);
+      if (planned === null) return current;
+      const patch = { ...planned.patch };
+
+      if (!hasChanges(patch) && !flags.always) {
+        if (flags.checked) await store.markPaymentChecked(paymentId, now);
+        return { ...current, lastCheckedAt: flags.checked ? now : current.lastCheckedAt };
+      }
+      if (flags.checked) patch.lastCheckedAt = now;
+
+      const next: PaymentRecord = { ...current, ...patch, updatedAt: now, version: current.version + 1 };
+      const paid = settles(next, providers.byId(current.adapterId)?.authorizedMeansPaid === true);
+      const session = paid ? await store.getSession(current.sessionId) : null;
+
+      const result = await store.updatePayment({
+        paymentId,
+        expectedVersion: current.version,
+        patch,
+        updatedAt: now,
+        events: [
+          {
+            ...this.event(next, info.type ?? 'status', info.source, info.data ?? null, now),
+            dedupeKey: info.dedupeKey ?? null,
+          },
+        ],
+        outbox: planned.merchantEvents.map((type) => this.outboxRow(type, next, now)),
+        ...(session && session.state !== 'paid' ? { sessionState: 'paid' as const } : {}),
+      });
+      if (result.ok) {
+        if (next.status !== current.status) {
+          logger.info('payment status changed', {
+            paymentId,
+            from: current.status,
+            to: next.status,
+            providerStatus: next.providerStatus,
+            source: info.source,
+          });
+        }
+        return result.payment;
+      }
+      if (result.reason === 'duplicate_event') return current;
+      if (result.reason === 'not_found') throw new ApiError('not_found', 'No such payment.');
+      // version_conflict: someone else changed it meanwhile; plan again on the new state.
+    }
+    throw new ApiError('conflict', 'The payment is changing concurrently; try again.');
+  }
+
+  private event(
+    payment: PaymentRecord,
+    type: string,
+    source: PaymentEventSource,
+    data: unknown,
+    at: string,
+  ): PaymentEventRecord {
+    return {
+      id: newEventId(),
+      paymentId: payment.id,
+      type,
+      status: payment.status,
+      providerStatus: payment.providerStatus,
+      source,
+      dedupeKey: null,
+      data,
+      createdAt: at,
+    };
+  }
+
+  private outboxRow(type: MerchantEventType, payment: PaymentRecord, now: string): OutboxRecord {
+    const id = newEventId();
+    const event: MerchantEvent = { id, type, createdAt: now, payment: toMerchantPayment(payment) };
+    return {
+      id,
+      paymentId: payment.id,
+      type,
+      payload: JSON.stringify(event),
+      attempts: 0,
+      nextAttemptAt: now,
+      deliveredAt: null,
+      lastError: null,
+      createdAt: now,
+    };
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Merchant operations: capture, cancel and refund. Checks that the payment's adapter can, brings
+ * the payment up to date first (the amount rules use the provider's latest word), applies the pure
+ * amount rules, calls the adapter with the merchant's idempotency key and records the result. One
+ * operation per payment at a time in this process.
+ */
+import { isTerminal, type Currency } from '@pay-with-bank/protocol';
+import { KeyedMutex } from '../core/locks.js';
+import { ApiError, toApiError } from '../errors.js';
+import type { ProviderAdapter, ProviderSnapshot } from '../providers/adapter.js';
+import type { PaymentRecord, Store } from '../store/store.js';
+import { operationAmount, type ModifyOperation } from './amount-rules.js';
+import type { PaymentLedger } from './ledger.js';
+import type { PaymentRefresher } from './refresher.js';
+
+export interface OperationsOptions {
+  store: Store;
+  ledger: PaymentLedger;
+  refresher: PaymentRefresher;
+  adapterFor: (payment: PaymentRecord) => ProviderAdapter;
+}
+
+export class MerchantOperations {
+  private readonly locks = new KeyedMutex();
+
+  constructor(private readonly options: OperationsOptions) {}
+
+  modify(
+    paymentId: string,
+    operation: ModifyOperation,
+    requested: number | undefined,
+    idempotencyKey: string,
+  ): Promise<PaymentRecord> {
+    return this.locks.run(paymentId, async () => {
+      const { store, ledger, refresher } = this.options;
+      let payment = await store.getPayment(paymentId);
+      if (!payment) throw new ApiError('not_found', 'No such payment.');
+      const adapter = this.options.adapterFor(payment);
+      const call = adapter[operation];
+      if (!adapter.capabilities[operation] || !call) {
+        throw new ApiError('invalid_state', `This payment's provider does not support ${operation}.`, {
+          operation,
+          provider: adapter.id,
+        });
+      }
+      if (!isTerminal(payment.status) && payment.providerPaymentId) {
+        payment = await refresher.refresh(paymentId, 'merchant');
+      }
+      const providerPaymentId = payment.providerPaymentId;
+      if (!providerPaymentId) throw new ApiError('invalid_state', 'The payment was never created at the provider.');
+
+      const decided = operationAmount(payment, operation, requested);
+      if ('error' in decided) throw decided.error;
+      const money = (value: number) => ({ value, currency: payment.currency as Currency });
+      let snapshot: ProviderSnapshot;
+      try {
+        snapshot =
+          operation === 'cancel'
+            ? await adapter.cancel!(providerPaymentId, idempotencyKey)
+            : await adapter[operation]!(providerPaymentId, money(decided.amount!), idempotencyKey);
+      } catch (error) {
+        throw toApiError(error);
+      }
+      return ledger.recordOperation(paymentId, snapshot, operation, { amount: decided.amount, idempotencyKey });
+    });
+  }
+}
