@@ -1,13 +1,28 @@
-import { defineConfig } from 'vite';
+import { readdirSync, rmSync } from 'node:fs';
+import { defineConfig, type Plugin } from 'vite';
+import minifyTemplates from './scripts/minify-templates.mjs';
 
-// Script-tag build: one self-contained, fully minified ES module (Lit bundled) that registers
-// <pay-with-bank>. The npm build (dist/esm) comes from tsc and keeps Lit as a dependency.
+// Script-tag build: one fully minified ES module (Lit bundled) that registers <pay-with-bank>, the
+// entry, plus the chunks it imports on demand from its own URL: the after-redirect screens and each
+// non-English catalogue. The npm build (dist/esm) comes from tsc and keeps Lit as a dependency.
+/** Removes the previous script-tag build (its chunks have other hashes); dist/esm stays. */
+const cleanScriptTagBuild = (): Plugin => ({
+  name: 'pay-with-bank:clean',
+  buildStart() {
+    const dist = new URL('./dist/', import.meta.url);
+    for (const name of readdirSync(dist).filter((n) => /^pay-with-bank.*\.js(\.map)?$/.test(n))) {
+      rmSync(new URL(name, dist));
+    }
+  },
+});
+
 export default defineConfig({
+  plugins: [cleanScriptTagBuild(), minifyTemplates()],
   resolve: { conditions: ['source', 'browser', 'module', 'import', 'default'] },
   build: {
     outDir: 'dist',
     emptyOutDir: false, // dist/esm comes from tsc and must survive
-    target: 'es2021',
+    target: 'es2022', // class fields and #private members as written (minifiers shorten #names)
     minify: true,
     sourcemap: true,
     lib: {
@@ -16,8 +31,12 @@ export default defineConfig({
       fileName: () => 'pay-with-bank.js',
     },
     rolldownOptions: {
+      // The entry may export what its chunks import from it (Lit, shared helpers), so everything the
+      // bank list needs stays in the one file the script tag loads, not in a chunk behind it.
+      preserveEntrySignatures: 'allow-extension',
       output: {
-        codeSplitting: false, // one file, no chunks
+        // Chunks sit next to the entry; the hash lets a CDN cache them for good.
+        chunkFileNames: 'pay-with-bank-[name]-[hash].js',
         // Vite keeps whitespace and pure annotations in ES libraries for the bundlers that
         // tree-shake them; nobody tree-shakes a script-tag bundle, so minify it completely.
         minify: true,

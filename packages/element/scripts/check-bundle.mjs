@@ -1,24 +1,54 @@
-// Post-build checks that CI runs with `pnpm build`: the script-tag bundle stays small, self-contained
-// and CSP-safe, and both entry points import without a DOM (server-side rendering, tests in Node).
-import { readFileSync } from 'node:fs';
+// Post-build checks that CI runs with `pnpm build`: the script-tag build (the entry and the chunks it
+// loads on demand from its own URL) stays small, self-contained and CSP-safe, and both npm entry
+// points import without a DOM (server-side rendering, tests in Node).
+import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP_BYTES = 24 * 1024;
-const file = new URL('../dist/pay-with-bank.js', import.meta.url);
-const code = readFileSync(file, 'utf8');
-const gzip = gzipSync(code, { level: 9 }).length;
-const problems = [];
+/**
+ * The entry (`pay-with-bank.js`: everything the browser loads before an English bank list is
+ * interactive) fails the build above this. Issue 9's goal is 12 KB with a hard limit of 13 KB; the
+ * entry is not there yet (see bench/README.md, "Script-tag size"), so the limit guards what it is.
+ */
+const ENTRY_LIMIT_GZIP = 21 * 1024;
+const ENTRY_GOAL_GZIP = 12 * 1024;
+/** Any one chunk (the payment part, a catalogue). */
+const CHUNK_LIMIT_GZIP = 6 * 1024;
 
-if (gzip > BUDGET_GZIP_BYTES) problems.push(`gzipped size ${gzip} B exceeds the budget of ${BUDGET_GZIP_BYTES} B`);
-// CSP without 'unsafe-eval'.
-if (/\beval\s*\(|new\s+Function\s*\(/.test(code)) problems.push('uses eval or new Function');
-// Self-contained: no imports left for a script tag to resolve.
-if (/(^|[;}])\s*import\s*(\{|\*|["']|\w+\s+from\b)|\bimport\s*\(\s*["'`]/m.test(code))
-  problems.push('contains an import');
-// zod belongs to the server side of the protocol.
-if (/\bzod\b|ZodError|safeParse/.test(code)) problems.push('bundles zod');
-// No secrets or credentials can be in a browser bundle; these names would suggest someone tried.
-if (/client[_-]?secret|api[_-]?key|Ocp-Apim-Subscription-Key/i.test(code)) problems.push('mentions a credential name');
+const dist = new URL('../dist/', import.meta.url);
+const files = readdirSync(dist).filter((name) => /^pay-with-bank(-[\w-]+)?\.js$/.test(name));
+const problems = [];
+const gzip = (code) => gzipSync(code, { level: 9 }).length;
+
+for (const name of files) {
+  const code = readFileSync(new URL(name, dist), 'utf8');
+  const entry = name === 'pay-with-bank.js';
+  const size = gzip(code);
+  const limit = entry ? ENTRY_LIMIT_GZIP : CHUNK_LIMIT_GZIP;
+  if (size > limit) problems.push(`${name}: gzipped size ${size} B exceeds the limit of ${limit} B`);
+  // CSP without 'unsafe-eval'.
+  if (/\beval\s*\(|new\s+Function\s*\(/.test(code)) problems.push(`${name} uses eval or new Function`);
+  // Self-contained: nothing to resolve but the entry and its chunks, relative to the entry's own URL
+  // (so `script-src 'self'` and a copy on any static host keep working).
+  const specifiers = [
+    ...code.matchAll(/\bimport\s*\(\s*["'`]([^"'`]+)["'`]\s*\)/g),
+    ...code.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]+\s*from\s*)?["'`]([^"'`]+)["'`]/gm),
+  ].map((m) => m[1]);
+  for (const specifier of specifiers) {
+    if (!/^\.\/pay-with-bank(-[\w-]+)?\.js$/.test(specifier) || !files.includes(specifier.slice(2))) {
+      problems.push(`${name} imports ${specifier}`);
+    }
+  }
+  // zod belongs to the server side of the protocol.
+  if (/\bzod\b|ZodError|safeParse/.test(code)) problems.push(`${name} bundles zod`);
+  // No secrets or credentials can be in a browser bundle; these names would suggest someone tried.
+  if (/client[_-]?secret|api[_-]?key|Ocp-Apim-Subscription-Key/i.test(code)) {
+    problems.push(`${name} mentions a credential name`);
+  }
+  console.log(
+    `dist/${name}: ${code.length} B, ${size} B gzipped (limit ${limit} B${entry ? `, goal ${ENTRY_GOAL_GZIP} B` : ''})`,
+  );
+}
+if (!files.includes('pay-with-bank.js')) problems.push('dist/pay-with-bank.js is missing');
 
 // Importing must not touch window/document (no DOM here) and must not register anything.
 const esm = await import('../dist/esm/index.js');
@@ -35,9 +65,7 @@ if (JSON.stringify(documented) !== JSON.stringify(observed)) {
 }
 
 if (problems.length) {
-  console.error(`dist/pay-with-bank.js: ${problems.join('; ')}`);
+  console.error(`script-tag build: ${problems.join('; ')}`);
   process.exit(1);
 }
-console.log(
-  `dist/pay-with-bank.js: ${code.length} B, ${gzip} B gzipped (budget ${BUDGET_GZIP_BYTES} B); Node import of dist/esm OK`,
-);
+console.log('Node import of dist/esm OK');

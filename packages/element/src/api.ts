@@ -1,6 +1,10 @@
 /**
  * The only module that talks to the companion server. Types come from the protocol package (types
- * only, so zod stays out of the bundle); responses get light structural checks instead.
+ * only, so zod stays out of the bundle); responses are checked with `shape.ts`.
+ *
+ * Requests carry no `cache` option: the server answers `Cache-Control: no-store`, so no answer is
+ * cached anyway, and `cache: 'no-store'` would also keep the browser from caching the CORS preflight
+ * (`Access-Control-Max-Age`), one more round trip before every request.
  */
 import type {
   Bank,
@@ -11,7 +15,7 @@ import type {
   StartPaymentResponse,
 } from '@pay-with-bank/protocol';
 import { fillPath, paths } from '@pay-with-bank/protocol/paths';
-import { PAYMENT_STATUSES } from './status.js';
+import { isBank, isObject, isPayment, isSession } from './shape.js';
 
 /**
  * Errors that happen before a server answer can be read; `missing_token`: the element has no session
@@ -55,27 +59,33 @@ export class ApiClient {
     this.base = options.serverUrl.replace(/\/+$/, '');
   }
 
+  /** The session, with its latest payment and the default country's banks. */
   async getSession(signal?: AbortSignal): Promise<CheckoutSession> {
-    return checkSession(await this.request('GET', paths.checkoutSession, undefined, signal));
+    const body = await this.request('GET', paths.checkoutSession, undefined, signal);
+    if (!isSession(body)) throw invalid('session');
+    return body;
   }
 
+  /** The banks of `country`, or of all the session's countries. */
   async listBanks(country: string | undefined, signal?: AbortSignal): Promise<Bank[]> {
     const query = country ? `?country=${encodeURIComponent(country)}` : '';
     const body = await this.request('GET', paths.checkoutBanks + query, undefined, signal);
-    if (!isObject(body) || !Array.isArray(body.banks)) throw invalid('banks');
-    return body.banks.map(checkBank);
+    if (!isObject(body) || !Array.isArray(body.banks) || !body.banks.every(isBank)) throw invalid('banks');
+    return body.banks;
   }
 
   async startPayment(request: StartPaymentRequest, signal?: AbortSignal): Promise<StartPaymentResponse> {
     const body = await this.request('POST', paths.checkoutPayments, request, signal);
-    if (!isObject(body) || typeof body.redirectUrl !== 'string') throw invalid('redirectUrl');
-    return { payment: checkPayment(body.payment), redirectUrl: body.redirectUrl };
+    if (!isObject(body) || typeof body.redirectUrl !== 'string' || !isPayment(body.payment)) {
+      throw invalid('payment');
+    }
+    return { payment: body.payment, redirectUrl: body.redirectUrl };
   }
 
   async refreshPayment(paymentId: string, signal?: AbortSignal): Promise<CheckoutPayment> {
     const body = await this.request('POST', fillPath(paths.checkoutPaymentRefresh, { paymentId }), undefined, signal);
-    if (!isObject(body)) throw invalid('payment');
-    return checkPayment(body.payment);
+    if (!isObject(body) || !isPayment(body.payment)) throw invalid('payment');
+    return body.payment;
   }
 
   private async request(method: 'GET' | 'POST', path: string, json: unknown, signal?: AbortSignal): Promise<unknown> {
@@ -104,7 +114,6 @@ export class ApiClient {
           headers,
           body: json === undefined ? null : JSON.stringify(json),
           credentials: 'omit', // the bearer token is the only credential
-          cache: 'no-store',
           signal: controller.signal,
         });
       } catch (cause) {
@@ -147,73 +156,3 @@ function errorFrom(status: number, body: unknown): ApiError {
 
 const invalid = (what: string) =>
   new ApiError('invalid_response', `Unexpected response from the server (${what})`, true);
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isNullableString = (v: unknown): v is string | null => v === null || typeof v === 'string';
-
-function isMoney(value: unknown): boolean {
-  return (
-    isObject(value) &&
-    Number.isSafeInteger(value.value) &&
-    isString(value.currency) &&
-    /^[A-Z]{3}$/.test(value.currency)
-  );
-}
-
-function checkPayment(value: unknown): CheckoutPayment {
-  if (
-    !isObject(value) ||
-    !isString(value.id) ||
-    !isString(value.method) ||
-    !PAYMENT_STATUSES.includes(value.status as CheckoutPayment['status']) ||
-    !isMoney(value.amount) ||
-    !isNullableString(value.redirectUrl) ||
-    !isNullableString(value.expiresAt) ||
-    !(
-      value.failure === null ||
-      (isObject(value.failure) && isString(value.failure.code) && isString(value.failure.message))
-    )
-  ) {
-    throw invalid('payment');
-  }
-  return value as unknown as CheckoutPayment;
-}
-
-function checkSession(value: unknown): CheckoutSession {
-  if (
-    !isObject(value) ||
-    !isString(value.id) ||
-    !isMoney(value.amount) ||
-    !isObject(value.payee) ||
-    !isString(value.payee.name) ||
-    !isString(value.reference) ||
-    !Array.isArray(value.methods) ||
-    !Array.isArray(value.countries) ||
-    !isString(value.locale)
-  ) {
-    throw invalid('session');
-  }
-  if (value.payment !== null) checkPayment(value.payment);
-  return value as unknown as CheckoutSession;
-}
-
-function checkBank(value: unknown): Bank {
-  if (
-    !isObject(value) ||
-    !isString(value.id) ||
-    !isString(value.name) ||
-    !isString(value.country) ||
-    !isNullableString(value.logoUrl) ||
-    typeof value.available !== 'boolean'
-  ) {
-    throw invalid('bank');
-  }
-  return {
-    ...(value as unknown as Bank),
-    unavailableMessage: isString(value.unavailableMessage) ? value.unavailableMessage : null,
-  };
-}

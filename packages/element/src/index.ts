@@ -23,8 +23,18 @@ export type {
   PwbStateChangeEvent,
   Screen,
 } from './events.js';
-export { en, formatAmount, localeChain, registerMessages, type MessageKey, type Messages } from './i18n/index.js';
-export type { ResultKind } from './screens/result.js';
+export {
+  en,
+  formatAmount,
+  loadMessages,
+  localeChain,
+  registerMessageLoader,
+  registerMessages,
+  type MessageKey,
+  type Messages,
+} from './i18n/index.js';
+/** Which result screen a payment shows (`processing`: still being confirmed when the checks ran out). */
+export type { Outcome as ResultKind } from './flow/state.js';
 export type {
   Bank,
   CheckoutPayment,

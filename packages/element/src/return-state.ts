@@ -3,6 +3,7 @@
  * back/forward navigation to that entry finds it again, while the address bar, bookmarks and shared
  * links stay free of it. No cookies or storage are involved; a fresh tab gets the token from the URL.
  */
+import { CLIENT_TOKEN_PATTERN, PAYMENT_ID_PATTERN } from '@pay-with-bank/protocol/constants';
 
 /** What the element needs to resume after a provider redirect. */
 export interface ReturnParams {
@@ -15,11 +16,10 @@ export interface ReturnParams {
 /** Our key in history.state, namespaced so it does not clash with the page's (or its router's) own keys. */
 export const RETURN_STATE_KEY = '@pay-with-bank/return';
 
-const PAYMENT_ID = /^pay_[A-Za-z0-9_-]{16,64}$/;
-const TOKEN = /^[A-Za-z0-9._~-]{8,512}$/;
-
-export const isReturnToken = (value: unknown): value is string => typeof value === 'string' && TOKEN.test(value);
-export const isPaymentId = (value: unknown): value is string => typeof value === 'string' && PAYMENT_ID.test(value);
+export const isReturnToken = (value: unknown): value is string =>
+  typeof value === 'string' && CLIENT_TOKEN_PATTERN.test(value);
+export const isPaymentId = (value: unknown): value is string =>
+  typeof value === 'string' && PAYMENT_ID_PATTERN.test(value);
 
 type HistoryLike = Pick<History, 'state' | 'replaceState'>;
 

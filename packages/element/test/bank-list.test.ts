@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { filterBanks, normalizeForSearch } from '../src/screens/bank-list.js';
+import { filterBanks, normalizeForSearch } from '../src/methods/bank-form.js';
 import {
   $,
   $$,
@@ -40,12 +40,13 @@ describe('bank list', () => {
     const el = await openBankList();
 
     expect(server.requestsTo('GET', '/v1/checkout/banks')[0]!.url.searchParams.get('country')).to.equal('DK');
+    // Unavailable banks come after the available ones.
     expect(bankNames(el)).to.deep.equal([
       'Danske Bank',
       'Nordea',
-      'Jyske Bank',
       'Østjydsk Bank',
       'Broken Logo Sparekasse',
+      'Jyske Bank',
     ]);
 
     const logo = $<HTMLImageElement>(el, '[data-bank-id="dk-danske"] img')!;
@@ -82,7 +83,7 @@ describe('bank list', () => {
     search.value = 'BANK';
     search.dispatchEvent(new Event('input'));
     await el.updateComplete;
-    expect(bankNames(el)).to.deep.equal(['Danske Bank', 'Jyske Bank', 'Østjydsk Bank']);
+    expect(bankNames(el)).to.deep.equal(['Danske Bank', 'Østjydsk Bank', 'Jyske Bank']);
 
     search.value = 'zzz';
     search.dispatchEvent(new Event('input'));
@@ -133,7 +134,15 @@ describe('bank list', () => {
     await sendKeys({ press: 'ArrowDown' });
     await el.updateComplete;
     expect(($(el, 'input[name="bank"]:checked') as HTMLInputElement).value).to.equal('dk-nordea');
-    await sendKeys({ press: 'ArrowDown' }); // skips the unavailable Jyske Bank
+    await sendKeys({ press: 'ArrowDown' });
+    await el.updateComplete;
+    expect(($(el, 'input[name="bank"]:checked') as HTMLInputElement).value).to.equal('dk-ostjysk');
+    await sendKeys({ press: 'ArrowDown' });
+    await sendKeys({ press: 'ArrowDown' }); // skips the unavailable Jyske Bank (last) for "choose later"
+    await el.updateComplete;
+    expect(($(el, 'input[name="bank"]:checked') as HTMLInputElement).id).to.equal('bank-later');
+    await sendKeys({ press: 'ArrowUp' });
+    await sendKeys({ press: 'ArrowUp' });
     await el.updateComplete;
     expect(($(el, 'input[name="bank"]:checked') as HTMLInputElement).value).to.equal('dk-ostjysk');
 

@@ -11,7 +11,7 @@ import {
 } from '@pay-with-bank/protocol';
 import { isTerminal } from '@pay-with-bank/protocol/constants';
 
-export const TOKEN = 'pwb_ct_testtoken0123456789abcdefghijklmnopqrstuv';
+export const TOKEN = 'pwb_ct_testtoken0123456789abcdefghijklmnopqrstuvwx';
 export const SERVER = 'https://pay.example.test';
 export const SESSION_ID = 'cs_session0123456789ab';
 export const PAYMENT_ID = 'pay_payment0123456789ab';

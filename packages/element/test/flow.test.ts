@@ -6,9 +6,20 @@
  */
 import { expect } from '@open-wc/testing';
 import type { CheckoutPayment, StartPaymentRequest } from '@pay-with-bank/protocol';
-import { announcement, effects, pollDelay, screenOf, type Effect } from '../src/flow/effects.js';
-import type { Context, Event, Problem, Setup, State } from '../src/flow/state.js';
-import { MISSING_TOKEN, transition } from '../src/flow/transition.js';
+import {
+  MISSING_TOKEN,
+  announcement,
+  effects,
+  pollDelay,
+  screenOf,
+  transition,
+  type Context,
+  type Effect,
+  type Event,
+  type Problem,
+  type Setup,
+  type State,
+} from '../src/flow/index.js';
 import { ALL_BANKS, CHOOSE_LATER, type BankForm } from '../src/methods/bank-form.js';
 import type { VippsForm } from '../src/methods/vipps.js';
 import { BANKS, PAYMENT_ID, makePayment, makeSession } from './fixtures.js';
@@ -40,6 +51,7 @@ const bankForm: BankForm = {
 const ctx: Context = {
   session,
   setup,
+  methods: ['bank', 'vipps'],
   data: { 'banks:DK': { ok: true, value: BANKS['DK'] } },
   forms: { bank: bankForm },
   attempt: null,

@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { RETURN_STATE_KEY, forgetReturnState, readReturnState, saveReturnState } from '../src/return-state.js';
 
-const TOKEN = 'pwb_ct_returntoken0123456789abcdefghijklmnopqr';
+const TOKEN = 'pwb_ct_returntoken0123456789abcdefghijklmnopqrstuv';
 const PAYMENT = 'pay_payment0123456789ab';
 
 /** A History double: replaceState structured-clones like the real one. */

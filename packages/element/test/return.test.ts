@@ -18,7 +18,7 @@ import {
   waitForScreen,
 } from './helpers.js';
 
-const RETURN_TOKEN = 'pwb_ct_returntoken0123456789abcdefghijklmnopqr';
+const RETURN_TOKEN = 'pwb_ct_returntoken0123456789abcdefghijklmnopqrstuv';
 let originalUrl: string;
 
 function setReturnUrl(params: Record<string, string>, state: unknown = null) {
@@ -275,7 +275,7 @@ describe('return from the provider', () => {
     });
 
     it('a token in the URL (a fresh tab) wins over an older one in the history state', async () => {
-      const OTHER = 'pwb_ct_anotherreturntoken0123456789abcdefghij';
+      const OTHER = 'pwb_ct_anotherreturntoken0123456789abcdefghijklmno';
       setReturnUrl(
         { pwb_return: RETURN_TOKEN, pwb_payment: PAYMENT_ID },
         {

@@ -1,6 +1,6 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { PhoneNumber, type StartPaymentRequest } from '@pay-with-bank/protocol';
-import { normalizePhoneNumber } from '../src/screens/vipps-phone.js';
+import { normalizePhoneNumber } from '../src/methods/vipps.js';
 import { formatCountdown } from '../src/screens/waiting.js';
 import {
   $,

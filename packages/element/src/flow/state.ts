@@ -38,6 +38,8 @@ export type Loaded = { ok: true; value: unknown } | { ok: false; error: Problem 
 export interface Context {
   session: CheckoutSession;
   setup: Setup;
+  /** The methods the shopper can choose from: the session's that the element knows, limited by `methods`. */
+  methods: readonly PaymentMethod[];
   data: Readonly<Record<string, Loaded>>;
   /** Each method's form as the shopper left it (a bank chosen, a phone number typed). */
   forms: Readonly<Partial<Record<PaymentMethod, unknown>>>;
@@ -159,3 +161,29 @@ export type ScreenEvent =
   | { type: 'retry-start' };
 
 export type Send = (event: ScreenEvent) => void;
+
+/**
+ * What a state asks of the outside world, as data: the requests, timers and navigations the
+ * CheckoutController runs. An effect runs while its key is wanted; a key that disappears is aborted
+ * (its answer, if any, is never delivered).
+ */
+export type Effect =
+  /** Wait for a session token, then give up (missing_token). */
+  | { key: string; type: 'token-timeout' }
+  | { key: string; type: 'session' }
+  /** Data for the method's form (a country's banks). */
+  | { key: string; type: 'data'; method: PaymentMethod; dataKey: string }
+  | { key: string; type: 'start'; request: StartPaymentRequest }
+  /** Fetch the payment the server kept open (payment_in_progress names it in `details.paymentId`). */
+  | { key: string; type: 'find-open'; attemptId: string; paymentId: string | null }
+  /** Check the payment once, after `delay` ms. */
+  | { key: string; type: 'refresh'; paymentId: string; check: number; delay: number }
+  /** Top-level navigation to the provider (once). */
+  | { key: string; type: 'navigate'; url: string }
+  /** Remember the method's choice on this device (once; only with `remember-bank`). */
+  | { key: string; type: 'remember'; method: PaymentMethod; value: unknown }
+  /** Tell the page how the payment ended: pwb-complete, pwb-failed or pwb-cancel (once per payment and status). */
+  | { key: string; type: 'report'; payment: CheckoutPayment; outcome: Outcome; reference: string };
+
+/** Effects that run once (per load; reports once in an element's life), however often their state comes back. */
+export const ONCE: readonly Effect['type'][] = ['navigate', 'remember', 'report'];

@@ -3,6 +3,7 @@
  * country has (loaded or still loading), search, and the order rows appear in.
  */
 import type { Bank } from '@pay-with-bank/protocol';
+import { BANK_ID_PATTERN } from '@pay-with-bank/protocol/constants';
 import type { Context, Problem } from '../flow/state.js';
 
 /** Radio value of "Choose my bank on the next page" (bankId null in the request). */
@@ -94,4 +95,14 @@ export function chosenBank(form: BankForm, ctx: Context): string | null | undefi
   const banks = list && 'banks' in list ? list.banks : [];
   const ok = filterBanks(banks, form.query).some((bank) => bank.id === form.selected && bank.available);
   return ok ? form.selected : undefined;
+}
+
+/** The bank used last on this device (with `remember-bank`), when it is well-formed and of one of the session's countries. */
+export function rememberedBank(ctx: Context): RememberedBank | null {
+  const remembered = ctx.setup.remembered.bank as Partial<RememberedBank> | undefined;
+  const countries: readonly string[] = ctx.session.countries;
+  const { bankId, country = null } = remembered ?? {};
+  if (typeof bankId !== 'string' || !BANK_ID_PATTERN.test(bankId)) return null;
+  if (country !== null && (typeof country !== 'string' || !countries.includes(country))) return null;
+  return { bankId, country };
 }

@@ -5,25 +5,19 @@
  */
 import type { Bank } from '@pay-with-bank/protocol';
 import type { Context } from '../flow/state.js';
+import { renderBankList } from '../screens/bank-list.js';
 import {
   ALL_BANKS,
   CHOOSE_LATER,
   banksKey,
   banksOf,
   chosenBank,
+  rememberedBank,
   type BankForm,
   type BankInput,
   type RememberedBank,
 } from './bank-form.js';
 import type { MethodModule } from './method.js';
-
-/** The bank used last on this device, when it belongs to one of the session's countries. */
-export function rememberedBank(ctx: Context): RememberedBank | null {
-  const remembered = ctx.setup.remembered.bank as RememberedBank | undefined;
-  const countries: readonly string[] = ctx.session.countries;
-  if (!remembered || (remembered.country !== null && !countries.includes(remembered.country))) return null;
-  return remembered;
-}
 
 /** Selects `bankId` and shows its country: known from a loaded list, or found by loading every country's banks. */
 function place(form: BankForm, ctx: Context, bankId: string, country: string | null): BankForm {
@@ -126,4 +120,6 @@ export const bank: MethodModule<BankForm, BankInput> = {
     const remembered: RememberedBank = { bankId: payment.bankId, country: form?.country ?? null };
     return remembered;
   },
+
+  render: renderBankList,
 };

@@ -67,5 +67,5 @@ export interface MethodModule<F = unknown, I = unknown> {
   seed?(session: CheckoutSession): Record<string, unknown>;
   /** With `remember-bank`: what to remember on this device when the shopper leaves for `payment`'s provider. */
   memo?(ctx: Context, payment: CheckoutPayment): unknown;
-  render?(view: MethodView<F>): TemplateResult;
+  render(view: MethodView<F>): TemplateResult;
 }

@@ -3,6 +3,7 @@
  * switches to its app instead, so the number is not asked for).
  */
 import { NORWEGIAN_MOBILE_PATTERN } from '@pay-with-bank/protocol/constants';
+import { renderVippsPhone } from '../screens/vipps-phone.js';
 import type { MethodModule } from './method.js';
 
 export interface VippsForm {
@@ -42,4 +43,6 @@ export const vipps: MethodModule<VippsForm, VippsInput> = {
     if (phone === null) return { form: { ...form, invalid: true } };
     return { request: { ...(phone ? { phoneNumber: phone } : {}), mobile } };
   },
+
+  render: renderVippsPhone,
 };

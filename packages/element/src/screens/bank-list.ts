@@ -1,56 +1,18 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { Bank, CheckoutSession } from '@pay-with-bank/protocol';
-import type { ApiError } from '../api.js';
 import type { Translator } from '../i18n/index.js';
-import { backButton, errorAlert, heading, summary } from './shared.js';
-
-/** Radio value of "Choose my bank on the next page" (bankId null in the request). */
-export const CHOOSE_LATER = '';
-
-export interface BankListProps {
-  tr: Translator;
-  session: CheckoutSession;
-  /** Selected country filter, or null when the session lists no countries. */
-  country: string | null;
-  /** null while loading. */
-  banks: Bank[] | null;
-  banksError: ApiError | null;
-  query: string;
-  /** A bank id, CHOOSE_LATER, or undefined when nothing is chosen yet. */
-  selected: string | undefined;
-  /** Banks whose logo failed to load (shown with initials). */
-  failedLogos: ReadonlySet<string>;
-  /** The shopper pressed Pay without choosing. */
-  selectionMissing: boolean;
-  starting: boolean;
-  startError: ApiError | null;
-  onSearch: (query: string) => void;
-  onCountry: (country: string) => void;
-  onSelect: (value: string) => void;
-  onLogoError: (bankId: string) => void;
-  onPay: () => void;
-  onRetryBanks: () => void;
-  onRetryStart: () => void;
-  onBack?: (() => void) | undefined;
-}
-
-/** Lower-case without accents, so "ostjysk" finds "Østjysk" and "sodra" finds "Södra". */
-export function normalizeForSearch(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[øœ]/g, (c) => (c === 'ø' ? 'o' : 'oe'))
-    .replace(/æ/g, 'ae')
-    .replace(/ß/g, 'ss')
-    .replace(/[đð]/g, 'd')
-    .replace(/ł/g, 'l')
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '');
-}
-
-export function filterBanks(banks: readonly Bank[], query: string): Bank[] {
-  const needle = normalizeForSearch(query.trim());
-  return needle ? banks.filter((bank) => normalizeForSearch(bank.name).includes(needle)) : [...banks];
-}
+import {
+  CHOOSE_LATER,
+  banksKey,
+  banksOf,
+  filterBanks,
+  orderBanks,
+  rememberedBank,
+  type BankForm,
+  type BankInput,
+  type BankRow,
+} from '../methods/bank-form.js';
+import type { MethodView } from '../methods/method.js';
+import { backButton, errorAlert, heading, payButton, summary } from './shared.js';
 
 function initials(name: string): string {
   return name
@@ -61,7 +23,7 @@ function initials(name: string): string {
     .join('');
 }
 
-/** Keeps generated element ids valid and unique-ish whatever the bank id contains. */
+/** Keeps generated element ids valid whatever the bank id contains. */
 const domId = (bankId: string) => `bank-${bankId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 function countryName(tr: Translator, code: string): string {
@@ -72,31 +34,33 @@ function countryName(tr: Translator, code: string): string {
   }
 }
 
-function renderBank(props: BankListProps, bank: Bank): TemplateResult {
-  const { tr, selected, failedLogos, onSelect, onLogoError } = props;
+function renderRow(view: MethodView<BankForm>, input: (i: BankInput) => void, row: BankRow): TemplateResult {
+  const { tr, form } = view;
+  const { bank } = row;
   const id = domId(bank.id);
-  const showLogo = bank.logoUrl && !failedLogos.has(bank.id);
+  const logo = bank.logoUrl && !form.failedLogos.includes(bank.id) ? bank.logoUrl : null;
+  const parts = `bank${row.highlighted ? ' bank-highlighted' : ''}${row.lastUsed ? ' bank-last-used' : ''}`;
   return html`<li>
-    <label class="bank ${bank.available ? '' : 'unavailable'}" part="bank" for=${id} data-bank-id=${bank.id}>
+    <label class="bank ${bank.available ? '' : 'unavailable'}" part=${parts} for=${id} data-bank-id=${bank.id}>
       <input
         type="radio"
         id=${id}
         name="bank"
         .value=${bank.id}
-        .checked=${selected === bank.id}
+        .checked=${bank.available && form.selected === bank.id}
         ?disabled=${!bank.available}
         aria-describedby=${bank.available ? nothing : `${id}-message`}
-        @change=${() => onSelect(bank.id)}
+        @change=${() => input({ type: 'select', value: bank.id })}
       />
       ${
-        showLogo
+        logo
           ? html`<img
               class="logo"
               part="bank-logo"
-              src=${bank.logoUrl!}
+              src=${logo}
               alt=""
               loading="lazy"
-              @error=${() => onLogoError(bank.id)}
+              @error=${() => input({ type: 'logo-failed', bankId: bank.id })}
             />`
           : html`<span class="logo initials" part="bank-logo bank-initials" aria-hidden="true"
               >${initials(bank.name)}</span
@@ -104,6 +68,7 @@ function renderBank(props: BankListProps, bank: Bank): TemplateResult {
       }
       <span class="bank-text">
         <span class="bank-name">${bank.name}</span>
+        ${row.lastUsed ? html`<span class="tag" part="bank-tag">${tr.t('bankList.lastUsed')}</span>` : nothing}
         ${
           bank.available
             ? nothing
@@ -118,12 +83,21 @@ function renderBank(props: BankListProps, bank: Bank): TemplateResult {
 
 /**
  * Choose a bank: search (accent-insensitive), country filter, native radio group (arrow keys move
- * between available banks; unavailable ones are disabled and say why), and "choose on the next page".
+ * between available banks; unavailable ones are disabled, say why and come last), the bank used last
+ * on this device and the merchant's highlighted banks first, and "choose on the next page".
  */
-export function renderBankList(props: BankListProps): TemplateResult {
-  const { tr, session, country, banks, banksError, query, selected, selectionMissing, starting, startError } = props;
-  const visible = banks ? filterBanks(banks, query) : [];
-  return html`${heading(tr.t('bankList.heading'))} ${summary(tr, { amount: session.amount, payee: session.payee.name })}
+export function renderBankList(view: MethodView<BankForm>): TemplateResult {
+  const { state, form, tr, send } = view;
+  const { ctx } = state;
+  const { session, setup } = ctx;
+  const input = (i: BankInput) => send({ type: 'input', method: 'bank', input: i });
+  const list = banksOf(ctx, form.country);
+  const lastUsed = rememberedBank(ctx)?.bankId ?? null;
+  const rows =
+    list && 'banks' in list ? orderBanks(filterBanks(list.banks, form.query), setup.highlightedBanks, lastUsed) : [];
+  const busy = state.kind !== 'form';
+  const several = ctx.methods.length > 1;
+  return html`${heading(tr.t('bankList.heading'))} ${summary(tr, session)}
     <div class="field">
       <label for="bank-search">${tr.t('bankList.search')}</label>
       <input
@@ -132,8 +106,8 @@ export function renderBankList(props: BankListProps): TemplateResult {
         part="search input"
         autocomplete="off"
         spellcheck="false"
-        .value=${query}
-        @input=${(e: Event) => props.onSearch((e.target as HTMLInputElement).value)}
+        .value=${form.query}
+        @input=${(e: Event) => input({ type: 'search', query: (e.target as HTMLInputElement).value })}
       />
     </div>
     ${
@@ -143,24 +117,24 @@ export function renderBankList(props: BankListProps): TemplateResult {
             <select
               id="bank-country"
               part="country"
-              @change=${(e: Event) => props.onCountry((e.target as HTMLSelectElement).value)}
+              @change=${(e: Event) => input({ type: 'country', country: (e.target as HTMLSelectElement).value })}
             >
-              ${session.countries.map((code) => html`<option value=${code} ?selected=${code === country}>${countryName(tr, code)}</option>`)}
+              ${session.countries.map((code) => html`<option value=${code} ?selected=${code === form.country}>${countryName(tr, code)}</option>`)}
             </select>
           </div>`
         : nothing
     }
-    <fieldset aria-describedby=${selectionMissing ? 'bank-missing' : nothing}>
+    <fieldset aria-describedby=${form.missing ? 'bank-missing' : nothing}>
       <legend>${tr.t('bankList.legend')}</legend>
       ${
-        banksError
-          ? errorAlert(tr, banksError, props.onRetryBanks)
-          : banks === null
+        list && 'error' in list
+          ? errorAlert(tr, list.error, () => send({ type: 'retry-data', key: banksKey(form.country) }))
+          : list === null
             ? html`<p class="muted" role="status">${tr.t('bankList.loading')}</p>`
-            : visible.length === 0
-              ? html`<p class="muted" role="status">${tr.t('bankList.noMatches', { query: query.trim() })}</p>`
+            : rows.length === 0
+              ? html`<p class="muted" role="status">${tr.t('bankList.noMatches', { query: form.query.trim() })}</p>`
               : html`<ul class="banks" part="bank-list">
-                  ${visible.map((bank) => renderBank(props, bank))}
+                  ${rows.map((row) => renderRow(view, input, row))}
                 </ul>`
       }
       <label class="bank choose-later" part="bank bank-choose-later" for="bank-later">
@@ -169,8 +143,8 @@ export function renderBankList(props: BankListProps): TemplateResult {
           id="bank-later"
           name="bank"
           .value=${CHOOSE_LATER}
-          .checked=${selected === CHOOSE_LATER}
-          @change=${() => props.onSelect(CHOOSE_LATER)}
+          .checked=${form.selected === CHOOSE_LATER}
+          @change=${() => input({ type: 'select', value: CHOOSE_LATER })}
         />
         <span class="bank-text">
           <span class="bank-name">${tr.t('bankList.chooseLater')}</span>
@@ -178,20 +152,10 @@ export function renderBankList(props: BankListProps): TemplateResult {
         </span>
       </label>
     </fieldset>
-    ${selectionMissing ? html`<p id="bank-missing" class="field-error" role="alert">${tr.t('bankList.selectBank')}</p>` : nothing}
-    ${errorAlert(tr, startError, props.onRetryStart)}
+    ${form.missing ? html`<p id="bank-missing" class="field-error" role="alert">${tr.t('bankList.selectBank')}</p>` : nothing}
+    ${errorAlert(tr, state.kind === 'form' ? state.startError : null, () => send({ type: 'retry-start' }))}
     <div class="actions">
-      <button
-        type="button"
-        class="button primary"
-        part="button button-primary pay-button"
-        data-action="pay"
-        ?disabled=${starting}
-        aria-busy=${starting ? 'true' : 'false'}
-        @click=${props.onPay}
-      >
-        ${starting ? tr.t('pay.starting') : tr.t('pay.bank', { amount: tr.formatAmount(session.amount), payee: session.payee.name })}
-      </button>
-      ${backButton(tr, props.onBack)}
+      ${payButton(tr.t('pay.bank', { amount: tr.formatAmount(session.amount), payee: session.payee.name }), busy, tr, () => send({ type: 'pay' }))}
+      ${backButton(tr, several ? () => send({ type: 'back' }) : null)}
     </div>`;
 }

@@ -1,34 +1,17 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { ApiError } from '../api.js';
-import type { Translator } from '../i18n/index.js';
-import { errorMessage, heading } from './shared.js';
+import type { State } from '../flow/state.js';
+import { button, errorMessage, heading, type View } from './shared.js';
 
-export interface ErrorProps {
-  tr: Translator;
-  error: ApiError;
-  /** Loads again; offered only when the error is retryable. */
-  onRetry: () => void;
-}
-
-/** The session (or the returning payment) could not be loaded. */
-export function renderError({ tr, error, onRetry }: ErrorProps): TemplateResult {
+/** The session (or the payment after a return) could not be loaded, or there is no session token. */
+export function renderError({ state, tr, send }: View<Extract<State, { kind: 'failed' }>>): TemplateResult {
+  const { error, retry } = state;
   return html`${heading(tr.t('error.heading'))}
     <div class="error" part="error" role="alert" data-error-code=${error.code}>
       <p>${errorMessage(tr, error)}</p>
     </div>
     ${
-      error.retryable
-        ? html`<div class="actions">
-            <button
-              type="button"
-              class="button primary"
-              part="button button-primary"
-              data-action="retry"
-              @click=${onRetry}
-            >
-              ${tr.t('action.tryAgain')}
-            </button>
-          </div>`
+      error.retryable && retry
+        ? html`<div class="actions">${button(tr.t('action.tryAgain'), 'retry', () => send({ type: 'retry' }))}</div>`
         : nothing
     }`;
 }

@@ -1,9 +1,8 @@
 import { html, type TemplateResult } from 'lit';
 import type { Translator } from '../i18n/index.js';
-import { heading } from './shared.js';
+import { heading, spinner } from './shared.js';
 
 /** Shown while the session loads (and while no session token is set yet). */
 export function renderLoading(tr: Translator): TemplateResult {
-  return html`<div class="spinner" part="spinner" aria-hidden="true"></div>
-    ${heading(tr.t('loading'))}`;
+  return html`${spinner()} ${heading(tr.t('loading'))}`;
 }

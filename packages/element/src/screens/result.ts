@@ -1,22 +1,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { CheckoutPayment, CheckoutSession } from '@pay-with-bank/protocol';
+import type { CheckoutPayment } from '@pay-with-bank/protocol';
+import type { State } from '../flow/state.js';
 import type { Translator } from '../i18n/index.js';
-import { heading, summary } from './shared.js';
-
-/** Which result to show; `processing` = status checks ran out while the bank was still working. */
-export type ResultKind = 'completed' | 'authorized' | 'failed' | 'cancelled' | 'expired' | 'processing';
-
-export interface ResultProps {
-  tr: Translator;
-  session: CheckoutSession;
-  payment: CheckoutPayment;
-  kind: ResultKind;
-  /** Back to the same method's screen (the bank list with the previous bank selected) for a new attempt. */
-  onTryAgain: () => void;
-  /** The method choice (or the only method's screen). */
-  onChooseAnother: () => void;
-  onCheckAgain: () => void;
-}
+import { button, heading, summary, type View } from './shared.js';
 
 /** The failure reason in the shopper's language when we know the code, else the server's words. */
 export function failureReason(tr: Translator, payment: CheckoutPayment): string | null {
@@ -25,58 +11,33 @@ export function failureReason(tr: Translator, payment: CheckoutPayment): string 
   return tr.lookup(`failure.${failure.code}`) ?? failure.message;
 }
 
-export function renderResult(props: ResultProps): TemplateResult {
-  const { tr, session, payment, kind } = props;
-  const success = kind === 'completed' || kind === 'authorized';
-  const retryable = kind === 'failed' || kind === 'cancelled' || kind === 'expired';
-  const reason = kind === 'failed' ? failureReason(tr, payment) : null;
-  const icon = success ? '✓' : kind === 'processing' ? '…' : '!';
+/** Paid (or reserved), failed with the reason, cancelled, expired, or still processing. */
+export function renderResult({ state, tr, send }: View<Extract<State, { kind: 'result' }>>): TemplateResult {
+  const { payment, outcome } = state;
+  const success = outcome === 'completed' || outcome === 'authorized';
+  const reason = outcome === 'failed' ? failureReason(tr, payment) : null;
   return html`<span
-      class="status-icon ${success ? 'success' : kind === 'failed' ? 'failure' : ''}"
+      class="status-icon ${success ? 'success' : outcome === 'failed' ? 'failure' : ''}"
       part="status-icon"
       aria-hidden="true"
-      >${icon}</span
+      >${success ? '✓' : outcome === 'processing' ? '…' : '!'}</span
     >
-    ${heading(tr.t(`result.${kind}.heading`))}
-    <p>${tr.t(`result.${kind}.text`)}</p>
+    ${heading(tr.t(`result.${outcome}.heading`))}
+    <p>${tr.t(`result.${outcome}.text`)}</p>
     ${reason ? html`<p class="reason" part="failure-reason" data-failure-reason>${reason}</p>` : nothing}
-    ${summary(tr, { amount: payment.amount, payee: session.payee.name, reference: session.reference })}
+    ${summary(tr, state.ctx.session, true)}
     ${
-      retryable
+      outcome === 'failed' || outcome === 'cancelled' || outcome === 'expired'
         ? html`<div class="actions">
-            <button
-              type="button"
-              class="button primary"
-              part="button button-primary"
-              data-action="try-again"
-              @click=${props.onTryAgain}
-            >
-              ${tr.t('action.tryAgain')}
-            </button>
-            <button
-              type="button"
-              class="button secondary"
-              part="button button-secondary"
-              data-action="choose-another"
-              @click=${props.onChooseAnother}
-            >
-              ${tr.t('action.chooseAnother')}
-            </button>
+            ${button(tr.t('action.tryAgain'), 'try-again', () => send({ type: 'try-again' }))}
+            ${button(tr.t('action.chooseAnother'), 'choose-another', () => send({ type: 'choose-another' }), 'secondary')}
           </div>`
         : nothing
     }
     ${
-      kind === 'processing'
+      outcome === 'processing'
         ? html`<div class="actions">
-            <button
-              type="button"
-              class="button"
-              part="button button-secondary"
-              data-action="check-again"
-              @click=${props.onCheckAgain}
-            >
-              ${tr.t('action.checkAgain')}
-            </button>
+            ${button(tr.t('action.checkAgain'), 'check-again', () => send({ type: 'check-again' }), 'secondary', false)}
           </div>`
         : nothing
     }`;

@@ -1,42 +1,19 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { CheckoutSession } from '@pay-with-bank/protocol';
-import type { ApiError } from '../api.js';
-import type { Translator } from '../i18n/index.js';
-import { backButton, errorAlert, heading, summary } from './shared.js';
+import type { MethodView } from '../methods/method.js';
+import type { VippsForm } from '../methods/vipps.js';
+import { backButton, errorAlert, heading, payButton, summary } from './shared.js';
 
-/** Same rule as the protocol's PhoneNumber (Norwegian mobile: 8 digits, optional +47/0047). */
-const PHONE_NUMBER = /^(\+47|0047)?[49]\d{7}$/;
-
-/** "912 34 567" → "91234567"; empty stays empty; returns null when not a valid number. */
-export function normalizePhoneNumber(input: string): string | null {
-  const compact = input.replace(/[\s-]/g, '');
-  if (compact === '') return '';
-  return PHONE_NUMBER.test(compact) ? compact : null;
-}
-
-export interface VippsPhoneProps {
-  tr: Translator;
-  session: CheckoutSession;
-  phoneNumber: string;
-  phoneInvalid: boolean;
-  /** On a phone Vipps switches to its app, so the number is not asked for. */
-  mobile: boolean;
-  starting: boolean;
-  startError: ApiError | null;
-  onPhoneInput: (value: string) => void;
-  onPay: () => void;
-  onRetryStart: () => void;
-  onBack?: (() => void) | undefined;
-}
-
-/** Vipps: an optional phone number (pre-fills the Vipps landing page) and the Pay button. */
-export function renderVippsPhone(props: VippsPhoneProps): TemplateResult {
-  const { tr, session, phoneNumber, phoneInvalid, mobile, starting, startError } = props;
+/** Vipps: an optional phone number (pre-fills the Vipps landing page; not asked for on a phone) and Pay. */
+export function renderVippsPhone({ state, form, tr, send, mobile }: MethodView<VippsForm>): TemplateResult {
+  const { session } = state.ctx;
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    props.onPay();
+    send({ type: 'pay' });
   };
-  return html`${heading(tr.t('vipps.heading'))} ${summary(tr, { amount: session.amount, payee: session.payee.name })}
+  const onInput = (e: Event) =>
+    send({ type: 'input', method: 'vipps', input: { type: 'phone', value: (e.target as HTMLInputElement).value } });
+  const several = state.ctx.methods.length > 1;
+  return html`${heading(tr.t('vipps.heading'))} ${summary(tr, session)}
     <form novalidate @submit=${onSubmit}>
       ${
         mobile
@@ -49,14 +26,14 @@ export function renderVippsPhone(props: VippsPhoneProps): TemplateResult {
                 part="input phone-input"
                 inputmode="tel"
                 autocomplete="tel-national"
-                .value=${phoneNumber}
-                aria-invalid=${phoneInvalid ? 'true' : 'false'}
-                aria-describedby=${phoneInvalid ? 'vipps-phone-error vipps-phone-hint' : 'vipps-phone-hint'}
-                @input=${(e: Event) => props.onPhoneInput((e.target as HTMLInputElement).value)}
+                .value=${form.phone}
+                aria-invalid=${form.invalid ? 'true' : 'false'}
+                aria-describedby=${form.invalid ? 'vipps-phone-error vipps-phone-hint' : 'vipps-phone-hint'}
+                @input=${onInput}
               />
               <span id="vipps-phone-hint" class="hint">${tr.t('vipps.phoneHint')}</span>
               ${
-                phoneInvalid
+                form.invalid
                   ? html`<span id="vipps-phone-error" class="field-error" role="alert"
                       >${tr.t('vipps.phoneInvalid')}</span
                     >`
@@ -64,19 +41,10 @@ export function renderVippsPhone(props: VippsPhoneProps): TemplateResult {
               }
             </div>`
       }
-      ${errorAlert(tr, startError, props.onRetryStart)}
+      ${errorAlert(tr, state.kind === 'form' ? state.startError : null, () => send({ type: 'retry-start' }))}
       <div class="actions">
-        <button
-          type="submit"
-          class="button primary"
-          part="button button-primary pay-button"
-          data-action="pay"
-          ?disabled=${starting}
-          aria-busy=${starting ? 'true' : 'false'}
-        >
-          ${starting ? tr.t('pay.starting') : tr.t('pay.vipps', { amount: tr.formatAmount(session.amount) })}
-        </button>
-        ${backButton(tr, props.onBack)}
+        ${payButton(tr.t('pay.vipps', { amount: tr.formatAmount(session.amount) }), state.kind !== 'form', tr)}
+        ${backButton(tr, several ? () => send({ type: 'back' }) : null)}
       </div>
     </form>`;
 }

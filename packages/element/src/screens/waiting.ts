@@ -1,21 +1,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { CheckoutPayment, CheckoutSession } from '@pay-with-bank/protocol';
-import type { Translator } from '../i18n/index.js';
-import { heading, summary } from './shared.js';
-
-export interface WaitingProps {
-  tr: Translator;
-  session: CheckoutSession;
-  /** null until the first status check answers (return from the provider). */
-  payment: CheckoutPayment | null;
-  /** Seconds until the provider gives up (Vipps), or null when unknown. */
-  remainingSeconds: number | null;
-  /** Where the shopper can continue authorising (already checked to be http(s)). */
-  continueUrl: string | null;
-  /** The shopper's Pay was answered with this already-open payment: say so. */
-  openPaymentNote?: boolean;
-  onChooseAnother?: (() => void) | undefined;
-}
+import type { State } from '../flow/state.js';
+import { methodModule } from '../methods/index.js';
+import { safeHttpUrl } from '../util.js';
+import { heading, spinner, summary, type View } from './shared.js';
 
 /** 125 → "2:05" */
 export function formatCountdown(seconds: number): string {
@@ -23,55 +10,53 @@ export function formatCountdown(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** The payment is under way: status checks run in the background, with a Vipps countdown. */
-export function renderWaiting({
-  tr,
-  session,
-  payment,
-  remainingSeconds,
-  continueUrl,
-  openPaymentNote = false,
-  onChooseAnother,
-}: WaitingProps): TemplateResult {
-  const method = payment?.method ?? 'bank';
-  return html`<div class="spinner" part="spinner" aria-hidden="true"></div>
-    ${heading(tr.t(`waiting.heading.${method}`))} ${summary(tr, { amount: session.amount, payee: session.payee.name })}
-    ${openPaymentNote ? html`<p data-open-payment-note>${tr.t('waiting.openPayment')}</p>` : nothing}
-    <p>${payment ? tr.t(`waiting.text.${method}`) : tr.t('waiting.checking')}</p>
+/** Seconds until the provider gives up on the shopper (`next.until`), or null when it does not say. */
+export function remainingSeconds(state: Extract<State, { kind: 'waiting' }>, now: number): number | null {
+  const next = state.payment?.next;
+  const until = next?.type === 'wait' && next.until ? Date.parse(next.until) : NaN;
+  return Number.isFinite(until) ? Math.max(0, Math.ceil((until - now) / 1000)) : null;
+}
+
+/** The payment is under way: status checks run in the background, with the provider's countdown if it has one. */
+export function renderWaiting({ state, tr, send }: View<Extract<State, { kind: 'waiting' }>>): TemplateResult {
+  const { payment } = state;
+  const texts = payment ? methodModule(payment.method).texts : null;
+  const remaining = remainingSeconds(state, Date.now());
+  const continueUrl = safeHttpUrl(payment?.redirectUrl);
+  return html`${spinner()} ${heading(tr.t(texts?.waitingHeading ?? 'waiting.checking'))}
+    ${summary(tr, state.ctx.session)}
+    ${state.note ? html`<p data-open-payment-note>${tr.t('waiting.openPayment')}</p>` : nothing}
+    ${texts ? html`<p>${tr.t(texts.waitingText)}</p>` : nothing}
     ${
-      remainingSeconds === null
+      remaining === null
         ? nothing
-        : remainingSeconds > 0
+        : remaining > 0
           ? html`<p class="countdown" part="countdown" role="timer" aria-atomic="true">
-              ${tr.t('waiting.countdown', { time: formatCountdown(remainingSeconds) })}
+              ${tr.t('waiting.countdown', { time: formatCountdown(remaining) })}
             </p>`
           : html`<p class="countdown" part="countdown">${tr.t('waiting.countdownOver')}</p>`
     }
     <div class="actions">
       ${
-        continueUrl
+        continueUrl && texts
           ? html`<a
               class="button"
               part="button button-secondary"
               href=${continueUrl}
               target="_top"
               data-action="continue"
-              >${tr.t(`waiting.continue.${method}`)}</a
+              >${tr.t(texts.continue)}</a
             >`
           : nothing
       }
-      ${
-        onChooseAnother
-          ? html`<button
-              type="button"
-              class="button link"
-              part="button button-link"
-              data-action="choose-another"
-              @click=${onChooseAnother}
-            >
-              ${tr.t('action.chooseAnother')}
-            </button>`
-          : nothing
-      }
+      <button
+        type="button"
+        class="button link"
+        part="button button-link"
+        data-action="choose-another"
+        @click=${() => send({ type: 'choose-another' })}
+      >
+        ${tr.t('action.chooseAnother')}
+      </button>
     </div>`;
 }

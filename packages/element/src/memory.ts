@@ -1,0 +1,29 @@
+/**
+ * What the element remembers on this device, only when the merchant opts in (`remember-bank`): per
+ * method, the shopper's last choice (the bank module stores `{ bankId, country }`). One localStorage
+ * entry of the merchant's origin, `@pay-with-bank/remembered`; never read or written without the
+ * attribute, never needed for the return from a provider, and any failure (storage blocked, full,
+ * malformed) is the same as nothing remembered.
+ */
+import type { PaymentMethod } from '@pay-with-bank/protocol';
+
+export const MEMORY_KEY = '@pay-with-bank/remembered';
+
+export type Memory = Partial<Record<PaymentMethod, unknown>>;
+
+export function readMemory(): Memory {
+  try {
+    const value: unknown = JSON.parse(globalThis.localStorage?.getItem(MEMORY_KEY) ?? '{}');
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Memory) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function writeMemory(method: PaymentMethod, value: unknown): void {
+  try {
+    globalThis.localStorage?.setItem(MEMORY_KEY, JSON.stringify({ ...readMemory(), [method]: value }));
+  } catch {
+    // Storage blocked or full: the next checkout simply starts without it.
+  }
+}
