@@ -18,8 +18,11 @@ export interface SqlDatabase {
   readonly driver: 'better-sqlite3' | 'node:sqlite';
   exec(sql: string): void;
   prepare(sql: string): SqlStatement;
-  /** Wraps `fn` in a transaction (a savepoint when nested); rolls back when it throws. */
-  transaction<T>(fn: () => T): () => T;
+  /**
+   * Wraps `fn` in a transaction (a savepoint when nested); rolls back when it throws. Build the
+   * wrapper once and call it many times: the arguments are passed through.
+   */
+  transaction<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T;
   /** The value of a PRAGMA, e.g. `pragma('journal_mode')` → `'wal'`. */
   pragma(name: string): unknown;
   readonly open: boolean;
@@ -45,7 +48,7 @@ function openBetterSqlite(filename: string): SqlDatabase {
     driver: 'better-sqlite3',
     exec: (sql) => void db.exec(sql),
     prepare: (sql) => db.prepare(sql) as unknown as SqlStatement,
-    transaction: (fn) => db.transaction(fn),
+    transaction: <A extends unknown[], T>(fn: (...args: A) => T) => db.transaction(fn) as unknown as (...args: A) => T,
     pragma: (name) => db.pragma(name, { simple: true }),
     get open() {
       return db.open;
@@ -65,6 +68,13 @@ function openNodeSqlite(filename: string): SqlDatabase {
   const db = new DatabaseSync(filename);
   let open = true;
   let depth = 0;
+  // The transaction control statements, prepared once per connection (savepoints per depth).
+  const control = new Map<string, SqlStatement>();
+  const run = (sql: string): void => {
+    let statement = control.get(sql);
+    if (!statement) control.set(sql, (statement = db.prepare(sql)));
+    statement.run();
+  };
   return {
     driver: 'node:sqlite',
     exec: (sql) => db.exec(sql),
@@ -87,19 +97,23 @@ function openNodeSqlite(filename: string): SqlDatabase {
       };
     },
     transaction:
-      <T>(fn: () => T) =>
-      (): T => {
+      <A extends unknown[], T>(fn: (...args: A) => T) =>
+      (...args: A): T => {
         const savepoint = `pwb_sp_${depth}`;
-        db.exec(depth === 0 ? 'BEGIN' : `SAVEPOINT ${savepoint}`);
+        run(depth === 0 ? 'BEGIN' : `SAVEPOINT ${savepoint}`);
         depth++;
         try {
-          const result = fn();
+          const result = fn(...args);
           depth--;
-          db.exec(depth === 0 ? 'COMMIT' : `RELEASE ${savepoint}`);
+          run(depth === 0 ? 'COMMIT' : `RELEASE ${savepoint}`);
           return result;
         } catch (error) {
           depth--;
-          db.exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+          if (depth === 0) run('ROLLBACK');
+          else {
+            run(`ROLLBACK TO ${savepoint}`);
+            run(`RELEASE ${savepoint}`);
+          }
           throw error;
         }
       },
@@ -113,6 +127,7 @@ function openNodeSqlite(filename: string): SqlDatabase {
     close: () => {
       if (!open) return;
       open = false;
+      control.clear();
       db.close();
     },
   };

@@ -99,6 +99,15 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
       await store.close();
     });
 
+    /** A stored session with one stored payment (and its first event). */
+    async function sessionWithPayment(overrides: Partial<PaymentRecord> = {}) {
+      const s = sessionRecord();
+      await store.insertSession(s);
+      const p = paymentRecord(s, overrides);
+      await store.insertPayment(p, eventRecord(p));
+      return { s, p };
+    }
+
     it('stores and reads sessions, by id and by token hash, as copies', async () => {
       const s = sessionRecord();
       await store.insertSession(s);
@@ -153,10 +162,7 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
     });
 
     it('updates with compare-and-set on the version, atomically with events, outbox and session state', async () => {
-      const s = sessionRecord();
-      await store.insertSession(s);
-      const p = paymentRecord(s);
-      await store.insertPayment(p, eventRecord(p));
+      const { s, p } = await sessionWithPayment();
       const result = await store.updatePayment({
         paymentId: p.id,
         expectedVersion: 1,
@@ -223,10 +229,7 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
     });
 
     it('sets and clears supersededBy through a payment change', async () => {
-      const s = sessionRecord();
-      await store.insertSession(s);
-      const p = paymentRecord(s);
-      await store.insertPayment(p, eventRecord(p));
+      const { p } = await sessionWithPayment();
       const set = await store.updatePayment({
         paymentId: p.id,
         expectedVersion: 1,
@@ -323,10 +326,7 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
     });
 
     it('stores failures as objects and clears them with null', async () => {
-      const s = sessionRecord();
-      await store.insertSession(s);
-      const p = paymentRecord(s);
-      await store.insertPayment(p, eventRecord(p));
+      const { p } = await sessionWithPayment();
       const failure = { code: 'rejected', message: 'No', providerCode: 'RJCT', providerMessage: null };
       const r = await store.updatePayment({
         paymentId: p.id,
@@ -340,10 +340,7 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
     });
 
     it('rejects a change whose event dedupe key was already used, writing nothing', async () => {
-      const s = sessionRecord();
-      await store.insertSession(s);
-      const p = paymentRecord(s);
-      await store.insertPayment(p, eventRecord(p));
+      const { p } = await sessionWithPayment();
       const first = await store.updatePayment({
         paymentId: p.id,
         expectedVersion: 1,
@@ -369,10 +366,7 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
     });
 
     it('appends standalone events, ignoring duplicate dedupe keys', async () => {
-      const s = sessionRecord();
-      await store.insertSession(s);
-      const p = paymentRecord(s);
-      await store.insertPayment(p, eventRecord(p));
+      const { p } = await sessionWithPayment();
       await store.appendPaymentEvents([eventRecord(p, { type: 'superseded', dedupeKey: 'k' })]);
       await store.appendPaymentEvents([eventRecord(p, { type: 'superseded', dedupeKey: 'k' })]);
       expect((await store.listPaymentEvents(p.id)).map((e) => e.type)).toEqual(['created', 'superseded']);
@@ -457,10 +451,7 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
     });
 
     it('keeps outbox rows until delivered, in due order, with retry bookkeeping', async () => {
-      const s = sessionRecord();
-      await store.insertSession(s);
-      const p = paymentRecord(s);
-      await store.insertPayment(p, eventRecord(p));
+      const { p } = await sessionWithPayment();
       const a = outboxRecord(p, { nextAttemptAt: '2030-01-01T00:00:02.000Z' });
       const b = outboxRecord(p, { nextAttemptAt: '2030-01-01T00:00:01.000Z' });
       const later = outboxRecord(p, { nextAttemptAt: '2030-01-01T00:10:00.000Z' });
