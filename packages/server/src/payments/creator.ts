@@ -110,8 +110,7 @@ export class PaymentCreator {
         description: session.description,
         returnUrl: buildProviderReturnUrl(session.returnUrl, clientToken, record.id),
         bankId: record.bankId,
-        phoneNumber: request.phoneNumber ?? null,
-        mobile: request.mobile ?? false,
+        options: methodOptions(request),
         locale: session.locale,
       });
     } catch (error) {
@@ -134,4 +133,10 @@ export class PaymentCreator {
     const payment = await ledger.recordCreated(record.id, created);
     return { payment, redirectUrl: created.redirectUrl };
   }
+}
+
+/** The start request's method-specific part, passed to the adapter as it is (the core does not read it). */
+function methodOptions(request: StartPaymentRequest): Record<string, unknown> {
+  const { method: _method, attemptId: _attemptId, bankId: _bankId, replace: _replace, ...options } = request;
+  return options;
 }

@@ -26,10 +26,11 @@ export interface CreatePaymentInput {
   returnUrl: string;
   /** Bank chosen in the widget (bank adapters), or null to choose in the provider's UI. */
   bankId: string | null;
-  /** Vipps: pre-fill the landing page. */
-  phoneNumber: string | null;
-  /** Vipps: app switch instead of landing page. */
-  mobile: boolean;
+  /**
+   * The start request's method-specific options (everything but method, attemptId, bankId and
+   * replace), opaque to the core: the adapter that owns the method validates what it takes.
+   */
+  options: Readonly<Record<string, unknown>>;
   locale: string;
 }
 

@@ -38,8 +38,8 @@ export interface InputFields {
 }
 
 /**
- * The one place the suite builds a CreatePaymentInput. The Vipps-only `phoneNumber` / `mobile`
- * fields are about to become an opaque `options` record: that change is an edit here only.
+ * The one place the suite builds a CreatePaymentInput (method-specific options are an opaque
+ * record the owning adapter validates; the suite sends none).
  */
 export function paymentInput(fields: InputFields): CreatePaymentInput {
   const paymentId = fields.paymentId ?? newPaymentId();
@@ -51,8 +51,7 @@ export function paymentInput(fields: InputFields): CreatePaymentInput {
     description: 'Adapter contract order',
     returnUrl: `${RETURN_BASE}?pwb_return=pwb_ct_contract&pwb_payment=${paymentId}`,
     bankId: fields.bankId,
-    phoneNumber: null,
-    mobile: false,
+    options: {},
     locale: 'en',
   };
 }

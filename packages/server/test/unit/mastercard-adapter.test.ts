@@ -73,8 +73,7 @@ const input: CreatePaymentInput = {
   description: 'Two ceramic mugs',
   returnUrl: 'https://shop.example/checkout/return?pwb_return=t&pwb_payment=p',
   bankId: 'DK_TestBank',
-  phoneNumber: null,
-  mobile: false,
+  options: {},
   locale: 'en',
 };
 

@@ -82,7 +82,11 @@ export function newTestPaymentId(): string {
   return `pay_${bytes.toString('base64url')}`;
 }
 
-export function paymentInput(overrides: Partial<CreatePaymentInput> = {}): CreatePaymentInput {
+/** A create input; `phoneNumber` / `mobile` go into the Vipps method's options, as the core passes them. */
+export function paymentInput(
+  overrides: Partial<CreatePaymentInput> & { phoneNumber?: string; mobile?: boolean } = {},
+): CreatePaymentInput {
+  const { phoneNumber, mobile, ...rest } = overrides;
   return {
     paymentId: newTestPaymentId(),
     sessionId: 'cs_AAAAAAAAAAAAAAAAAAAAAA',
@@ -91,10 +95,13 @@ export function paymentInput(overrides: Partial<CreatePaymentInput> = {}): Creat
     description: 'One pair of Vipps socks',
     returnUrl: RETURN_URL,
     bankId: null,
-    phoneNumber: null,
-    mobile: false,
     locale: 'nb-NO',
-    ...overrides,
+    ...rest,
+    options: {
+      ...rest.options,
+      ...(phoneNumber === undefined ? {} : { phoneNumber }),
+      ...(mobile === undefined ? {} : { mobile }),
+    },
   };
 }
 

@@ -26,6 +26,7 @@ import {
   readCallbackBody,
   type VippsAdapter,
   type VippsAdapterContext,
+  vippsStartOptions,
 } from './shared.js';
 
 export const VIPPS_ECOM_ADAPTER_ID = 'vipps-ecom';
@@ -43,6 +44,7 @@ export function buildEcomInitiateBody(
   input: CreatePaymentInput,
 ): Record<string, unknown> {
   const orderId = deriveOrderId(config.orderPrefix, input.paymentId);
+  const { phoneNumber, mobile } = vippsStartOptions(input.options);
   const callbackPrefix = `${publicUrl}/v1/callbacks/${VIPPS_ECOM_ADAPTER_ID}`;
   // eCom takes URLs of at most 255 characters; say so plainly rather than relay Vipps' field error.
   if (input.returnUrl.length > MAX_ECOM_URL_LENGTH) {
@@ -55,13 +57,13 @@ export function buildEcomInitiateBody(
     throw new ProviderError('invalid_request', 'PWB_PUBLIC_URL is too long for Vipps eCom callbacks.');
   }
   return {
-    customerInfo: input.phoneNumber ? { mobileNumber: norwegianMobile(input.phoneNumber) } : {},
+    customerInfo: phoneNumber ? { mobileNumber: norwegianMobile(phoneNumber) } : {},
     merchantInfo: {
       merchantSerialNumber: config.merchantSerialNumber,
       callbackPrefix,
       fallBack: input.returnUrl,
       authToken: deriveAuthToken(config.callbackSecrets[0]!, config.merchantSerialNumber, orderId),
-      isApp: input.mobile,
+      isApp: mobile,
       paymentType: 'eComm Regular Payment',
     },
     transaction: {
@@ -140,7 +142,7 @@ export function createEcomAdapter(ctx: VippsAdapterContext, client: VippsClient)
       });
       if (created.orderId !== orderId)
         throw new ProviderError('provider_error', 'Vipps answered for a different order id.');
-      assertRedirectUrl(created.url, input.mobile);
+      assertRedirectUrl(created.url, vippsStartOptions(input.options).mobile);
       return {
         providerPaymentId: orderId,
         redirectUrl: created.url,

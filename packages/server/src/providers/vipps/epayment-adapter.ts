@@ -19,6 +19,7 @@ import {
   PAYMENT_EXPIRY_MS,
   type VippsAdapter,
   type VippsAdapterContext,
+  vippsStartOptions,
 } from './shared.js';
 import {
   ensureWebhookWith,
@@ -42,15 +43,16 @@ const REJECTIONS: Record<WebhookRejection, string> = {
 
 /** The create body, exported for tests. */
 export function buildEpaymentCreateBody(config: VippsConfig, input: CreatePaymentInput): Record<string, unknown> {
+  const { phoneNumber, mobile } = vippsStartOptions(input.options);
   return {
     amount: { currency: input.amount.currency, value: input.amount.value },
     paymentMethod: { type: 'WALLET' },
     reference: deriveOrderId(config.orderPrefix, input.paymentId),
-    userFlow: input.mobile ? 'NATIVE_REDIRECT' : 'WEB_REDIRECT',
+    userFlow: mobile ? 'NATIVE_REDIRECT' : 'WEB_REDIRECT',
     returnUrl: input.returnUrl,
     // Vipps takes Norwegian numbers only (for now); other markets enter theirs on the landing page.
-    ...(input.phoneNumber && input.amount.currency === 'NOK'
-      ? { customer: { phoneNumber: norwegianMsisdn(input.phoneNumber) } }
+    ...(phoneNumber && input.amount.currency === 'NOK'
+      ? { customer: { phoneNumber: norwegianMsisdn(phoneNumber) } }
       : {}),
     paymentDescription: paymentText(input.description, input.reference, 3, 100),
   };
@@ -176,7 +178,7 @@ export function createEpaymentAdapter(
       });
       if (created.reference !== body.reference)
         throw new ProviderError('provider_error', 'Vipps answered for a different reference.');
-      assertRedirectUrl(created.redirectUrl, input.mobile);
+      assertRedirectUrl(created.redirectUrl, vippsStartOptions(input.options).mobile);
       return {
         providerPaymentId: created.reference,
         redirectUrl: created.redirectUrl,

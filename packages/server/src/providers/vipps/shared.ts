@@ -1,4 +1,5 @@
 /** What the eCom and ePayment adapters share: their context, their extra surface and small helpers. */
+import { z } from 'zod';
 import type { Logger } from '../../log.js';
 import type { ProviderAdapter } from '../adapter.js';
 import { ProviderError } from '../../errors.js';
@@ -6,6 +7,23 @@ import type { VippsConfig } from './config.js';
 import type { PollingPolicy } from './polling.js';
 
 /** 5 minutes on the landing page + 5 in the app: after that Vipps gives up on the user. */
+/** The start options the Vipps method takes (opaque to the core, validated here). */
+const VippsStartOptions = z.object({
+  /** Pre-fills the landing page (a Norwegian mobile number; the protocol checked its format). */
+  phoneNumber: z.string().max(20).optional(),
+  /** The shopper is on a phone: app switch instead of the landing page. */
+  mobile: z.boolean().optional(),
+});
+
+export function vippsStartOptions(options: Readonly<Record<string, unknown>>): {
+  phoneNumber: string | null;
+  mobile: boolean;
+} {
+  const parsed = VippsStartOptions.safeParse(options);
+  if (!parsed.success) throw new ProviderError('invalid_request', 'Invalid Vipps start options (phoneNumber, mobile).');
+  return { phoneNumber: parsed.data.phoneNumber ?? null, mobile: parsed.data.mobile ?? false };
+}
+
 export const PAYMENT_EXPIRY_MS = 10 * 60_000;
 
 /** Largest callback / webhook body we read (Vipps' are well under 2 KB). */
