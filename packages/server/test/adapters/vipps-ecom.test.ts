@@ -30,8 +30,4 @@ runAdapterContract('Vipps eCom v2', (settings) => makeVippsWorld('ecom', setting
   approval: { status: 'authorized', settles: { afterMs: 60_000, status: 'authorized' } },
   declined: { status: 'cancelled', failureCode: 'rejected_by_user' },
   unknownPayment: 'not_found',
-  knownBugs: {
-    'refusal-not-retryable':
-      'mapVippsError (src/providers/vipps/errors.ts) makes a 4xx refusal a provider_error without retryable: false, so the API answers retryable: true',
-  },
 });

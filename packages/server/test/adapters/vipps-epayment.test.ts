@@ -29,8 +29,4 @@ runAdapterContract('Vipps ePayment v1', (settings) => makeVippsWorld('epayment',
   approval: { status: 'authorized', settles: { afterMs: 60_000, status: 'authorized' } },
   declined: { status: 'cancelled', failureCode: 'rejected_by_user' },
   unknownPayment: 'not_found',
-  knownBugs: {
-    'refusal-not-retryable':
-      'mapVippsError (src/providers/vipps/errors.ts) makes a 4xx refusal a provider_error without retryable: false, so the API answers retryable: true',
-  },
 });

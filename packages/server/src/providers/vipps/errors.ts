@@ -134,10 +134,15 @@ export function mapVippsError(
       'provider_error',
       `Vipps refused our credentials (HTTP ${status}; could not ${action}); check the PWB_VIPPS_* API keys and merchant serial number.`,
       { providerStatus: status },
+      { retryable: false },
     );
   }
   const json = tryJson(text);
-  return api === 'ecom' ? mapEcomError(status, json, action, scrub) : mapProblem(status, json, action, scrub);
+  const refused = api === 'ecom' ? mapEcomError(status, json, action, scrub) : mapProblem(status, json, action, scrub);
+  // Any other 4xx is Vipps refusing this very request: sending it again cannot succeed.
+  return refused.code === 'provider_error'
+    ? new ProviderError(refused.code, refused.message, refused.details, { retryable: false })
+    : refused;
 }
 
 function mapEcomError(status: number, json: unknown, action: string, scrub: Scrub): ProviderError {
