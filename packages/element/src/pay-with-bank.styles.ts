@@ -203,14 +203,37 @@ export const styles = css`
     list-style: none;
     margin: 0.5em 0 0;
     padding: 0;
-    max-height: var(--pwb-bank-list-max-height, 20rem);
-    overflow-y: auto;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
   }
 
+  /* A scroll box inside a scrolling page only where there is room and a mouse: on a phone the whole
+     list is part of the page. */
+  @media (min-width: 40em) and (pointer: fine) {
+    .banks {
+      max-height: var(--pwb-bank-list-max-height, 20rem);
+      overflow-y: auto;
+    }
+  }
+
   .banks li + li {
     border-top: 1px solid var(--_surface);
+  }
+
+  /* The last-used and highlighted banks, set off from the rest. */
+  .banks .featured + li:not(.featured) {
+    border-top: 2px solid var(--_border);
+  }
+
+  .tag {
+    justify-self: start;
+    padding: 0 0.5em;
+    border: 1px solid var(--_border);
+    border-radius: 999px;
+    background: var(--_bg);
+    color: var(--_text);
+    font-size: 0.8em;
+    font-weight: 600;
   }
 
   .bank {

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, setViewport } from '@web/test-runner-commands';
+import { MEMORY_KEY } from '../src/memory.js';
 import { filterBanks, normalizeForSearch } from '../src/methods/bank-form.js';
 import {
   $,
@@ -7,6 +8,8 @@ import {
   BANKS,
   FakeServer,
   LOGO,
+  SERVER,
+  TOKEN,
   apiError,
   click,
   json,
@@ -201,3 +204,141 @@ describe('bank list', () => {
     expect(bankNames(el)).to.have.length(5);
   });
 });
+
+describe('bank list: the merchant’s highlights, a preselected bank, the bank used last', () => {
+  let server: FakeServer;
+  afterEach(() => {
+    localStorage.removeItem(MEMORY_KEY);
+    server.assertNoAmountSent();
+    server.restore();
+  });
+
+  const rows = (el: HTMLElement) =>
+    $$(el, '[data-bank-id]').map((row) => [row.dataset.bankId, row.getAttribute('part')] as const);
+
+  it('needs no bank request when the session read carries the default country’s banks', async () => {
+    server = new FakeServer().withDefaults(makeSession({ banks: BANKS['DK']! })).install();
+    const el = await openBankList();
+    expect(bankNames(el)).to.have.length(5);
+    expect(server.requestsTo('GET', '/v1/checkout/banks')).to.have.length(0);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).to.deep.equal(['GET /v1/checkout/session']);
+  });
+
+  it('shows highlighted banks first, in the merchant’s order, but never an unavailable one before available banks', async () => {
+    server = new FakeServer().withDefaults(makeSession({ banks: BANKS['DK']! })).install();
+    const el = await mountWith({ 'highlighted-banks': 'dk-jyske dk-ostjysk dk-nordea' });
+    await waitForSelector(el, '[data-bank-id]');
+    expect(rows(el)).to.deep.equal([
+      ['dk-ostjysk', 'bank bank-highlighted'],
+      ['dk-nordea', 'bank bank-highlighted'],
+      ['dk-danske', 'bank'],
+      ['dk-broken', 'bank'],
+      ['dk-jyske', 'bank bank-highlighted'],
+    ]);
+    expect($(el, 'input[name="bank"]:checked')).to.equal(null); // highlighting selects nothing
+    await expect(el).to.be.accessible();
+  });
+
+  it('preselects the merchant’s bank, also in another country, and pays with it', async () => {
+    server = new FakeServer().withDefaults(makeSession({ banks: BANKS['DK']! })).install();
+    server.on('GET', /^\/v1\/checkout\/banks$/, (req) => {
+      const country = req.url.searchParams.get('country');
+      return json({ banks: country ? BANKS[country]! : [...BANKS['DK']!, ...BANKS['SE']!] });
+    });
+    const el = await mountWith({ 'preselected-bank': 'dk-nordea' });
+    await waitForSelector(el, '[data-bank-id]');
+    expect(($(el, 'input[name="bank"]:checked') as HTMLInputElement).value).to.equal('dk-nordea');
+    expect(server.requestsTo('GET', '/v1/checkout/banks')).to.have.length(0);
+
+    const swedish = await mountWith({ 'preselected-bank': 'se-sodra' });
+    await waitUntil(() => ($(swedish, 'input[name="bank"]:checked') as HTMLInputElement | null)?.value === 'se-sodra');
+    expect($<HTMLSelectElement>(swedish, '#bank-country')!.value).to.equal('SE');
+    click(swedish, '[data-action="pay"]');
+    await waitForScreen(swedish, 'redirecting');
+    expect(server.requestsTo('POST', '/v1/checkout/payments')[0]!.body).to.include({ bankId: 'se-sodra' });
+  });
+
+  it('remember-bank: remembers the bank the shopper leaves with, and offers it first (selected) next time', async () => {
+    server = new FakeServer().withDefaults(makeSession({ banks: BANKS['DK']! })).install();
+    const first = await mountWith({ 'remember-bank': '', 'preselected-bank': 'dk-danske' });
+    await waitForSelector(first, '[data-bank-id]');
+    expect(localStorage.getItem(MEMORY_KEY)).to.equal(null); // nothing stored before a bank is used
+    $<HTMLInputElement>(first, '[data-bank-id="dk-ostjysk"] input')!.click();
+    click(first, '[data-action="pay"]');
+    await waitForScreen(first, 'redirecting');
+    expect(JSON.parse(localStorage.getItem(MEMORY_KEY)!)).to.deep.equal({
+      bank: { bankId: 'dk-ostjysk', country: 'DK' },
+    });
+    first.remove();
+
+    // The next checkout on this device: the shopper's own bank wins over the merchant's preselection.
+    const next = await mountWith({
+      'remember-bank': '',
+      'preselected-bank': 'dk-danske',
+      'highlighted-banks': 'dk-nordea',
+    });
+    await waitForSelector(next, '[data-bank-id]');
+    expect(rows(next).slice(0, 3)).to.deep.equal([
+      ['dk-ostjysk', 'bank bank-last-used'],
+      ['dk-nordea', 'bank bank-highlighted'],
+      ['dk-danske', 'bank'],
+    ]);
+    expect(text(next, '[data-bank-id="dk-ostjysk"] .tag')).to.equal('Last used');
+    expect(($(next, 'input[name="bank"]:checked') as HTMLInputElement).value).to.equal('dk-ostjysk');
+    await expect(next).to.be.accessible();
+    next.remove();
+
+    // Without the attribute the element neither reads nor writes it.
+    const off = await mountWith({ 'preselected-bank': 'dk-danske' });
+    await waitForSelector(off, '[data-bank-id]');
+    expect(($(off, 'input[name="bank"]:checked') as HTMLInputElement).value).to.equal('dk-danske');
+    expect($(off, '.tag')).to.equal(null);
+    click(off, '[data-action="pay"]');
+    await waitForScreen(off, 'redirecting');
+    expect(JSON.parse(localStorage.getItem(MEMORY_KEY)!).bank.bankId).to.equal('dk-ostjysk');
+  });
+
+  it('ignores a remembered bank that is malformed or of a country the session does not list', async () => {
+    server = new FakeServer().withDefaults(makeSession({ banks: BANKS['DK']! })).install();
+    for (const stored of [
+      'not json',
+      JSON.stringify({ bank: { bankId: '<script>' } }),
+      JSON.stringify({ bank: { bankId: 'no-bank', country: 'NO' } }),
+    ]) {
+      localStorage.setItem(MEMORY_KEY, stored);
+      const el = await mountWith({ 'remember-bank': '' });
+      await waitForSelector(el, '[data-bank-id]');
+      expect($(el, 'input[name="bank"]:checked')).to.equal(null);
+      expect($(el, '.tag')).to.equal(null);
+      el.remove();
+    }
+  });
+
+  it('is one list with the page on a phone, and scrolls within the widget on a wide screen', async () => {
+    server = new FakeServer().withDefaults(makeSession({ banks: BANKS['DK']! })).install();
+    const el = await openBankList();
+    const list = $(el, '.banks')!;
+    try {
+      await setViewport({ width: 375, height: 667 });
+      expect([getComputedStyle(list).overflowY, getComputedStyle(list).maxHeight]).to.deep.equal(['visible', 'none']);
+      await setViewport({ width: 1200, height: 800 });
+      expect([getComputedStyle(list).overflowY, getComputedStyle(list).maxHeight]).to.deep.equal(['auto', '320px']);
+    } finally {
+      await setViewport({ width: 800, height: 600 });
+    }
+  });
+});
+
+/** Mounts a bank-only element with extra attributes (highlighted-banks, preselected-bank, remember-bank). */
+async function mountWith(attributes: Record<string, string>) {
+  const el = document.createElement('test-pay-with-bank');
+  const all = { 'session-token': TOKEN, 'server-url': SERVER, locale: 'en', methods: 'bank', ...attributes };
+  for (const [name, value] of Object.entries(all)) el.setAttribute(name, value);
+  el.pollInterval = 20;
+  mounted.push(el);
+  document.body.append(el);
+  await waitForScreen(el, 'bank-list');
+  return el;
+}
+const mounted: HTMLElement[] = [];
+afterEach(() => mounted.splice(0).forEach((el) => el.remove()));

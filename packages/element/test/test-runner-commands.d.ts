@@ -4,6 +4,7 @@ declare module '@web/test-runner-commands' {
   export function sendKeys(
     payload: { press: string } | { type: string } | { down: string } | { up: string },
   ): Promise<void>;
+  export function setViewport(viewport: { width: number; height: number }): Promise<void>;
   export function emulateMedia(options: {
     reducedMotion?: 'reduce' | 'no-preference';
     colorScheme?: 'light' | 'dark' | 'no-preference';

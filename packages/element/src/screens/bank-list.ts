@@ -40,7 +40,7 @@ function renderRow(view: MethodView<BankForm>, input: (i: BankInput) => void, ro
   const id = domId(bank.id);
   const logo = bank.logoUrl && !form.failedLogos.includes(bank.id) ? bank.logoUrl : null;
   const parts = `bank${row.highlighted ? ' bank-highlighted' : ''}${row.lastUsed ? ' bank-last-used' : ''}`;
-  return html`<li>
+  return html`<li class=${row.highlighted || row.lastUsed ? 'featured' : ''}>
     <label class="bank ${bank.available ? '' : 'unavailable'}" part=${parts} for=${id} data-bank-id=${bank.id}>
       <input
         type="radio"
