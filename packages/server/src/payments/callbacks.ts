@@ -24,7 +24,7 @@ export async function handleCallback(
   subPath: string,
 ): Promise<PaymentRecord | null> {
   const adapter = options.providers.byId(adapterId);
-  if (!adapter || !adapter.handleCallback || !adapter.capabilities.callbacks) {
+  if (!adapter?.handleCallback) {
     throw new ApiError('not_found', 'No such callback endpoint.');
   }
   let result;

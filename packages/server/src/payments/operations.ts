@@ -7,7 +7,7 @@
 import { isTerminal, type Currency } from '@pay-with-bank/protocol';
 import { KeyedMutex } from '../core/locks.js';
 import { ApiError, toApiError } from '../errors.js';
-import type { ProviderAdapter, ProviderSnapshot } from '../providers/adapter.js';
+import { offers, type ProviderAdapter, type ProviderSnapshot } from '../providers/adapter.js';
 import type { PaymentRecord, Store } from '../store/store.js';
 import { operationAmount, type ModifyOperation } from './amount-rules.js';
 import type { PaymentLedger } from './ledger.js';
@@ -36,8 +36,7 @@ export class MerchantOperations {
       let payment = await store.getPayment(paymentId);
       if (!payment) throw new ApiError('not_found', 'No such payment.');
       const adapter = this.options.adapterFor(payment);
-      const call = adapter[operation];
-      if (!adapter.capabilities[operation] || !call) {
+      if (!offers(adapter, operation)) {
         throw new ApiError('invalid_state', `This payment's provider does not support ${operation}.`, {
           operation,
           provider: adapter.id,

@@ -194,7 +194,7 @@ export class PaymentService {
    */
   private async cancelReplaced(payment: PaymentRecord): Promise<void> {
     const adapter = this.adapterFor(payment);
-    if (!adapter.capabilities.cancel || !adapter.cancel || payment.providerPaymentId === null) return;
+    if (!adapter.cancel || payment.providerPaymentId === null) return;
     try {
       const snapshot = await adapter.cancel(payment.providerPaymentId, `replaced-${payment.id}`);
       await this.ledger.applySnapshot(payment.id, snapshot, { source: 'system', type: 'replaced_cancelled' }, true);

@@ -84,8 +84,6 @@ export interface ProviderAdapter {
   readonly method: PaymentMethod;
   /** Currencies the provider can take for the configured merchant. */
   readonly currencies: readonly Money['currency'][];
-  /** Whether capture/cancel/refund are available. */
-  readonly capabilities: { capture: boolean; cancel: boolean; refund: boolean; callbacks: boolean };
   /**
    * True when this provider's `authorized` means the money is reserved for the merchant (Vipps),
    * so the checkout session counts as paid. False when `authorized` only means the shopper approved
@@ -115,4 +113,11 @@ export interface ProviderAdapter {
    * Throws ProviderError('unauthorized' | 'invalid_request') for forged or malformed requests.
    */
   handleCallback?(request: Request, subPath: string): Promise<CallbackResult>;
+}
+
+/** The optional operations: an adapter offers one exactly when it has the method (no separate flag). */
+export type AdapterOperation = 'capture' | 'cancel' | 'refund' | 'handleCallback' | 'listBanks';
+
+export function offers(adapter: ProviderAdapter, operation: AdapterOperation): boolean {
+  return typeof adapter[operation] === 'function';
 }

@@ -1,6 +1,6 @@
 /**
  * A scriptable ProviderAdapter for unit tests of the provider-neutral core: statuses are set by
- * the test, every call is recorded, and capabilities (capture/cancel/refund/callbacks) are chosen
+ * the test, every call is recorded, and the optional operations (capture/cancel/refund/callbacks) are chosen
  * per instance so the generic paths run before any real provider has them.
  */
 import type { Currency, PaymentMethod } from '@pay-with-bank/protocol';
@@ -18,18 +18,31 @@ export interface FakeAdapterOptions {
   id?: string;
   method?: PaymentMethod;
   currencies?: Currency[];
-  capabilities?: Partial<ProviderAdapter['capabilities']>;
+  /** Which optional operations the fake offers (the others are absent, as on a real adapter). */
+  capabilities?: Partial<FakeCapabilities>;
   authorizedMeansPaid?: boolean;
   banks?: ProviderBank[];
   /** Delay of every provider call (ms). */
   latencyMs?: number;
 }
 
+export interface FakeCapabilities {
+  capture: boolean;
+  cancel: boolean;
+  refund: boolean;
+  callbacks: boolean;
+}
+
 export class FakeAdapter implements ProviderAdapter {
   readonly id: string;
   readonly method: PaymentMethod;
   readonly currencies: Currency[];
-  readonly capabilities: ProviderAdapter['capabilities'];
+  /** The operations this fake was built with (test bookkeeping; the interface has no such flag). */
+  readonly capabilities: FakeCapabilities;
+  capture?: ProviderAdapter['capture'];
+  cancel?: ProviderAdapter['cancel'];
+  refund?: ProviderAdapter['refund'];
+  handleCallback?: ProviderAdapter['handleCallback'];
   readonly authorizedMeansPaid: boolean;
   banks: ProviderBank[];
   latencyMs: number;
@@ -53,6 +66,10 @@ export class FakeAdapter implements ProviderAdapter {
     this.method = options.method ?? 'bank';
     this.currencies = options.currencies ?? ['DKK', 'EUR'];
     this.capabilities = { capture: false, cancel: false, refund: false, callbacks: false, ...options.capabilities };
+    if (this.capabilities.capture) this.capture = (id, amount, key) => this.doCapture(id, amount, key);
+    if (this.capabilities.cancel) this.cancel = (id, key) => this.doCancel(id, key);
+    if (this.capabilities.refund) this.refund = (id, amount, key) => this.doRefund(id, amount, key);
+    if (this.capabilities.callbacks) this.handleCallback = (request) => this.doHandleCallback(request);
     this.authorizedMeansPaid = options.authorizedMeansPaid ?? false;
     this.banks = options.banks ?? [
       {
@@ -129,7 +146,11 @@ export class FakeAdapter implements ProviderAdapter {
     return snapshot;
   }
 
-  async capture(providerPaymentId: string, amount: { value: number }, key: string): Promise<ProviderSnapshot> {
+  private async doCapture(
+    providerPaymentId: string,
+    amount: { value: number },
+    key: string,
+  ): Promise<ProviderSnapshot> {
     this.calls.capture.push({ providerPaymentId, amount, key });
     this.takeFailure('capture');
     const s = this.state.get(providerPaymentId)!;
@@ -145,7 +166,7 @@ export class FakeAdapter implements ProviderAdapter {
     return next;
   }
 
-  async cancel(providerPaymentId: string, key: string): Promise<ProviderSnapshot> {
+  private async doCancel(providerPaymentId: string, key: string): Promise<ProviderSnapshot> {
     this.calls.cancel.push({ providerPaymentId, key });
     this.takeFailure('cancel');
     const s = this.state.get(providerPaymentId)!;
@@ -159,7 +180,7 @@ export class FakeAdapter implements ProviderAdapter {
     return next;
   }
 
-  async refund(providerPaymentId: string, amount: { value: number }, key: string): Promise<ProviderSnapshot> {
+  private async doRefund(providerPaymentId: string, amount: { value: number }, key: string): Promise<ProviderSnapshot> {
     this.calls.refund.push({ providerPaymentId, amount, key });
     this.takeFailure('refund');
     const s = this.state.get(providerPaymentId)!;
@@ -173,7 +194,7 @@ export class FakeAdapter implements ProviderAdapter {
   }
 
   /** Callbacks: JSON `{ id, event, status }`, authenticated by header `x-fake-auth: good`. */
-  async handleCallback(request: Request): Promise<CallbackResult> {
+  private async doHandleCallback(request: Request): Promise<CallbackResult> {
     if (request.headers.get('x-fake-auth') !== 'good')
       throw new ProviderError('unauthorized', 'bad callback signature');
     const body = (await request.json()) as { id: string; event: string; status?: ProviderSnapshot['status'] };
@@ -192,7 +213,6 @@ export function plainAdapter(options: FakeAdapterOptions = {}): ProviderAdapter 
     id: fake.id,
     method: fake.method,
     currencies: fake.currencies,
-    capabilities: fake.capabilities,
     authorizedMeansPaid: fake.authorizedMeansPaid,
     listBanks: () => fake.listBanks(),
     createPayment: (i) => fake.createPayment(i),

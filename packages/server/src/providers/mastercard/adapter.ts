@@ -85,7 +85,6 @@ export function createMastercardAdapter(options: MastercardAdapterOptions): Prov
     method: 'bank',
     currencies,
     // Payments settle at the bank: nothing to capture, cancel or refund through this API.
-    capabilities: { capture: false, cancel: false, refund: false, callbacks: false },
     // `Pending` (our authorized) means the bank is still executing and may fail it.
     authorizedMeansPaid: false,
 

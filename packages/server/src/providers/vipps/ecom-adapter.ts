@@ -121,7 +121,6 @@ export function createEcomAdapter(ctx: VippsAdapterContext, client: VippsClient)
     id: VIPPS_ECOM_ADAPTER_ID,
     method: 'vipps',
     currencies: ['NOK'],
-    capabilities: { capture: true, cancel: true, refund: true, callbacks: true },
     // Reserved means the money is held for the merchant: the checkout is paid.
     authorizedMeansPaid: true,
     pollingPolicy,

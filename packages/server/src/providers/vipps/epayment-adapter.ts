@@ -153,7 +153,6 @@ export function createEpaymentAdapter(
     id: VIPPS_EPAYMENT_ADAPTER_ID,
     method: 'vipps',
     currencies: [...config.currencies] as VippsCurrency[],
-    capabilities: { capture: true, cancel: true, refund: true, callbacks: true },
     // AUTHORIZED means the amount is reserved for the merchant: the checkout is paid.
     authorizedMeansPaid: true,
     pollingPolicy,
