@@ -42,7 +42,7 @@ export default defineConfig({
   projects: [
     {
       name: 'bank',
-      testMatch: /(bank|secrets|csp|return-and-retry|sandbox-a11y)\.spec\.ts/,
+      testMatch: /(bank|secrets|csp|return-and-retry|sandbox-a11y|norwegian|remembered-bank)\.spec\.ts/,
       use: { baseURL: INSTANCES.ecom.shopUrl },
     },
     { name: 'vipps-ecom', testMatch: /vipps\.spec\.ts/, use: { baseURL: INSTANCES.ecom.shopUrl } },
