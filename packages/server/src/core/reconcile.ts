@@ -9,7 +9,8 @@ import type { PaymentPatch, PaymentRecord } from '../store/store.js';
 
 export type MerchantEventType = MerchantEvent['type'];
 
-const RANK: Record<PaymentStatus, number> = {
+/** How far along a status is: a payment only ever moves to an equal or higher rank. */
+export const STATUS_RANK: Readonly<Record<PaymentStatus, number>> = {
   created: 0,
   pending: 1,
   authorized: 2,
@@ -37,7 +38,7 @@ function grow(current: number, reported: number | undefined): number {
 export function planSnapshot(current: PaymentRecord, snapshot: ProviderSnapshot): ReconcilePlan {
   const patch: PaymentPatch = {};
   const terminalBefore = isTerminal(current.status);
-  const accepted = !terminalBefore && RANK[snapshot.status] >= RANK[current.status];
+  const accepted = !terminalBefore && STATUS_RANK[snapshot.status] >= STATUS_RANK[current.status];
   const status = accepted ? snapshot.status : current.status;
   const statusChanged = status !== current.status;
 

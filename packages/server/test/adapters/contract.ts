@@ -22,6 +22,7 @@ import {
   type ProviderSnapshot,
 } from '../../src/providers/adapter.js';
 import type { Delivery, RecordedCall, Transport } from './transport.js';
+import { STATUS_RANK } from '../../src/core/reconcile.js';
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -157,16 +158,6 @@ export type KnownBugCheck = 'refusal-not-retryable';
 // ---------------------------------------------------------------------------------------------
 // Shared checks
 
-const RANK: Record<PaymentStatus, number> = {
-  created: 0,
-  pending: 1,
-  authorized: 2,
-  completed: 3,
-  failed: 3,
-  cancelled: 3,
-  expired: 3,
-};
-
 /** Statuses only move forward, and a terminal status never changes. */
 export function expectForwardOnly(statuses: readonly PaymentStatus[]): void {
   for (let i = 1; i < statuses.length; i++) {
@@ -174,7 +165,7 @@ export function expectForwardOnly(statuses: readonly PaymentStatus[]): void {
     const after = statuses[i]!;
     const path = statuses.join(' → ');
     if (isTerminal(before)) expect(after, `terminal ${before} changed: ${path}`).toBe(before);
-    else expect(RANK[after], `moved back: ${path}`).toBeGreaterThanOrEqual(RANK[before]);
+    else expect(STATUS_RANK[after], `moved back: ${path}`).toBeGreaterThanOrEqual(STATUS_RANK[before]);
   }
 }
 
@@ -184,7 +175,7 @@ function expectNoSecrets(world: AdapterWorld, text: string, what: string): void 
 
 /** A snapshot the core can store: a known status, a provider status, integral amounts, bounded secret-free raw. */
 function expectWellFormed(world: AdapterWorld, snapshot: ProviderSnapshot): void {
-  expect(RANK[snapshot.status], `unknown status ${snapshot.status}`).toBeTypeOf('number');
+  expect(STATUS_RANK[snapshot.status], `unknown status ${snapshot.status}`).toBeTypeOf('number');
   expect(snapshot.providerStatus).toMatch(/\S/);
   for (const key of ['authorizedAmount', 'capturedAmount', 'refundedAmount', 'cancelledAmount'] as const) {
     const amount = snapshot[key];
@@ -667,7 +658,8 @@ export function runAdapterContract(
         if (carryStatus) expect(withStatus.map((r) => r.snapshot!.status)).toContain(expected.approval.status);
         else expect(withStatus).toEqual([]);
         // What a callback says never runs ahead of what the provider answers.
-        for (const r of withStatus) expect(RANK[r.snapshot!.status]).toBeLessThanOrEqual(RANK[refreshed.status]);
+        for (const r of withStatus)
+          expect(STATUS_RANK[r.snapshot!.status]).toBeLessThanOrEqual(STATUS_RANK[refreshed.status]);
       });
 
       it('refuses forged callbacks as unauthorized: unsigned, altered, or another payment’s credentials', async () => {

@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { CrashPointName } from '../../src/core/crash-points.js';
 import { verifyWebhookSignature } from '../../src/notifications/signature.js';
+import { EPAYMENT_WEBHOOK_EVENTS } from '../../src/providers/vipps/webhooks.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const MERCHANT_KEY = 'mk_crash_0123456789abcdefghijklmnopqrstuv';
@@ -362,17 +363,6 @@ export const VIPPS = {
   msn: '123456',
 } as const;
 
-const EPAYMENT_EVENTS = [
-  'epayments.payment.created.v1',
-  'epayments.payment.aborted.v1',
-  'epayments.payment.expired.v1',
-  'epayments.payment.cancelled.v1',
-  'epayments.payment.captured.v1',
-  'epayments.payment.refunded.v1',
-  'epayments.payment.authorized.v1',
-  'epayments.payment.terminated.v1',
-];
-
 /**
  * Register the server's ePayment webhook once, as the README advises for servers that restart or
  * run as several instances: the secret is then given to every server start (PWB_VIPPS_WEBHOOK_SECRET).
@@ -397,7 +387,7 @@ export async function registerVippsWebhook(sandboxUrl: string, url: string): Pro
       'Merchant-Serial-Number': VIPPS.msn,
       'content-type': 'application/json',
     },
-    body: JSON.stringify({ url, events: EPAYMENT_EVENTS }),
+    body: JSON.stringify({ url, events: EPAYMENT_WEBHOOK_EVENTS }),
   });
   if (registered.status !== 201) throw new Error(`vipps webhook registration answered ${registered.status}`);
   return (await registered.json()) as { id: string; secret: string };

@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { deriveOrderId } from '../../src/providers/vipps/ids.js';
 import { json } from '../helpers/harness.js';
 import { makeFaultWorld, newAttemptId, reconcilerFor, type FaultWorld, type VippsApi } from './world.js';
+import { STATUS_RANK } from '../../src/core/reconcile.js';
 
 type Provider = 'mastercard' | VippsApi;
 type Action = 'approve' | 'reject' | 'cancel' | 'fail' | 'expire';
@@ -27,15 +28,6 @@ interface PlannedFault {
   count: number;
 }
 
-const RANK: Record<PaymentStatus, number> = {
-  created: 0,
-  pending: 1,
-  authorized: 2,
-  completed: 3,
-  failed: 3,
-  cancelled: 3,
-  expired: 3,
-};
 const EXPECTED: Record<Action, PaymentStatus> = {
   approve: 'completed',
   reject: 'cancelled',
@@ -210,9 +202,10 @@ async function runScenario(
 
   const final = await current();
   expect(final.status, `final status (${scenario.action})`).toBe(expected);
-  for (let i = 1; i < seen.length; i++) expect(RANK[seen[i]!]).toBeGreaterThanOrEqual(RANK[seen[i - 1]!]);
+  for (let i = 1; i < seen.length; i++) expect(STATUS_RANK[seen[i]!]).toBeGreaterThanOrEqual(STATUS_RANK[seen[i - 1]!]);
   const history = (await world.server.services.store.listPaymentEvents(paymentId)).map((e) => e.status);
-  for (let i = 1; i < history.length; i++) expect(RANK[history[i]!]).toBeGreaterThanOrEqual(RANK[history[i - 1]!]);
+  for (let i = 1; i < history.length; i++)
+    expect(STATUS_RANK[history[i]!]).toBeGreaterThanOrEqual(STATUS_RANK[history[i - 1]!]);
 
   // One provider payment per attempt at most; exactly one acted on by the shopper, and it is ours.
   const ours = await world.server.services.store.listSessionPayments(final.sessionId);

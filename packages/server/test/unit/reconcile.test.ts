@@ -1,19 +1,9 @@
 import { isTerminal, PaymentStatus, type PaymentStatus as Status } from '@pay-with-bank/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planSnapshot } from '../../src/core/reconcile.js';
+import { planSnapshot, STATUS_RANK } from '../../src/core/reconcile.js';
 import type { ProviderSnapshot } from '../../src/providers/adapter.js';
 import type { PaymentRecord } from '../../src/store/store.js';
-
-const RANK: Record<Status, number> = {
-  created: 0,
-  pending: 1,
-  authorized: 2,
-  completed: 3,
-  failed: 3,
-  cancelled: 3,
-  expired: 3,
-};
 
 function payment(overrides: Partial<PaymentRecord> = {}): PaymentRecord {
   return {
@@ -148,7 +138,7 @@ describe('planSnapshot', () => {
         for (const snapshot of snapshots) {
           const plan = planSnapshot(current, snapshot);
           const next = { ...current, ...plan.patch };
-          expect(RANK[next.status]).toBeGreaterThanOrEqual(RANK[current.status]);
+          expect(STATUS_RANK[next.status]).toBeGreaterThanOrEqual(STATUS_RANK[current.status]);
           if (terminalAt) expect(next.status).toBe(terminalAt);
           if (isTerminal(next.status)) terminalAt = next.status;
           for (const key of ['authorizedAmount', 'capturedAmount', 'refundedAmount', 'cancelledAmount'] as const) {

@@ -15,6 +15,7 @@ import {
   shopper,
   type VippsWorld,
 } from './helpers.js';
+import { EPAYMENT_WEBHOOK_EVENTS } from '../../src/providers/vipps/webhooks.js';
 
 const MINUTE = 60_000;
 const WEBHOOK_URL = `${PUBLIC_URL}/v1/callbacks/vipps-epayment/webhooks`;
@@ -318,16 +319,7 @@ describe('ePayment: webhook registration', () => {
     expect(hooks.map((c) => c.method)).toEqual(['GET', 'POST']);
     expect(JSON.parse(hooks[1]!.body)).toEqual({
       url: WEBHOOK_URL,
-      events: [
-        'epayments.payment.created.v1',
-        'epayments.payment.aborted.v1',
-        'epayments.payment.expired.v1',
-        'epayments.payment.cancelled.v1',
-        'epayments.payment.captured.v1',
-        'epayments.payment.refunded.v1',
-        'epayments.payment.authorized.v1',
-        'epayments.payment.terminated.v1',
-      ],
+      events: [...EPAYMENT_WEBHOOK_EVENTS],
     });
   });
 
