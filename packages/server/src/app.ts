@@ -17,7 +17,7 @@ import { ApiError } from './errors.js';
 import { FixedWindowLimiter } from './http/rate-limit.js';
 import { DEFAULT_BODY_LIMIT_BYTES, mountRoutes } from './http/router.js';
 import { routes } from './http/routes.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, withLogContext, type Logger } from './log.js';
 import { OutboxWorker } from './notifications/outbox-worker.js';
 import type { ProviderAdapter } from './providers/adapter.js';
 import { createProviderAdapters, ProviderRegistry } from './providers/registry.js';
@@ -108,7 +108,8 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
   app.use('*', async (c, next) => {
     const started = Date.now();
     const requestId = randomUUID();
-    await next();
+    // Every line logged while handling the request (services included) carries its id.
+    await withLogContext({ requestId }, next);
     c.header('X-Request-Id', requestId);
     c.header('Cache-Control', 'no-store');
     logger.info('request', {

@@ -3,6 +3,8 @@
  * sensitive keys are blanked whatever their value, known secret values are masked wherever they
  * appear inside strings, and bearer credentials / client tokens are masked by pattern.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -79,6 +81,17 @@ export class Redactor {
   }
 }
 
+/** Fields of the work in progress (the request id), added to every line logged inside it. */
+const logContext = new AsyncLocalStorage<LogFields>();
+
+/**
+ * Run `work` with `fields` on every log line written inside it, however deep: the HTTP layer sets
+ * the request id, so a service's warning names the request that caused it.
+ */
+export function withLogContext<T>(fields: LogFields, work: () => T): T {
+  return logContext.run({ ...logContext.getStore(), ...fields }, work);
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
   const sink = options.sink ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -90,6 +103,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         time: new Date().toISOString(),
         level: lineLevel,
         msg: message,
+        ...logContext.getStore(),
         ...base,
         ...fields,
       });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ProviderError } from '../../src/errors.js';
 import { createLogger, REDACTED } from '../../src/log.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { FakeAdapter } from '../helpers/fake-adapter.js';
+import { makeHarness } from '../helpers/harness.js';
 
 function capture(level: 'debug' | 'info' = 'debug', secrets: string[] = []) {
   const lines: string[] = [];
@@ -60,5 +64,31 @@ describe('logger', () => {
     const { logger: l2, lines } = capture();
     l2.info('deep', { deep });
     expect(lines[0]).toContain('[truncated]');
+  });
+});
+
+describe('the request id in service logs', () => {
+  it('is on every line a service logs while handling the request, and on the response', async () => {
+    const lines: string[] = [];
+    const fake = new FakeAdapter();
+    const h = makeHarness({
+      env: { PWB_LOG_LEVEL: 'info' },
+      deps: { store: new MemoryStore(), adapters: [fake], logSink: (line) => lines.push(line) },
+    });
+    const { clientToken } = await h.createSession();
+    fake.failNext.create = new ProviderError('provider_unavailable', 'The payment provider is unavailable (HTTP 503).');
+    const res = await h.client(clientToken, 'POST', '/v1/checkout/payments', {
+      method: 'bank',
+      attemptId: 'attempt-log-1',
+    });
+    const requestId = res.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const records = lines.map((line) => JSON.parse(line) as { msg: string; requestId?: string });
+    const warning = records.find((r) => r.msg === 'provider refused to create a payment');
+    expect(warning?.requestId).toBe(requestId);
+    // Outside a request there is none.
+    const logger = createLogger({ level: 'info', sink: (l) => lines.push(l) });
+    logger.info('background');
+    expect(JSON.parse(lines.at(-1)!).requestId).toBeUndefined();
   });
 });
