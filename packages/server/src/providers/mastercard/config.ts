@@ -81,22 +81,24 @@ const Account = z.string().transform((raw, ctx): PayeeAccount => {
 });
 const required = { error: 'is required when Mastercard is configured' };
 
-export const MastercardEnvSchema = z
-  .object({
-    PWB_MASTERCARD_BASE_URL: z
-      .string()
-      .refine(isHttpUrl, 'must be an absolute http(s) URL')
-      .transform((url) => url.replace(/\/+$/, ''))
-      .default(DEFAULT_MASTERCARD_BASE_URL),
-    PWB_MASTERCARD_CLIENT_ID: z.string(required),
-    PWB_MASTERCARD_CLIENT_SECRET: z.string(required),
-    PWB_MASTERCARD_USER_HASH_SALT: z.string().default(DEFAULT_USER_HASH_SALT),
-    PWB_MASTERCARD_ACCOUNT_DKK: Account.optional(),
-    PWB_MASTERCARD_ACCOUNT_SEK: Account.optional(),
-    PWB_MASTERCARD_ACCOUNT_NOK: Account.optional(),
-    // SEPA pays EUR, and SEPA needs an IBAN.
-    PWB_MASTERCARD_ACCOUNT_EUR: Account.refine((a) => a.kind === 'iban', 'must be an IBAN (EUR is paid by SEPA)').optional(),
-  });
+export const MastercardEnvSchema = z.object({
+  PWB_MASTERCARD_BASE_URL: z
+    .string()
+    .refine(isHttpUrl, 'must be an absolute http(s) URL')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .default(DEFAULT_MASTERCARD_BASE_URL),
+  PWB_MASTERCARD_CLIENT_ID: z.string(required),
+  PWB_MASTERCARD_CLIENT_SECRET: z.string(required),
+  PWB_MASTERCARD_USER_HASH_SALT: z.string().default(DEFAULT_USER_HASH_SALT),
+  PWB_MASTERCARD_ACCOUNT_DKK: Account.optional(),
+  PWB_MASTERCARD_ACCOUNT_SEK: Account.optional(),
+  PWB_MASTERCARD_ACCOUNT_NOK: Account.optional(),
+  // SEPA pays EUR, and SEPA needs an IBAN.
+  PWB_MASTERCARD_ACCOUNT_EUR: Account.refine(
+    (a) => a.kind === 'iban',
+    'must be an IBAN (EUR is paid by SEPA)',
+  ).optional(),
+});
 
 const NO_ACCOUNT =
   'Mastercard needs at least one payee account: set PWB_MASTERCARD_ACCOUNT_DKK, _SEK, _NOK or _EUR (e.g. iban:DK5000400440116243)';
