@@ -166,21 +166,28 @@ export class SqliteStore implements Store {
     return statement;
   }
 
+  /**
+   * Apply the pending migrations, all in one transaction (one commit, one fsync on a new database;
+   * on an up-to-date one only reads). Prepared statements are made after, never across them.
+   */
   private migrate(): void {
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
-    );
-    const applied = new Set(this.appliedMigrations());
+    const known = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+      .get();
+    const applied = new Set(known ? this.appliedMigrations() : []);
     const pending = MIGRATIONS.filter((m) => !applied.has(m.version));
     if (pending.length === 0) return;
-    // Migrations change the schema: prepared statements are made after, never across them.
-    const apply = this.db.transaction((migration: (typeof MIGRATIONS)[number]) => {
-      this.db.exec(migration.sql);
-      this.db
-        .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-        .run(migration.version, migration.name, new Date().toISOString());
-    });
-    for (const migration of pending) apply(migration);
+    this.db.transaction(() => {
+      this.db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+      );
+      const record = this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+      const at = new Date().toISOString();
+      for (const migration of pending) {
+        this.db.exec(migration.sql);
+        record.run(migration.version, migration.name, at);
+      }
+    })();
   }
 
   /** Applied migration versions (for tests and diagnostics). */

@@ -2,8 +2,12 @@
  * What the store contract cannot see: the table mappings match the schema, statements are prepared
  * once per store, and transactions (savepoints when nested) behave the same on both SQLite drivers.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { acquireInstanceLock, DatabaseInUseError, lockFileOf } from '../../src/store/instance-lock.js';
 import { codecs, sqlTable } from '../../src/store/sql-table.js';
 import { defaultDriver, openSqlDatabase, type SqlDatabase } from '../../src/store/sqlite-driver.js';
 import { SQLITE_TABLES, SqliteStore } from '../../src/store/sqlite.js';
@@ -19,6 +23,9 @@ function drivers(): SqlDatabase['driver'][] {
     return ['better-sqlite3'];
   }
 }
+
+const dir = mkdtempSync(join(tmpdir(), 'pwb-internals-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('table mappings', () => {
   it('name exactly the columns the migrations create (besides seq)', () => {
@@ -185,5 +192,37 @@ describe.each(drivers())('SQLite on %s', (driver) => {
     expect(add(7)).toBe(1);
     expect(values()).toEqual([1, 2, 4, 6, 7]);
     db.close();
+  });
+
+  it('takes the instance lock without writing, refuses a second holder, and frees it on close', () => {
+    const file = join(dir, `lock-${driver.replace(':', '-')}.sqlite`);
+    const first = acquireInstanceLock(file, driver);
+    // SQLite keeps file locks per process too, so a second connection here stands for a second process.
+    expect(() => acquireInstanceLock(file, driver)).toThrow(DatabaseInUseError);
+    first.close();
+    const again = acquireInstanceLock(file, driver);
+    again.close();
+  });
+
+  it('excludes a holder that took the lock the earlier way (a row written in EXCLUSIVE mode), both ways', () => {
+    const file = join(dir, `lock-earlier-${driver.replace(':', '-')}.sqlite`);
+    const earlier = () => {
+      const lock = openSqlDatabase(lockFileOf(file), driver);
+      try {
+        lock.exec('PRAGMA busy_timeout = 0; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = DELETE');
+        lock.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER, since TEXT)');
+        lock.prepare('INSERT OR REPLACE INTO holder (id, pid, since) VALUES (1, ?, ?)').run(process.pid, 't');
+      } catch (error) {
+        lock.close();
+        throw error;
+      }
+      return lock;
+    };
+    const old = earlier();
+    expect(() => acquireInstanceLock(file, driver)).toThrow(DatabaseInUseError);
+    old.close();
+    const now = acquireInstanceLock(file, driver);
+    expect(() => earlier()).toThrow(/SQLITE_BUSY|locked/);
+    now.close();
   });
 });
