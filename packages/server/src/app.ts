@@ -14,9 +14,8 @@ import { Reconciler } from './core/reconciler.js';
 import type { Services } from './core/services.js';
 import { SessionService } from './core/sessions.js';
 import { ApiError } from './errors.js';
-import { FixedWindowLimiter } from './http/rate-limit.js';
-import { DEFAULT_BODY_LIMIT_BYTES, mountRoutes } from './http/router.js';
-import { routes } from './http/routes.js';
+import { mountRoutes } from './http/router.js';
+import { routes } from './http/routes/index.js';
 import { createLogger, withLogContext, type Logger } from './log.js';
 import { OutboxWorker } from './notifications/outbox-worker.js';
 import type { ProviderAdapter } from './providers/adapter.js';
@@ -144,13 +143,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
     }),
   );
 
-  mountRoutes(app, routes, {
-    services,
-    bodyLimitBytes: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
-    clientLimiter: new FixedWindowLimiter(config.rateLimitPerMinute, 60_000),
-    addressLimiter: new FixedWindowLimiter(config.rateLimitPerAddressPerMinute, 60_000),
-    clientAddress: { trustedProxyHeader: config.trustedProxyHeader },
-  });
+  mountRoutes(app, routes, { services, bodyLimitBytes: deps.bodyLimitBytes });
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', 'No such endpoint.')));
   app.onError((error, c) => {

@@ -34,7 +34,7 @@ export {
   type WebhookVerificationReason,
 } from './notifications/webhook-event.js';
 export { buildOpenApiDocument } from './http/openapi.js';
-export { routes } from './http/routes.js';
+export { routes } from './http/routes/index.js';
 export type { AnyRoute, RouteDef, AuthKind } from './http/route.js';
 export { createLogger, type Logger, type LogLevel } from './log.js';
 export type {

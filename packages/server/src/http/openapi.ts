@@ -6,7 +6,7 @@
 import { ApiErrorBody, ERROR_STATUS, type ErrorCode } from '@pay-with-bank/protocol';
 import { z } from 'zod';
 import type { AnyRoute } from './route.js';
-import { routes as defaultRoutes } from './routes.js';
+import { routes as defaultRoutes } from './routes/index.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -20,7 +20,7 @@ export interface OpenApiOptions {
 function commonErrors(route: AnyRoute): ErrorCode[] {
   const codes: ErrorCode[] = ['invalid_request'];
   if (route.auth === 'merchant' || route.auth === 'client') codes.push('unauthorized');
-  if (route.auth === 'client') codes.push('rate_limited');
+  if (route.rateLimit === 'checkout') codes.push('rate_limited');
   if (route.method === 'POST') codes.push('payload_too_large');
   if (route.method === 'POST' && !route.rawBody) codes.push('unsupported_media_type');
   codes.push('method_not_allowed', 'internal_error');

@@ -16,8 +16,8 @@
 import { ApiErrorBody, ERROR_STATUS } from '@pay-with-bank/protocol';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/http/router.js';
-import { routes } from '../../src/http/routes.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/http/middleware/body-limit/index.js';
+import { routes } from '../../src/http/routes/index.js';
 import { MC_CLIENT_SECRET, MERCHANT_KEY, RETURN_URL, SECOND_MERCHANT_KEY } from '../helpers/config.js';
 import { FakeAdapter } from '../helpers/fake-adapter.js';
 import { BASE, json, makeHarness, type Harness } from '../helpers/harness.js';

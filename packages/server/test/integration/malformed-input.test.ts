@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../src/http/openapi.js';
 import type { AnyRoute } from '../../src/http/route.js';
-import { routes } from '../../src/http/routes.js';
+import { routes } from '../../src/http/routes/index.js';
 import { MERCHANT_KEY, RETURN_URL } from '../helpers/config.js';
 import { BASE, json } from '../helpers/harness.js';
 import { makeWorld, type World } from '../helpers/sandbox.js';

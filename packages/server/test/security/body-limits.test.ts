@@ -6,8 +6,8 @@
  */
 import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/http/router.js';
-import { routes } from '../../src/http/routes.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/http/middleware/body-limit/index.js';
+import { routes } from '../../src/http/routes/index.js';
 import { startServer } from '../../src/node.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { MERCHANT_KEY, testConfig } from '../helpers/config.js';

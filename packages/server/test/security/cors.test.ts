@@ -5,7 +5,7 @@
  * a credential. Credentials (cookies) are never allowed: the API uses bearer tokens only.
  */
 import { describe, expect, it } from 'vitest';
-import { routes } from '../../src/http/routes.js';
+import { routes } from '../../src/http/routes/index.js';
 import { MERCHANT_KEY, SHOP_ORIGIN } from '../helpers/config.js';
 import { securityWorld } from './helpers.js';
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../src/node.js';
-import { routes } from '../../src/http/routes.js';
+import { routes } from '../../src/http/routes/index.js';
 import { ProviderError } from '../../src/errors.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { MERCHANT_KEY, SHOP_ORIGIN, testConfig } from '../helpers/config.js';

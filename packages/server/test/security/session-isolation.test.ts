@@ -6,7 +6,7 @@
  * whether a guess is close to a real token or not).
  */
 import { describe, expect, it } from 'vitest';
-import { routes } from '../../src/http/routes.js';
+import { routes } from '../../src/http/routes/index.js';
 import { MERCHANT_KEY } from '../helpers/config.js';
 import { json } from '../helpers/harness.js';
 import { securityWorld, stateOf, type SecurityWorld, type Shopper } from './helpers.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ERROR_STATUS } from '@pay-with-bank/protocol';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../src/http/openapi.js';
-import { routes } from '../../src/http/routes.js';
+import { routes } from '../../src/http/routes/index.js';
 import { FakeAdapter } from '../helpers/fake-adapter.js';
 import { json, makeHarness } from '../helpers/harness.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createServer } from '../../src/app.js';
 import { buildOpenApiDocument } from '../../src/http/openapi.js';
-import { routes } from '../../src/http/routes.js';
+import { routes } from '../../src/http/routes/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { MERCHANT_KEY, RETURN_URL, SECOND_MERCHANT_KEY, testConfig } from '../helpers/config.js';
 import { FakeAdapter } from '../helpers/fake-adapter.js';

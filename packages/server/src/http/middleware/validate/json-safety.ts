@@ -9,7 +9,7 @@
  * - bounded nesting: our schemas are a few levels deep, and the walk must not recurse on
  *   attacker-chosen depth.
  */
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../../errors.js';
 
 export const MAX_JSON_DEPTH = 32;
 

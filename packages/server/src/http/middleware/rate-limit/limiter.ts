@@ -1,7 +1,6 @@
 /**
- * Per-key fixed-window request limits for the browser API (keyed by checkout session), so a
- * runaway or hostile page cannot hammer the provider through us. In-process: each server instance
- * counts its own requests.
+ * Per-key fixed-window request counters (a key is a checkout session or a client address).
+ * In-process: each server instance counts its own requests.
  */
 export interface RateDecision {
   allowed: boolean;
