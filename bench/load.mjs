@@ -8,11 +8,16 @@
 // Measures requests/s, latency per kind, errors (any non-2xx or network error; must be 0) and the
 // server's memory (VmRSS every second, VmHWM at the end) from /proc. Traffic goes to 127.0.0.1 only.
 //
-// Usage: node bench/load.mjs [seconds=60]      (env PWB_BENCH_CONCURRENCY, default 24)
+// Usage: node bench/load.mjs [seconds=60] [--server-root DIR] [--json FILE]
+//   (env PWB_BENCH_CONCURRENCY, default 24)
+//   --server-root DIR  run the companion server of another checkout (its sources, by tsx from its
+//                      own node_modules); the sandbox, the workload and the measuring stay this
+//                      checkout's (bench/compare.mjs uses it for the base revision)
+//   --json FILE        also write the summary figures to FILE as JSON
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -22,10 +27,28 @@ import { clearInterval, setInterval } from 'node:timers';
 import { URLSearchParams, fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const seconds = Number(process.argv[2] ?? 60);
+const USAGE = 'usage: node bench/load.mjs [seconds=60] [--server-root DIR] [--json FILE]   (seconds 1–3600)';
+let seconds = 60;
+let serverRoot = ROOT;
+let jsonFile = null;
+for (let i = 2; i < process.argv.length; i++) {
+  const arg = process.argv[i];
+  const value = () => process.argv[++i] ?? (console.error(`${arg} needs a value\n${USAGE}`), process.exit(2));
+  if (arg === '--server-root') serverRoot = resolve(value());
+  else if (arg === '--json') jsonFile = resolve(value());
+  else if (/^\d+(\.\d+)?$/.test(arg)) seconds = Number(arg);
+  else {
+    console.error(`unknown argument ${arg}\n${USAGE}`);
+    process.exit(2);
+  }
+}
 const concurrency = Number(process.env.PWB_BENCH_CONCURRENCY ?? 24);
 if (!Number.isFinite(seconds) || seconds < 1 || seconds > 3600) {
-  console.error('usage: node bench/load.mjs [seconds=60]   (1–3600)');
+  console.error(USAGE);
+  process.exit(2);
+}
+if (!existsSync(join(serverRoot, 'packages/server/src/cli.ts'))) {
+  console.error(`no packages/server/src/cli.ts under ${serverRoot}`);
   process.exit(2);
 }
 if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
@@ -44,9 +67,9 @@ const SHOPPER_PAYS = 0.25;
 
 const children = new Set();
 
-function startChild(name, script, env, ready) {
+function startChild(name, script, env, ready, cwd = ROOT) {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -265,6 +288,7 @@ try {
         return null;
       }
     },
+    serverRoot,
   );
   const serverUrl = await server.url;
   const pid = server.child.pid;
@@ -429,6 +453,32 @@ try {
   if (errorSamples.length) console.log(`  first errors:\n    ${errorSamples.join('\n    ')}`);
   if (server.problems.length)
     console.log(`  first server warnings:\n    ${server.problems.slice(0, 5).join('\n    ')}`);
+  if (jsonFile) {
+    const figures = (values) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return {
+        count: sorted.length,
+        p50: percentile(sorted, 50),
+        p90: percentile(sorted, 90),
+        p99: percentile(sorted, 99),
+      };
+    };
+    writeFileSync(
+      jsonFile,
+      JSON.stringify({
+        serverRoot,
+        seconds: elapsedMs / 1000,
+        concurrency,
+        requests: totalRequests,
+        requestsPerSecond: totalRequests / (elapsedMs / 1000),
+        errors: errorCount,
+        checkouts: journeys,
+        latency: { all: figures(all), ...Object.fromEntries([...latencies].map(([kind, v]) => [kind, figures(v)])) },
+        rssMb: { start: baseline / 1024, end: end.rssKb / 1024, peak: Math.max(end.hwmKb, peakSampled) / 1024 },
+        serverWarnings: server.problems.length,
+      }),
+    );
+  }
   if (errorCount > 0) exitCode = 1;
 } catch (error) {
   console.error(`load: ${error instanceof Error ? error.message : String(error)}`);
