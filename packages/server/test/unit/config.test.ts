@@ -2,13 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  DEFAULT_DATABASE,
-  configSecrets,
-  loadConfig,
-  providerConfig,
-} from '../../src/config.js';
+import { ConfigError, DEFAULT_DATABASE, configSecrets, loadConfig, providerConfig } from '../../src/config.js';
 import { isValidIban, parsePayeeAccount, type MastercardConfig } from '../../src/providers/mastercard/index.js';
 import { baseEnv, MC_CLIENT_SECRET, MERCHANT_KEY, WEBHOOK_SECRET } from '../helpers/config.js';
 
@@ -80,7 +74,11 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('debug');
     expect(config.providerTimeoutMs).toBe(2500);
     expect(config.webhook).toEqual({ url: 'https://shop.example/hooks/pwb', secret: WEBHOOK_SECRET });
-    expect(Object.keys(providerConfig<MastercardConfig>(config, 'mastercard')!.accounts).sort()).toEqual(['DKK', 'EUR', 'SEK']);
+    expect(Object.keys(providerConfig<MastercardConfig>(config, 'mastercard')!.accounts).sort()).toEqual([
+      'DKK',
+      'EUR',
+      'SEK',
+    ]);
     expect(providerConfig<MastercardConfig>(config, 'mastercard')!.userHashSalt).toBe('pepper-and-salt');
   });
 
