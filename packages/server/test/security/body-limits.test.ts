@@ -8,12 +8,10 @@ import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/http/middleware/body-limit/index.js';
 import { routes } from '../../src/http/routes/index.js';
-import { startServer } from '../../src/node.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { MERCHANT_KEY, testConfig } from '../helpers/config.js';
-import { FakeAdapter } from '../helpers/fake-adapter.js';
+import { MERCHANT_KEY } from '../helpers/config.js';
 import { BASE, json } from '../helpers/harness.js';
-import { securityWorld, stateOf, type Shopper } from './helpers.js';
+import { overHttp, securityWorld, stateOf, type Shopper } from './helpers.js';
 
 const LIMIT = DEFAULT_BODY_LIMIT_BYTES;
 
@@ -94,53 +92,50 @@ describe('body size limit', () => {
 
   it('over real HTTP: chunked bodies without Content-Length get 413 and the server stays up', async () => {
     const store = new MemoryStore();
-    const running = await startServer(testConfig({ PWB_PORT: '0' }), {
-      store,
-      adapters: [new FakeAdapter()],
-      backgroundWorkers: false,
-    });
-    try {
-      const url = new URL(`${running.url}/v1/sessions`);
-      const status = await new Promise<{ status: number; body: string; chunked: boolean }>((resolve, reject) => {
-        const req = httpRequest(
-          {
-            host: url.hostname,
-            port: url.port,
-            path: url.pathname,
-            method: 'POST',
-            headers: { authorization: `Bearer ${MERCHANT_KEY}`, 'content-type': 'application/json' },
-          },
-          (res) => {
-            let body = '';
-            res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-            res.on('end', () => resolve({ status: res.statusCode!, body, chunked: sentChunked }));
-          },
-        );
-        // No Content-Length: Node sends Transfer-Encoding: chunked.
-        const sentChunked = !req.hasHeader('content-length');
-        req.on('error', (error: NodeJS.ErrnoException) => {
-          // The server may close the socket while we are still uploading; the response is what counts.
-          if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+    await overHttp(
+      {},
+      async (base) => {
+        const url = new URL(`${base}/v1/sessions`);
+        const status = await new Promise<{ status: number; body: string; chunked: boolean }>((resolve, reject) => {
+          const req = httpRequest(
+            {
+              host: url.hostname,
+              port: url.port,
+              path: url.pathname,
+              method: 'POST',
+              headers: { authorization: `Bearer ${MERCHANT_KEY}`, 'content-type': 'application/json' },
+            },
+            (res) => {
+              let body = '';
+              res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+              res.on('end', () => resolve({ status: res.statusCode!, body, chunked: sentChunked }));
+            },
+          );
+          // No Content-Length: Node sends Transfer-Encoding: chunked.
+          const sentChunked = !req.hasHeader('content-length');
+          req.on('error', (error: NodeJS.ErrnoException) => {
+            // The server may close the socket while we are still uploading; the response is what counts.
+            if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+          });
+          let written = 0;
+          const writeMore = () => {
+            while (written < 1024 * 1024) {
+              written += 8192;
+              if (!req.write('x'.repeat(8192))) return void req.once('drain', writeMore);
+            }
+            req.end();
+          };
+          writeMore();
         });
-        let written = 0;
-        const writeMore = () => {
-          while (written < 1024 * 1024) {
-            written += 8192;
-            if (!req.write('x'.repeat(8192))) return void req.once('drain', writeMore);
-          }
-          req.end();
-        };
-        writeMore();
-      });
-      expect(status.chunked).toBe(true);
-      expect(status.status).toBe(413);
-      expect(JSON.parse(status.body).error.code).toBe('payload_too_large');
-      expect((await store.stats()).sessions).toBe(0);
-      const health = await fetch(`${running.url}/healthz`);
-      expect(health.status).toBe(200);
-      await health.text();
-    } finally {
-      await running.close();
-    }
+        expect(status.chunked).toBe(true);
+        expect(status.status).toBe(413);
+        expect(JSON.parse(status.body).error.code).toBe('payload_too_large');
+        expect((await store.stats()).sessions).toBe(0);
+        const health = await fetch(`${base}/healthz`);
+        expect(health.status).toBe(200);
+        await health.text();
+      },
+      store,
+    );
   });
 });

@@ -5,14 +5,13 @@
  * cached or leak its URL in a Referer, and is not embeddable cross-origin.
  */
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../../src/node.js';
 import { routes } from '../../src/http/routes/index.js';
 import { ProviderError } from '../../src/errors.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { MERCHANT_KEY, SHOP_ORIGIN, testConfig } from '../helpers/config.js';
+import { MERCHANT_KEY, SHOP_ORIGIN } from '../helpers/config.js';
 import { FakeAdapter } from '../helpers/fake-adapter.js';
 import { makeHarness } from '../helpers/harness.js';
-import { securityWorld, type SecurityWorld } from './helpers.js';
+import { overHttp, securityWorld, type SecurityWorld } from './helpers.js';
 
 const HTTPS_PUBLIC_URL = { PWB_PUBLIC_URL: 'https://pay.example' };
 
@@ -171,20 +170,13 @@ describe('security headers', () => {
   });
 
   it('are sent over real HTTP too (the Node entry point adds nothing and drops nothing)', async () => {
-    const running = await startServer(testConfig({ ...HTTPS_PUBLIC_URL, PWB_PORT: '0' }), {
-      store: new MemoryStore(),
-      adapters: [new FakeAdapter()],
-      backgroundWorkers: false,
-    });
-    try {
+    await overHttp(HTTPS_PUBLIC_URL, async (base) => {
       for (const path of ['/healthz', '/nope', '/v1/payments']) {
-        const res = await fetch(`${running.url}${path}`);
+        const res = await fetch(`${base}${path}`);
         expect(headerProblems(res), path).toEqual([]);
         await res.text();
       }
-    } finally {
-      await running.close();
-    }
+    });
   });
 
   it('use no Content-Security-Policy source that would let anything load', async () => {

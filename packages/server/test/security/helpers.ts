@@ -1,7 +1,9 @@
 /** Shared set-up of the security tests: a server with a fully capable fake provider, and two shoppers. */
 import type { Env } from '../../src/config.js';
+import { startServer } from '../../src/node.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { TestClock } from '../helpers/clock.js';
+import { testConfig } from '../helpers/config.js';
 import { FakeAdapter } from '../helpers/fake-adapter.js';
 import { json, makeHarness, type Harness } from '../helpers/harness.js';
 
@@ -53,4 +55,18 @@ export async function stateOf(world: SecurityWorld): Promise<string> {
     events: await Promise.all(payments.map((p) => world.store.listPaymentEvents(p.id))),
     calls: world.fake.calls,
   });
+}
+
+/** Run `use` against the real Node entry point (an ephemeral port, a fake provider), then close it. */
+export async function overHttp<T>(env: Env, use: (url: string) => Promise<T>, store = new MemoryStore()): Promise<T> {
+  const running = await startServer(testConfig({ ...env, PWB_PORT: '0' }), {
+    store,
+    adapters: [new FakeAdapter()],
+    backgroundWorkers: false,
+  });
+  try {
+    return await use(running.url);
+  } finally {
+    await running.close();
+  }
 }

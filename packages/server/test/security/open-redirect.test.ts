@@ -76,15 +76,20 @@ const ON_LIST = [
   'https://SHOP.example:443/checkout/return', // the same origin, spelled differently
 ];
 
+/** A merchant creating a session with this return URL. */
+function createWith(world: ReturnType<typeof securityWorld>, returnUrl: string) {
+  return world.h.merchant('POST', '/v1/sessions', {
+    amount: { value: 100, currency: 'DKK' },
+    reference: 'R-1',
+    description: 'd',
+    returnUrl,
+  });
+}
+
 describe('return URLs are held to the allow-list', () => {
   it.each(OFF_LIST)('refuses %s, creating nothing', async (returnUrl) => {
     const world = securityWorld();
-    const res = await world.h.merchant('POST', '/v1/sessions', {
-      amount: { value: 100, currency: 'DKK' },
-      reference: 'R-1',
-      description: 'd',
-      returnUrl,
-    });
+    const res = await createWith(world, returnUrl);
     expect([400, 422]).toContain(res.status);
     const body = await json(res);
     expect(['return_url_not_allowed', 'invalid_request']).toContain(body.error.code);
@@ -93,12 +98,7 @@ describe('return URLs are held to the allow-list', () => {
 
   it.each(ON_LIST)('admits %s', async (returnUrl) => {
     const world = securityWorld();
-    const res = await world.h.merchant('POST', '/v1/sessions', {
-      amount: { value: 100, currency: 'DKK' },
-      reference: 'R-1',
-      description: 'd',
-      returnUrl,
-    });
+    const res = await createWith(world, returnUrl);
     expect(res.status).toBe(201);
     // Stored (and shown to the merchant) as the URL the shopper will actually be sent to.
     const { session } = await json(res);

@@ -10,13 +10,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { startServer } from '../../src/node.js';
 import { addressKey, clientAddress } from '../../src/security/client-address.js';
-import { MemoryStore } from '../../src/store/memory.js';
-import { baseEnv, MERCHANT_KEY, testConfig } from '../helpers/config.js';
-import { FakeAdapter } from '../helpers/fake-adapter.js';
+import { baseEnv, MERCHANT_KEY } from '../helpers/config.js';
 import { BASE, json } from '../helpers/harness.js';
-import { securityWorld, stateOf, type SecurityWorld } from './helpers.js';
+import { overHttp, securityWorld, stateOf, type SecurityWorld } from './helpers.js';
 
 /** What @hono/node-server passes as the fetch handler's env. */
 const fromSocket = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } });
@@ -151,15 +148,10 @@ describe('per client address', () => {
   });
 
   it('works over real HTTP with the socket address', async () => {
-    const running = await startServer(testConfig({ ...env, PWB_PORT: '0' }), {
-      store: new MemoryStore(),
-      adapters: [new FakeAdapter()],
-      backgroundWorkers: false,
-    });
-    try {
+    await overHttp(env, async (base) => {
       const statuses: number[] = [];
       for (let i = 0; i < 7; i++) {
-        const res = await fetch(`${running.url}/v1/checkout/session`, {
+        const res = await fetch(`${base}/v1/checkout/session`, {
           headers: { authorization: 'Bearer nope', 'x-forwarded-for': `10.1.1.${i}` },
         });
         statuses.push(res.status);
@@ -167,9 +159,7 @@ describe('per client address', () => {
         await res.text();
       }
       expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
-    } finally {
-      await running.close();
-    }
+    });
   });
 
   it('is configured by PWB_RATE_LIMIT_PER_ADDRESS_PER_MINUTE and PWB_TRUSTED_PROXY_HEADER', () => {
