@@ -4,8 +4,14 @@
 // the requests the page makes before that moment and how many of them form a chain of round trips.
 //
 // Usage: start the demo (npm run demo) in another shell, then:
-//   node bench/bank-list.mjs [runs=15] [currency…=DKK SEK]
+//   node bench/bank-list.mjs [runs=15] [currency…=DKK SEK] [--latency=0,50]
 // The demo must be reachable at PWB_DEMO_URL (default http://localhost:4030).
+//
+// Each kind of load is measured at each network latency (Chromium's network emulation, added to every
+// request the page makes, CORS preflights included), and so is a floor page: the same checkout document
+// under the same kind of Content-Security-Policy, whose one small external script makes the one
+// request the bank list needs (GET /v1/checkout/session with the bearer token, so one preflight too)
+// and renders the banks as a plain list. The widget's time to its bank rows is compared with the floor's.
 //
 // One session kind per currency, chosen with the shop's own currency selector:
 // - DKK (the shop's default) offers bank and Vipps, so the widget opens on the method choice; the
@@ -25,13 +31,18 @@
 // went out (network start, so a request waiting on its preflight goes out after it) after the
 // previous one had ended.
 /* global URLSearchParams */ // Node's, not in the workspace's ESLint globals
-import { launchChromium } from './browser.mjs';
+import { createServer } from 'node:http';
+import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS } from './browser.mjs';
 
 const shop = (process.env.PWB_DEMO_URL ?? 'http://localhost:4030').replace(/\/+$/, '');
-const runs = Number(process.argv[2] ?? 15);
-const currencies = process.argv.slice(3).length ? process.argv.slice(3).map((c) => c.toUpperCase()) : ['DKK', 'SEK'];
-if (!Number.isInteger(runs) || runs < 1) {
-  console.error('usage: node bench/bank-list.mjs [runs=15] [currency…=DKK SEK]');
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const runs = Number(positional[0] ?? 15);
+const currencies = positional.slice(1).length ? positional.slice(1).map((c) => c.toUpperCase()) : ['DKK', 'SEK'];
+const latencies = (flags.find((f) => f.startsWith('--latency='))?.slice(10) ?? '0,50').split(',').map(Number);
+if (!Number.isInteger(runs) || runs < 1 || latencies.some((l) => !Number.isFinite(l) || l < 0)) {
+  console.error('usage: node bench/bank-list.mjs [runs=15] [currency…=DKK SEK] [--latency=0,50]');
   process.exit(2);
 }
 const TIMEOUT_MS = 15_000;
@@ -100,7 +111,14 @@ function instrument() {
         marks.firstScreenName = screen;
       }
     }
-    const rows = root ? [...root.querySelectorAll('[part~="bank"]:not([part~="bank-choose-later"])')] : [];
+    // The widget's bank rows, or the floor page's plain list.
+    const rows = root
+      ? [...root.querySelectorAll('[part~="bank"]:not([part~="bank-choose-later"])')]
+      : [...document.querySelectorAll('#floor-banks li')];
+    if (!root && rows.length > 0 && marks.firstScreen === null) {
+      marks.firstScreen = performance.now();
+      marks.firstScreenName = 'floor';
+    }
     if (rows.length > 0 && rows.some(visible)) {
       marks.rows = performance.now();
       marks.rowCount = rows.length;
@@ -113,11 +131,66 @@ function instrument() {
 
 // ------------------------------------------------------------------ one load
 
-async function measureLoad(browser, checkoutUrl) {
+// ------------------------------------------------------------------ the floor page
+
+/** The floor page's one script: the one request the bank list needs, then a plain list. */
+const FLOOR_SCRIPT = `const list = document.getElementById('floor-banks');
+const response = await fetch(list.dataset.server + '/v1/checkout/session', {
+  headers: { Accept: 'application/json', Authorization: 'Bearer ' + list.dataset.token },
+  credentials: 'omit',
+});
+const { banks } = await response.json();
+list.replaceChildren(...(banks ?? []).map((bank) => Object.assign(document.createElement('li'), { textContent: bank.name })));
+`;
+
+/** Serves the floor script from its own origin (a module script: CORS). */
+function startFloorServer() {
+  const server = createServer((req, res) => {
+    res.writeHead(200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'access-control-allow-origin': '*',
+      'cache-control': 'no-store',
+    });
+    res.end(FLOOR_SCRIPT);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** The checkout document, its widget replaced by the floor: same token, same server, one script. */
+function floorDocument(html, floorUrl) {
+  const token = /session-token="([^"]+)"/.exec(html)?.[1];
+  const server = /server-url="([^"]+)"/.exec(html)?.[1];
+  if (!token || !server) throw new Error('no <pay-with-bank session-token server-url> on the checkout page');
+  return {
+    server,
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Floor</title>
+<script type="module" src="${floorUrl}"></script></head>
+<body><h1>Checkout</h1><ul id="floor-banks" data-token="${token}" data-server="${server}"></ul></body></html>`,
+  };
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ------------------------------------------------------------------ one load
+
+async function measureLoad(browser, checkoutUrl, { latency = 0, floorUrl = null } = {}) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
     await page.addInitScript(instrument);
+    if (floorUrl) {
+      await page.route(checkoutUrl, async (route) => {
+        const response = await route.fetch(); // the real checkout page (its token), as the shop served it
+        const { server, body } = floorDocument(await response.text(), floorUrl);
+        const csp = `default-src 'none'; script-src ${new URL(floorUrl).origin}; connect-src ${new URL(server).origin}`;
+        await sleep(latency); // fulfilled here, so the document pays the emulated latency by hand
+        await route.fulfill({
+          status: 200,
+          headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp },
+          body,
+        });
+      });
+    }
     const cdp = await context.newCDPSession(page);
     // Times in the browser's monotonic clock (ms); converted to the page's clock below.
     const requests = new Map();
@@ -143,6 +216,12 @@ async function measureLoad(browser, checkoutUrl) {
     cdp.on('Network.loadingFinished', finish);
     cdp.on('Network.loadingFailed', finish);
     await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency, // added to every request the page makes, CORS preflights included
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
     await cdp.send('Performance.enable');
 
     // Only until the response commits: waiting for `load` would delay the script's watching (and its click).
@@ -171,7 +250,7 @@ async function measureLoad(browser, checkoutUrl) {
         { polling: 'raf', timeout: TIMEOUT_MS },
       );
       const { screen, x, y } = await first.jsonValue();
-      if (screen === 'method-choice') {
+      if (screen === 'method-choice' && !floorUrl) {
         if (x === null) {
           await page
             .locator('pay-with-bank')
@@ -192,7 +271,10 @@ async function measureLoad(browser, checkoutUrl) {
     }
     const { marks, serverUrl } = await page.evaluate(() => ({
       marks: window.__pwbBench,
-      serverUrl: document.querySelector('pay-with-bank')?.getAttribute('server-url') || window.location.origin,
+      serverUrl:
+        document.querySelector('pay-with-bank')?.getAttribute('server-url') ||
+        document.getElementById('floor-banks')?.dataset.server ||
+        window.location.origin,
     }));
     const serverOrigin = new URL(serverUrl, checkoutUrl).origin;
     // NavigationStart is on the same monotonic clock as the Network events: 0 on the page's clock.
@@ -249,17 +331,31 @@ function longestChain(requests) {
 
 // ------------------------------------------------------------------ run and report
 
-const browser = await launchChromium();
-const results = new Map(currencies.map((c) => [c, []]));
+// The floor document is fulfilled by the script (not from a socket), so Chromium's local network access
+// checks would count it as public and refuse its requests to localhost; the widget's pages are real
+// localhost pages either way.
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [...CHROMIUM_ARGS, '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests'],
+});
+const floorServer = await startFloorServer();
+const floorUrl = `http://127.0.0.1:${floorServer.address().port}/floor.js`;
+const FLOOR = 'floor';
+/** results per latency: kind (currency, or the floor) → loads */
+const results = new Map(latencies.map((l) => [l, new Map([...currencies, FLOOR].map((k) => [k, []]))]));
 try {
-  for (let i = 0; i < runs + 1; i++) {
-    for (const currency of currencies) {
-      const result = await measureLoad(browser, await createOrder(currency));
-      if (i > 0) results.get(currency).push(result); // the first load of each kind warms caches
+  for (const latency of latencies) {
+    for (let i = 0; i < runs + 1; i++) {
+      for (const kind of [...currencies, FLOOR]) {
+        const url = await createOrder(kind === FLOOR ? currencies.at(-1) : kind);
+        const result = await measureLoad(browser, url, { latency, floorUrl: kind === FLOOR ? floorUrl : null });
+        if (i > 0) results.get(latency).get(kind).push(result); // the first load of each kind warms caches
+      }
     }
   }
 } finally {
   await browser.close();
+  floorServer.close();
 }
 
 const quantile = (values, p) => {
@@ -276,17 +372,43 @@ const count = (values) => {
 const label = (r) => `${r.preflight ? 'preflight' : r.method} ${new URL(r.url).pathname}`;
 const describe = (values) => [...new Set(values)].join(' / ');
 
+const median = (values) => quantile(values, 0.5);
 console.log(
-  `Checkout page load → bank rows visible: ${runs} fresh loads per session kind (one browser context each, after 1 warm-up), shop ${shop}`,
+  `Checkout page load → bank rows visible: ${runs} fresh loads per kind and latency (one browser context each, after 1 warm-up), shop ${shop}`,
 );
-for (const [currency, list] of results) {
+for (const [latency, byKind] of results) {
+  console.log(`\n=== network latency ${latency} ms per request (Chromium emulation)`);
+  for (const [kind, list] of byKind) report(kind, list);
+  const floor = median(byKind.get(FLOOR).map((r) => r.marks.rows));
+  for (const currency of currencies) {
+    const list = byKind.get(currency);
+    const direct = list.filter((r) => !r.clicked);
+    if (direct.length) {
+      const rows = median(direct.map((r) => r.marks.rows));
+      console.log(
+        `  ${currency} bank rows vs the floor      ${(rows / floor).toFixed(2)}× (median ${rows.toFixed(0)} ms vs ${floor.toFixed(0)} ms)`,
+      );
+    } else {
+      const first = median(list.map((r) => r.marks.firstScreen));
+      console.log(
+        `  ${currency} first screen vs the floor   ${(first / floor).toFixed(2)}× (median ${first.toFixed(0)} ms vs ${floor.toFixed(0)} ms; its rows come after a click)`,
+      );
+    }
+  }
+}
+
+function report(kind, list) {
   const m = list.map((r) => r.marks);
   const clicks = list.filter((r) => r.clicked).length;
-  console.log(
-    `\n${currency} session, methods ${describe(m.map((x) => (x.methods ?? []).join(' + ')))}: first screen ${describe(m.map((x) => x.firstScreenName))}` +
-      (clicks === 0 ? ', no click' : `, scripted click on "Pay with your bank" in ${clicks} of ${list.length} loads`),
-  );
-  console.log(`  first interactive widget screen  ${timing(m.map((x) => x.firstScreen))}`);
+  if (kind === FLOOR) {
+    console.log(`\nfloor page: the checkout document, one script, one request, a plain list`);
+  } else {
+    console.log(
+      `\n${kind} session, methods ${describe(m.map((x) => (x.methods ?? []).join(' + ')))}: first screen ${describe(m.map((x) => x.firstScreenName))}` +
+        (clicks === 0 ? ', no click' : `, scripted click on "Pay with your bank" in ${clicks} of ${list.length} loads`),
+    );
+    console.log(`  first interactive widget screen  ${timing(m.map((x) => x.firstScreen))}`);
+  }
   if (clicks > 0) {
     const clicked = list.filter((r) => r.clicked).map((r) => r.marks);
     console.log(`  scripted click                   ${timing(clicked.map((x) => x.click))}`);
