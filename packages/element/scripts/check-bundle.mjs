@@ -9,8 +9,7 @@ import { gzipSync } from 'node:zlib';
  * interactive) fails the build above this. Issue 9's goal is 12 KB with a hard limit of 13 KB; the
  * entry is not there yet (see bench/README.md, "Script-tag size"), so the limit guards what it is.
  */
-// TEMPORARY 24 KiB while the payment part is bundled into the entry (checkout-controller.ts).
-const ENTRY_LIMIT_GZIP = 24 * 1024;
+const ENTRY_LIMIT_GZIP = 21 * 1024;
 const ENTRY_GOAL_GZIP = 12 * 1024;
 /** Any one chunk (the payment part, a catalogue). */
 const CHUNK_LIMIT_GZIP = 6 * 1024;

@@ -15,10 +15,6 @@ import { methodModule } from './methods/index.js';
 import { consumeReturnParams, type ReturnParams } from './return.js';
 import { forgetReturnState } from './return-state.js';
 import { newAttemptId, wait } from './util.js';
-// TEMPORARY, until the demo serves the entry's chunks (see the issue 9 report): the payment part is
-// bundled into the entry, so the demo's single /assets/pay-with-bank.js route keeps every journey
-// working. The dynamic import below becomes `import('./payment.js')` again then.
-import * as bundledPaymentPart from './payment.js';
 
 /** The flow from Pay on, its I/O and the screens showing a payment: a chunk next to the entry. */
 export type PaymentPart = typeof import('./payment.js');
@@ -310,15 +306,17 @@ export class CheckoutController implements ReactiveController {
 
   /** The payment part: one chunk next to the entry, fetched once (again after a failure). */
   loadPart(): Promise<PaymentPart> {
-    this.#partLoad ??= Promise.resolve(bundledPaymentPart).then(
+    this.#partLoad ??= import('./payment.js').then(
       (part) => {
         this.part = part;
         this.#sync(); // the effects only the payment part knows
         this.#host.requestUpdate();
         return part;
       },
-      () => {
+      (error: unknown) => {
         this.#partLoad = null;
+        // Most often a host that serves only the entry: say which file, for whoever sets it up.
+        console.error('pay-with-bank: serve the pay-with-bank-*.js files next to pay-with-bank.js', error);
         throw new ApiError('network_error', 'Part of the payment widget could not be loaded', true);
       },
     );
