@@ -11,7 +11,7 @@
 import type { ErrorCode } from '@pay-with-bank/protocol';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
-import type { Services } from '../core/services.js';
+import type { Services } from '../services.js';
 import type { SessionRecord } from '../store/store.js';
 
 /** Who may call a route: nobody in particular, the merchant's backend, the shopper's browser, or a provider. */

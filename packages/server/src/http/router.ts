@@ -9,7 +9,7 @@
  * before the handler runs, so bad input never changes anything. The handler only calls services.
  */
 import type { Hono, MiddlewareHandler } from 'hono';
-import type { Services } from '../core/services.js';
+import type { Services } from '../services.js';
 import { ApiError } from '../errors.js';
 import { auth } from './middleware/auth/index.js';
 import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './middleware/body-limit/index.js';

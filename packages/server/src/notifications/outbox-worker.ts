@@ -4,7 +4,7 @@
  * takes. Rows live in the store, so deliveries survive restarts.
  */
 import type { WebhookConfig } from '../config.js';
-import { crashPoint } from '../core/crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
+import { crashPoint } from '../crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
 import type { Logger } from '../log.js';
 import type { OutboxRecord, Store } from '../store/store.js';
 import { SIGNATURE_HEADER, signWebhook } from './signature.js';

@@ -3,7 +3,7 @@
  * before that), then what it says is applied replay-safely (its event key), or — where the body is
  * not signed and so not believed — it only prompts a refresh.
  */
-import { crashPoint } from '../core/crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
+import { crashPoint } from '../crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
 import { ApiError, toApiError } from '../errors.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { PaymentRecord, Store } from '../store/store.js';

@@ -5,7 +5,7 @@
  * are never failed as interrupted, however slow, and a start for the same choice can wait for one.
  */
 import type { PaymentFailure, StartPaymentRequest } from '@pay-with-bank/protocol';
-import { crashPoint } from '../core/crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
+import { crashPoint } from '../crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
 import { toApiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ProviderAdapter } from '../providers/adapter.js';

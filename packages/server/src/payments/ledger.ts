@@ -4,11 +4,11 @@
  * decides — is planned against the stored payment and written with compare-and-set on its version,
  * together with its event, the merchant notifications (outbox) and the session's paid state, in one
  * transaction. On a concurrent change it plans again against the newer state. Statuses only move
- * forward (reconcile.ts).
+ * forward (status-rules.ts).
  */
 import { isTerminal, type MerchantEvent, type PaymentFailure } from '@pay-with-bank/protocol';
-import { hasChanges, planSnapshot, type MerchantEventType } from '../core/reconcile.js';
-import { settles, toMerchantPayment } from '../core/views.js';
+import { hasChanges, planSnapshot, type MerchantEventType } from './status-rules.js';
+import { settles, toMerchantPayment } from '../views.js';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ProviderSnapshot } from '../providers/adapter.js';

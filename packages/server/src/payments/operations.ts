@@ -5,7 +5,7 @@
  * operation per payment at a time in this process.
  */
 import { isTerminal, type Currency } from '@pay-with-bank/protocol';
-import { KeyedMutex } from '../core/locks.js';
+import { KeyedMutex } from '../locks.js';
 import { ApiError, toApiError } from '../errors.js';
 import { offers, type ProviderAdapter, type ProviderSnapshot } from '../providers/adapter.js';
 import type { PaymentRecord, Store } from '../store/store.js';

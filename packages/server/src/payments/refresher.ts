@@ -5,8 +5,8 @@
  * stored state without a provider call.
  */
 import { isTerminal } from '@pay-with-bank/protocol';
-import { crashPoint } from '../core/crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
-import { RefreshThrottle } from '../core/refresh-throttle.js';
+import { crashPoint } from '../crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
+import { RefreshThrottle } from './refresh-throttle.js';
 import { ApiError, toApiError } from '../errors.js';
 import type { ProviderAdapter, ProviderSnapshot } from '../providers/adapter.js';
 import type { PaymentEventSource, PaymentRecord, Store } from '../store/store.js';

@@ -10,9 +10,9 @@
  * Provider-neutral: adapters are looked up by the id stored on the payment.
  */
 import { isTerminal, type CheckoutPayment, type NextAction, type StartPaymentRequest } from '@pay-with-bank/protocol';
-import type { BankDirectory } from '../core/banks.js';
-import { KeyedMutex } from '../core/locks.js';
-import { sessionState, settles, toCheckoutPayment } from '../core/views.js';
+import type { BankDirectory } from '../providers/banks.js';
+import { KeyedMutex } from '../locks.js';
+import { sessionState, settles, toCheckoutPayment } from '../views.js';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ProviderAdapter } from '../providers/adapter.js';

@@ -23,7 +23,7 @@ import {
   type ProviderSnapshot,
 } from '../../src/providers/adapter.js';
 import type { Delivery, RecordedCall, Transport } from './transport.js';
-import { STATUS_RANK } from '../../src/core/reconcile.js';
+import { STATUS_RANK } from '../../src/payments/status-rules.js';
 
 // ---------------------------------------------------------------------------------------------
 // Inputs

@@ -1,6 +1,6 @@
 /**
  * Crash safety (design invariants 5 and 7): the server process is killed with SIGKILL at a named
- * crash point (src/core/crash-points.ts, PWB_CRASH_AT) in the middle of a payment, restarted on the
+ * crash point (src/crash-points.ts, PWB_CRASH_AT) in the middle of a payment, restarted on the
  * same SQLite file without PWB_CRASH_AT, and the payment must resume with nothing lost and nothing
  * duplicated: one provider payment per attempt, exactly one successful provider payment per
  * checkout, every merchant notification delivered (at least once, same event id) and acknowledged.
@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CrashPointName } from '../../src/core/crash-points.js';
+import type { CrashPointName } from '../../src/crash-points.js';
 import { openSqlDatabase, type SqlDatabase } from '../../src/store/sqlite-driver.js';
 import {
   MERCHANT_KEY,

@@ -11,7 +11,7 @@ import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { CrashPointName } from '../../src/core/crash-points.js';
+import type { CrashPointName } from '../../src/crash-points.js';
 import { verifyWebhookSignature } from '../../src/notifications/signature.js';
 import { EPAYMENT_WEBHOOK_EVENTS } from '../../src/providers/vipps/webhooks.js';
 

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { deriveOrderId } from '../../src/providers/vipps/ids.js';
 import { json } from '../helpers/harness.js';
 import { makeFaultWorld, newAttemptId, reconcilerFor, type FaultWorld, type VippsApi } from './world.js';
-import { STATUS_RANK } from '../../src/core/reconcile.js';
+import { STATUS_RANK } from '../../src/payments/status-rules.js';
 
 type Provider = 'mastercard' | VippsApi;
 type Action = 'approve' | 'reject' | 'cancel' | 'fail' | 'expire';

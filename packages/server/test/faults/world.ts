@@ -17,7 +17,7 @@ import {
 } from '@pay-with-bank/sandbox';
 import { expect } from 'vitest';
 import { createServer, type PayWithBankServer, type ServerDeps } from '../../src/app.js';
-import { Reconciler } from '../../src/core/reconciler.js';
+import { Reconciler } from '../../src/payments/reconciler.js';
 import type { Env } from '../../src/config.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { SANDBOX_BASE, testConfig } from '../helpers/config.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Reconciler } from '../../src/core/reconciler.js';
+import { Reconciler } from '../../src/payments/reconciler.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { TestClock } from '../helpers/clock.js';
 import { FakeAdapter } from '../helpers/fake-adapter.js';

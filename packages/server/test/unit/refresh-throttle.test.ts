@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RefreshThrottle } from '../../src/core/refresh-throttle.js';
+import { RefreshThrottle } from '../../src/payments/refresh-throttle.js';
 import type { PaymentEventSource } from '../../src/store/store.js';
 
 const CREATED = '2030-01-01T00:00:00.000Z';

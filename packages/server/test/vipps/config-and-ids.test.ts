@@ -17,7 +17,7 @@ import {
   paymentKey,
   verifyAuthToken,
 } from '../../src/providers/vipps/ids.js';
-import { nextPollAt } from '../../src/core/refresh-throttle.js';
+import { nextPollAt } from '../../src/payments/refresh-throttle.js';
 import { pollingPolicy } from '../../src/providers/vipps/polling.js';
 import { CALLBACK_SECRET, vippsEnv } from './helpers.js';
 

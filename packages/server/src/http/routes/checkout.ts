@@ -9,8 +9,8 @@ import {
   StartPaymentRequest,
   StartPaymentResponse,
 } from '@pay-with-bank/protocol';
-import type { Services } from '../../core/services.js';
-import { toCheckoutSession } from '../../core/views.js';
+import type { Services } from '../../services.js';
+import { toCheckoutSession } from '../../views.js';
 import { ApiError } from '../../errors.js';
 import type { SessionRecord } from '../../store/store.js';
 import { defineRoute, NoQuery } from '../route.js';

@@ -10,7 +10,7 @@ import {
 } from '@pay-with-bank/protocol';
 import { z } from 'zod';
 import { PaymentService, type ModifyOperation } from '../../payments/service.js';
-import { toMerchantPayment } from '../../core/views.js';
+import { toMerchantPayment } from '../../views.js';
 import { ApiError } from '../../errors.js';
 import { pageOf } from '../pagination.js';
 import { defineRoute, NoQuery } from '../route.js';

@@ -7,7 +7,7 @@ import {
   SessionIdParams,
 } from '@pay-with-bank/protocol';
 import { z } from 'zod';
-import { toMerchantPayment, toMerchantSession } from '../../core/views.js';
+import { toMerchantPayment, toMerchantSession } from '../../views.js';
 import { ApiError } from '../../errors.js';
 import { defineRoute, NoQuery } from '../route.js';
 

@@ -7,7 +7,7 @@
  * A refused credential is `unauthorized` (401, `WWW-Authenticate: Bearer`).
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { SessionService } from '../../../core/sessions.js';
+import type { SessionService } from '../../../sessions/service.js';
 import { ApiError } from '../../../errors.js';
 import { matchesAnySecret } from '../../../security/crypto.js';
 import type { AuthContext, AuthKind } from '../../route.js';

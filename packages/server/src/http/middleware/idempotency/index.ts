@@ -7,7 +7,7 @@
  * instance (the store's records hold across restarts).
  */
 import type { MiddlewareHandler } from 'hono';
-import { KeyedMutex } from '../../../core/locks.js';
+import { KeyedMutex } from '../../../locks.js';
 import { ApiError } from '../../../errors.js';
 import type { Store } from '../../../store/store.js';
 import type { HttpEnv } from '../env.js';

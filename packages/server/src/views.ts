@@ -7,7 +7,7 @@ import type {
   MerchantSession,
   NextAction,
 } from '@pay-with-bank/protocol';
-import type { PaymentRecord, SessionRecord } from '../store/store.js';
+import type { PaymentRecord, SessionRecord } from './store/store.js';
 
 export function sessionState(session: SessionRecord, now: Date): MerchantSession['state'] {
   if (session.state === 'paid') return 'paid';

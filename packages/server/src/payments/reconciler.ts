@@ -7,7 +7,7 @@
 import { isApiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
-import type { PaymentService } from './payments.js';
+import type { PaymentService } from './service.js';
 
 export interface ReconcilerOptions {
   store: Store;

@@ -5,7 +5,7 @@
  */
 import type { Bank, Country, Currency } from '@pay-with-bank/protocol';
 import type { Logger } from '../log.js';
-import type { ProviderAdapter, ProviderBank } from '../providers/adapter.js';
+import type { ProviderAdapter, ProviderBank } from './adapter.js';
 import { toApiError } from '../errors.js';
 
 interface CacheEntry {

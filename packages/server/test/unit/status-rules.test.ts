@@ -1,7 +1,7 @@
 import { isTerminal, PaymentStatus, type PaymentStatus as Status } from '@pay-with-bank/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planSnapshot, STATUS_RANK } from '../../src/core/reconcile.js';
+import { planSnapshot, STATUS_RANK } from '../../src/payments/status-rules.js';
 import type { ProviderSnapshot } from '../../src/providers/adapter.js';
 import type { PaymentRecord } from '../../src/store/store.js';
 

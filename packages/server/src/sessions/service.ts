@@ -4,7 +4,7 @@
  */
 import type { Country, CreateSessionRequest, Currency, PaymentMethod } from '@pay-with-bank/protocol';
 import { ApiError } from '../errors.js';
-import { crashPoint } from './crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
+import { crashPoint } from '../crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
 import { apiKeyId, seal, unseal } from '../security/sealed.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { CLIENT_TOKEN_PATTERN, newClientToken, newSessionId, sha256Hex } from '../security/crypto.js';

@@ -1,7 +1,7 @@
 /**
  * The status rules, as a pure function: what applying a provider snapshot does to a stored
  * payment. Statuses only move forward (created → pending → authorized → terminal), terminal
- * statuses never change, and amounts never shrink. src/core/payments.ts persists the plan.
+ * statuses never change, and amounts never shrink. src/payments/ledger.ts persists the plan.
  */
 import { isTerminal, type MerchantEvent, type PaymentStatus } from '@pay-with-bank/protocol';
 import type { ProviderSnapshot } from '../providers/adapter.js';
