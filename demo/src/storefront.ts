@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
@@ -146,12 +147,17 @@ export function createStorefront(options: StorefrontOptions) {
     c.header('content-type', 'text/javascript; charset=utf-8');
     return c.body(await readFile(new URL('../public/checkout.js', import.meta.url), 'utf8'));
   });
-  app.get('/assets/pay-with-bank.js', async (c) => {
+  // The element's script-tag entry and the chunks it loads on demand from its own URL (the payment
+  // part, each language): the files next to the entry, under their built names.
+  app.get('/assets/:file{pay-with-bank(-[A-Za-z0-9_-]+)?\\.js}', async (c) => {
+    const file = c.req.param('file');
     c.header('content-type', 'text/javascript; charset=utf-8');
-    c.header('cache-control', 'no-cache');
+    // The entry changes with each build; its chunks' names carry a content hash.
+    c.header('cache-control', file === 'pay-with-bank.js' ? 'no-cache' : 'public, max-age=31536000, immutable');
     try {
-      return c.body(await readFile(options.elementBundlePath, 'utf8'));
+      return c.body(await readFile(join(dirname(options.elementBundlePath), file), 'utf8'));
     } catch {
+      if (file !== 'pay-with-bank.js') return c.notFound();
       return c.text('pay-with-bank.js is not built: run `npm run demo` (it builds the element first)', 503);
     }
   });
