@@ -41,20 +41,39 @@ describe('i18n', () => {
   });
 
   it('renders in the locale attribute, falling back per message and formatting amounts in that locale', async () => {
-    registerMessages('nb', { 'methodChoice.heading': 'Hvordan vil du betale?' });
+    // A language that does not ship: the merchant's strings, English for the rest, Swiss amounts.
+    registerMessages('de', { 'methodChoice.heading': 'Wie möchten Sie bezahlen?' });
+    const server = new FakeServer()
+      .withDefaults(makeSession({ amount: { value: 125_000, currency: 'NOK' } }))
+      .install();
+    try {
+      const el = await mount({ locale: 'de-CH' });
+      await waitForScreen(el, 'method-choice');
+      expect(text(el, 'h2')).to.equal('Wie möchten Sie bezahlen?');
+      expect(text(el, '[data-method="bank"] strong')).to.equal('Pay with your bank');
+      const swiss = new Intl.NumberFormat('de-CH', { style: 'currency', currency: 'NOK' }).format(1250);
+      const spaces = (value: string) => value.replace(/\s/g, ' ');
+      expect(spaces(text(el, '[data-amount]'))).to.equal(spaces(swiss));
+      el.locale = 'en';
+      await el.updateComplete;
+      expect(text(el, 'h2')).to.equal('How would you like to pay?');
+      expect(text(el, '[data-amount]')).to.equal('NOK 1,250.00');
+    } finally {
+      server.restore();
+    }
+  });
+
+  it('a merchant string wins over the shipped Norwegian catalogue, message by message', async () => {
+    registerMessages('nb', { 'methodChoice.heading': 'Hvordan vil du betale i dag?' });
     const server = new FakeServer()
       .withDefaults(makeSession({ amount: { value: 125_000, currency: 'NOK' } }))
       .install();
     try {
       const el = await mount({ locale: 'nb-NO' });
       await waitForScreen(el, 'method-choice');
-      expect(text(el, 'h2')).to.equal('Hvordan vil du betale?');
-      expect(text(el, '[data-method="bank"] strong')).to.equal('Pay with your bank');
+      expect(text(el, 'h2')).to.equal('Hvordan vil du betale i dag?');
+      expect(text(el, '[data-method="bank"] strong')).to.not.equal('Pay with your bank');
       expect(text(el, '[data-amount]')).to.match(/^1\s250,00\skr$/);
-      el.locale = 'en';
-      await el.updateComplete;
-      expect(text(el, 'h2')).to.equal('How would you like to pay?');
-      expect(text(el, '[data-amount]')).to.equal('NOK 1,250.00');
     } finally {
       server.restore();
     }
