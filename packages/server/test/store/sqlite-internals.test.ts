@@ -161,6 +161,49 @@ describe.each(drivers())('SQLite on %s', (driver) => {
     await store.close();
   });
 
+  it('writes bookkeeping without waiting for the disk, and everything else with synchronous = FULL', async () => {
+    const store = new SqliteStore(join(dir, `sync-${driver.replace(':', '-')}.sqlite`), driver);
+    const synchronous = () => store.db.pragma('synchronous');
+    const FULL = 2;
+    const NORMAL = 1;
+    expect(synchronous()).toBe(FULL);
+    const seen: unknown[] = [];
+    const prepare = store.db.prepare.bind(store.db);
+    (store.db as { prepare: SqlDatabase['prepare'] }).prepare = (sql) => {
+      const statement = prepare(sql);
+      if (!sql.startsWith('UPDATE')) return statement;
+      const record = () => seen.push(synchronous());
+      return {
+        run: (...params: unknown[]) => (record(), statement.run(...params)),
+        get: (...params: unknown[]) => (record(), statement.get(...params)),
+        all: (...params: unknown[]) => (record(), statement.all(...params)),
+      };
+    };
+    const s = sessionRecord();
+    await store.insertSession(s);
+    const p = paymentRecord(s);
+    await store.insertPayment(p, eventRecord(p));
+    await store.markPaymentChecked(p.id, '2030-01-01T00:09:00.000Z');
+    expect((await store.getPayment(p.id))!.lastCheckedAt).toBe('2030-01-01T00:09:00.000Z');
+    expect(synchronous()).toBe(FULL);
+    const o = outboxRecord(p);
+    await store.updatePayment({
+      paymentId: p.id,
+      expectedVersion: 1,
+      patch: {},
+      updatedAt: 't',
+      events: [],
+      outbox: [o],
+    });
+    await store.markOutboxRetry(o.id, 1, 't', 'HTTP 500');
+    await store.markOutboxDelivered(o.id, 't');
+    expect((await store.listOutbox(p.id))[0]).toMatchObject({ attempts: 1, deliveredAt: 't', lastError: null });
+    // The checked/retry/delivered updates ran with NORMAL, the payment change with FULL.
+    expect(seen).toEqual([NORMAL, FULL, NORMAL, NORMAL]);
+    expect(synchronous()).toBe(FULL);
+    await store.close();
+  });
+
   it('commits, rolls back, and rolls back a nested transaction on its own', () => {
     const db = openSqlDatabase(':memory:', driver);
     db.exec('CREATE TABLE t (v INTEGER)');
