@@ -107,11 +107,11 @@ function removeWorktree(path) {
     // Not (or no longer) a registered worktree: plain files.
   }
   rmSync(path, { recursive: true, force: true });
-  try {
-    git('worktree', 'prune');
-  } catch {
-    // Nothing to prune.
-  }
+  // Still registered (its directory was already gone): forget it. Other worktrees are left alone.
+  const registered = git('worktree', 'list', '--porcelain')
+    .split('\n')
+    .some((line) => line === `worktree ${path}`);
+  if (registered) git('worktree', 'prune');
 }
 
 function install(tree) {
