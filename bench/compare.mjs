@@ -231,6 +231,12 @@ function report({ options, baseCommit, currentLabel, cold, loads }) {
     ['server median', ms(base.median), ms(current.median), ratio(base.median, current.median)],
     ['server p10', ms(base.p10), ms(current.p10), ratio(base.p10, current.p10)],
     ['server p90', ms(base.p90), ms(current.p90), ratio(base.p90, current.p90)],
+    [
+      'server CPU until then, median',
+      ms(base.cpu.median),
+      ms(current.cpu.median),
+      ratio(base.cpu.median, current.cpu.median),
+    ],
     ['server / bare Hono floor', base.ratio.toFixed(2), current.ratio.toFixed(2), ratio(base.ratio, current.ratio)],
     [
       'server − floor',
@@ -240,7 +246,7 @@ function report({ options, baseCommit, currentLabel, cold, loads }) {
     ],
   ]);
   lines.push(
-    `  bare Hono floor: median ${ms(cold.floor.median)} (p10 ${ms(cold.floor.p10)}, p90 ${ms(cold.floor.p90)})`,
+    `  bare Hono floor: median ${ms(cold.floor.median)} (p10 ${ms(cold.floor.p10)}, p90 ${ms(cold.floor.p90)}), CPU ${ms(cold.floor.cpu.median)}`,
   );
   if (loads) {
     const pick = (tree, f) => loads.filter((l) => l.tree === tree).map((l) => f(l.result));
