@@ -11,6 +11,7 @@ import { acquireInstanceLock, DatabaseInUseError, lockFileOf } from '../../src/s
 import { codecs, sqlTable } from '../../src/store/sql-table.js';
 import { defaultDriver, openSqlDatabase, type SqlDatabase } from '../../src/store/sqlite-driver.js';
 import { SQLITE_TABLES, SqliteStore } from '../../src/store/sqlite.js';
+import type { PaymentChange } from '../../src/store/store.js';
 import { eventRecord, outboxRecord, paymentRecord, sessionRecord } from './contract.js';
 
 /** The drivers this Node can run: never better-sqlite3 on Node 24+ (see sqlite-driver.ts). */
@@ -25,6 +26,17 @@ function drivers(): SqlDatabase['driver'][] {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pwb-internals-'));
+
+/** A change of payment `paymentId` at version 1 that changes nothing unless `extra` says. */
+const change = (paymentId: string, extra: Partial<PaymentChange> = {}): PaymentChange => ({
+  paymentId,
+  expectedVersion: 1,
+  patch: {},
+  updatedAt: 't',
+  events: [],
+  outbox: [],
+  ...extra,
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('table mappings', () => {
@@ -117,14 +129,7 @@ describe.each(drivers())('SQLite on %s', (driver) => {
         sessionState: 'open',
       });
       expect(updated.ok).toBe(true);
-      await store.updatePayment({
-        paymentId: p.id,
-        expectedVersion: 1,
-        patch: {},
-        updatedAt: 't',
-        events: [],
-        outbox: [],
-      });
+      await store.updatePayment(change(p.id)); // a version conflict
       await store.markSuperseded([p.id], 'pay_other', 't', (x) => eventRecord(x, { type: 'superseded' }));
       await store.appendPaymentEvents([eventRecord(p, { type: 'note' })]);
       await store.markPaymentChecked(p.id, 't');
@@ -187,14 +192,7 @@ describe.each(drivers())('SQLite on %s', (driver) => {
     expect((await store.getPayment(p.id))!.lastCheckedAt).toBe('2030-01-01T00:09:00.000Z');
     expect(synchronous()).toBe(FULL);
     const o = outboxRecord(p);
-    await store.updatePayment({
-      paymentId: p.id,
-      expectedVersion: 1,
-      patch: {},
-      updatedAt: 't',
-      events: [],
-      outbox: [o],
-    });
+    await store.updatePayment(change(p.id, { outbox: [o] }));
     await store.markOutboxRetry(o.id, 1, 't', 'HTTP 500');
     await store.markOutboxDelivered(o.id, 't');
     expect((await store.listOutbox(p.id))[0]).toMatchObject({ attempts: 1, deliveredAt: 't', lastError: null });
