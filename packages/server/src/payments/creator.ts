@@ -64,7 +64,7 @@ export class PaymentCreator {
 
   /** Write the row with its first event; an existing row for the same attempt is returned instead. */
   insert(record: PaymentRecord): Promise<InsertPaymentResult> {
-    return this.options.store.insertPayment(record, this.options.ledger.createdEvent(record, record.attemptId));
+    return this.options.store.insertPayment(record, this.options.ledger.createdEvent(record));
   }
 
   /** Create the inserted row's provider payment (call after `insert`, outside the session's lock). */
@@ -85,10 +85,6 @@ export class PaymentCreator {
   /** The running create of this payment in this process, if any. */
   inFlight(paymentId: string): Promise<Started> | undefined {
     return this.running.get(paymentId);
-  }
-
-  isCreating(paymentId: string): boolean {
-    return this.running.has(paymentId);
   }
 
   private async createAtProvider(

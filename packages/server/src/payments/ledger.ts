@@ -126,8 +126,8 @@ export class PaymentLedger {
   }
 
   /** The first event of a payment row (written with it, before the provider is called). */
-  createdEvent(payment: PaymentRecord, attemptId: string): PaymentEventRecord {
-    return this.event(payment, 'created', 'create', { attemptId }, this.options.now().toISOString());
+  createdEvent(payment: PaymentRecord): PaymentEventRecord {
+    return this.event(payment, 'created', 'create', { attemptId: payment.attemptId }, this.options.now().toISOString());
   }
 
   private async write(

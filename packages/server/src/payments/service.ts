@@ -239,7 +239,7 @@ export class PaymentService {
 
   /** A payment whose creation never finished (crash mid-call): mark it failed so nothing waits on it. */
   async failInterruptedCreate(payment: PaymentRecord): Promise<PaymentRecord> {
-    if (this.creator.isCreating(payment.id)) return payment; // still being created here, just slowly
+    if (this.creator.inFlight(payment.id)) return payment; // still being created here, just slowly
     return this.ledger.fail(
       payment.id,
       {
