@@ -9,6 +9,7 @@ import {
   AttemptId,
   Country,
   Money,
+  MoneyOrZero,
   PaymentFailure,
   PaymentId,
   PaymentMethod,
@@ -55,7 +56,9 @@ export const CheckoutPayment = z
     status: PaymentStatus,
     providerStatus: z.string().nullable().describe("The provider's own status code, for display and support"),
     bankId: z.string().nullable(),
-    amount: Money,
+    amount: Money.describe('With shipping chosen (express): the total including shipping'),
+    /** Express payments, once the shopper chose a method in the provider's app. */
+    shipping: z.object({ name: z.string(), amount: MoneyOrZero }).nullable(),
     failure: PaymentFailure.nullable(),
     /** Where to send the shopper to (continue) authorising, while that is still possible. */
     redirectUrl: z.string().nullable(),
@@ -84,6 +87,8 @@ export const CheckoutSession = z
     description: z.string(),
     locale: z.string(),
     methods: z.array(PaymentMethod),
+    /** An express checkout: the shopper shares address and chooses shipping in the provider's app. */
+    express: z.boolean(),
     /** Countries whose banks the shopper can choose from (first is the default filter). */
     countries: z.array(Country),
     expiresAt: z.iso.datetime(),

@@ -7,6 +7,7 @@ import {
   PAYMENT_METHOD_PATTERN,
   PAYMENT_STATUSES,
   SESSION_ID_PATTERN,
+  SHIPPING_OPTION_ID_PATTERN,
 } from './constants.js';
 
 /** ISO 4217 currencies the providers we support can settle. */
@@ -75,3 +76,49 @@ export const PaymentFailure = z
   })
   .meta({ id: 'PaymentFailure' });
 export type PaymentFailure = z.infer<typeof PaymentFailure>;
+
+/**
+ * An amount that may be zero (free shipping), in minor units: Money's shape without its minimum.
+ */
+export const MoneyOrZero = z
+  .strictObject({
+    value: z.number().int().min(0).max(MAX_AMOUNT_MINOR).describe('Amount in minor units (øre, cent); 0 for free'),
+    currency: Currency,
+  })
+  .meta({ id: 'MoneyOrZero' });
+export type MoneyOrZero = z.infer<typeof MoneyOrZero>;
+
+/**
+ * A shipping method the merchant offers on an express checkout. Its price is decided here, by the
+ * merchant, and nowhere else: never by the browser, never by what the provider echoes back.
+ */
+export const ShippingOption = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(SHIPPING_OPTION_ID_PATTERN, 'must be 1–100 characters of A–Z, a–z, 0–9, _ or -')
+      .describe("The merchant's id of the method"),
+    name: z.string().min(1).max(100).describe('The method as the shopper sees it, e.g. "Posten Servicepakke"'),
+    amount: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_AMOUNT_MINOR)
+      .describe("Price in minor units in the session's currency (0 for free shipping)"),
+    default: z.boolean().optional().describe('Preselected in the app (at most one option)'),
+    priority: z.number().int().min(0).max(1000).optional().describe('Sort order in the app, lowest first'),
+  })
+  .meta({ id: 'ShippingOption' });
+export type ShippingOption = z.infer<typeof ShippingOption>;
+
+/** 1–20 shipping options with distinct ids and at most one default. */
+export const ShippingOptions = z
+  .array(ShippingOption)
+  .min(1)
+  .max(20)
+  .refine((options) => new Set(options.map((o) => o.id)).size === options.length, {
+    message: 'shipping option ids must be distinct',
+  })
+  .refine((options) => options.filter((o) => o.default === true).length <= 1, {
+    message: 'at most one shipping option can be the default',
+  });

@@ -44,6 +44,9 @@ export const PAYMENT_METHOD_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 /** A bank id as the providers give them. */
 export const BANK_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** A shipping option id, as the merchant names its shipping methods. */
+export const SHIPPING_OPTION_ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
+
 /** A Norwegian mobile number (a wallet method's phone): 8 digits starting with 4 or 9, optional +47/0047 prefix. */
 export const NORWEGIAN_MOBILE_PATTERN = /^(\+47|0047)?[49]\d{7}$/;
 
@@ -65,6 +68,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   return_url_not_allowed: 422,
   method_not_available: 422,
+  express_not_supported: 422,
   bank_not_available: 422,
   amount_exceeds_authorized: 422,
   amount_exceeds_captured: 422,

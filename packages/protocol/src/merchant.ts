@@ -9,12 +9,48 @@ import {
   MAX_AMOUNT_MINOR,
   MerchantReference,
   Money,
+  MoneyOrZero,
   PaymentFailure,
   PaymentId,
   PaymentMethod,
   PaymentStatus,
   SessionId,
+  ShippingOption,
+  ShippingOptions,
 } from './common.js';
+
+/**
+ * How an express checkout prices shipping: a fixed list of options, or a merchant URL the server
+ * POSTs the shopper's address to (a `ShippingRequest`, signed like the webhooks) and that answers
+ * with the options for that address (a `ShippingResponse`).
+ */
+export const ExpressShipping = z
+  .union([
+    z.strictObject({ options: ShippingOptions.describe('1–20 options with distinct ids, at most one default') }),
+    z.strictObject({
+      url: z
+        .url({ protocol: /^https?$/ })
+        .max(1000)
+        .describe("The merchant's shipping endpoint; must be on the server's allow-list, like returnUrl"),
+    }),
+  ])
+  .meta({ id: 'ExpressShipping' });
+export type ExpressShipping = z.infer<typeof ExpressShipping>;
+
+/**
+ * Express checkout (Vipps Hurtigkasse): the shopper shares name, contact and address in the
+ * provider's app and chooses a shipping method there; the authorised amount is items + shipping.
+ */
+export const ExpressSettings = z
+  .strictObject({
+    shipping: ExpressShipping,
+    confirmAddress: z
+      .boolean()
+      .optional()
+      .describe('The shopper confirms address and shipping method explicitly in the app (default true)'),
+  })
+  .meta({ id: 'ExpressSettings' });
+export type ExpressSettings = z.infer<typeof ExpressSettings>;
 
 /** POST /v1/sessions */
 export const CreateSessionRequest = z
@@ -35,6 +71,9 @@ export const CreateSessionRequest = z
       .optional()
       .describe('Default 3600'),
     metadata: z.record(z.string().max(40), z.string().max(500)).optional().describe('Up to 20 keys, kept as given'),
+    express: ExpressSettings.optional().describe(
+      'An express checkout: only methods whose provider offers express (else express_not_supported)',
+    ),
   })
   .refine((v) => !v.metadata || Object.keys(v.metadata).length <= 20, {
     message: 'at most 20 metadata keys',
@@ -42,6 +81,39 @@ export const CreateSessionRequest = z
   })
   .meta({ id: 'CreateSessionRequest' });
 export type CreateSessionRequest = z.infer<typeof CreateSessionRequest>;
+
+/** A postal address as the shopper shared it with the provider. */
+export const Address = z
+  .object({
+    line1: z.string(),
+    line2: z.string().nullable(),
+    postCode: z.string(),
+    city: z.string(),
+    country: z.string().describe('ISO 3166-1 alpha-2'),
+  })
+  .meta({ id: 'Address' });
+export type Address = z.infer<typeof Address>;
+
+/**
+ * The shopper's details an express payment brings (shared with consent in the provider's app).
+ * Erased when the shopper withdraws that consent (`payment.shopper_erased`).
+ */
+export const Shopper = z
+  .object({
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    email: z.string().nullable(),
+    phoneNumber: z.string().nullable(),
+    address: Address.nullable(),
+  })
+  .meta({ id: 'Shopper' });
+export type Shopper = z.infer<typeof Shopper>;
+
+/** The shipping method the shopper chose, at the price the merchant's options set. */
+export const ShippingChoice = z
+  .object({ id: z.string(), name: z.string(), amount: MoneyOrZero })
+  .meta({ id: 'ShippingChoice' });
+export type ShippingChoice = z.infer<typeof ShippingChoice>;
 
 export const MerchantPayment = z
   .object({
@@ -54,12 +126,14 @@ export const MerchantPayment = z
     providerStatus: z.string().nullable(),
     status: PaymentStatus,
     bankId: z.string().nullable(),
-    amount: Money,
+    amount: Money.describe('For an express payment with shipping chosen: the total (items + shipping)'),
     authorizedAmount: z.number().int().describe('Minor units'),
     capturedAmount: z.number().int(),
     refundedAmount: z.number().int(),
     cancelledAmount: z.number().int(),
     failure: PaymentFailure.nullable(),
+    shopper: Shopper.nullable().describe('Express payments, once the shopper shared them; null after erasure'),
+    shipping: ShippingChoice.nullable().describe('Express payments, once the shopper chose a method'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -80,6 +154,14 @@ export const MerchantSession = z
     countries: z.array(Country),
     locale: z.string(),
     metadata: z.record(z.string(), z.string()),
+    express: z
+      .object({
+        shipping: z.enum(['static', 'dynamic']).describe("static: the session's options; dynamic: the merchant's URL"),
+        options: z.array(ShippingOption).nullable().describe('The static options; null for dynamic shipping'),
+        confirmAddress: z.boolean(),
+      })
+      .nullable()
+      .describe('Null for an ordinary checkout'),
     createdAt: z.iso.datetime(),
     expiresAt: z.iso.datetime(),
   })
@@ -144,9 +226,28 @@ export const MerchantEvent = z
       'payment.expired',
       'payment.captured',
       'payment.refunded',
+      'payment.shopper_erased',
     ]),
     createdAt: z.iso.datetime(),
     payment: MerchantPayment,
   })
   .meta({ id: 'MerchantEvent' });
 export type MerchantEvent = z.infer<typeof MerchantEvent>;
+
+/**
+ * What the server POSTs to an express session's shipping URL when the shopper's address is known,
+ * signed like the webhooks (`Pwb-Signature`, the webhook secret).
+ */
+export const ShippingRequest = z
+  .object({
+    sessionId: SessionId,
+    reference: z.string(),
+    currency: Money.shape.currency,
+    address: Address,
+  })
+  .meta({ id: 'ShippingRequest' });
+export type ShippingRequest = z.infer<typeof ShippingRequest>;
+
+/** What the merchant's shipping URL answers (200, JSON): the options for that address. */
+export const ShippingResponse = z.object({ options: ShippingOptions }).meta({ id: 'ShippingResponse' });
+export type ShippingResponse = z.infer<typeof ShippingResponse>;

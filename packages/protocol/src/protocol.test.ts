@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CreateSessionRequest, StartPaymentRequest, errorBody, fillPath, paths } from './index.js';
+import { CreateSessionRequest, ShippingResponse, StartPaymentRequest, errorBody, fillPath, paths } from './index.js';
 
 describe('protocol schemas', () => {
   it('accepts a well-formed session request and refuses a fractional amount', () => {
@@ -43,5 +43,56 @@ describe('protocol schemas', () => {
       '/v1/checkout/payments/pay_a%2Fb/refresh',
     );
     expect(() => fillPath(paths.merchantSession, {})).toThrow(/sessionId/);
+  });
+
+  describe('express sessions', () => {
+    const base = {
+      amount: { value: 12_500, currency: 'NOK' },
+      reference: 'order-1001',
+      description: 'Two mugs',
+      returnUrl: 'https://shop.example/checkout',
+    };
+    const option = { id: 'posten', name: 'Posten Servicepakke', amount: 9900 };
+
+    it('takes static options or a shipping URL, not both and not neither', () => {
+      expect(CreateSessionRequest.safeParse({ ...base, express: { shipping: { options: [option] } } }).success).toBe(
+        true,
+      );
+      expect(
+        CreateSessionRequest.safeParse({
+          ...base,
+          express: { shipping: { url: 'https://shop.example/shipping' }, confirmAddress: false },
+        }).success,
+      ).toBe(true);
+      for (const shipping of [{}, { options: [option], url: 'https://shop.example/shipping' }, { options: [] }]) {
+        expect(CreateSessionRequest.safeParse({ ...base, express: { shipping } }).success).toBe(false);
+      }
+      expect(
+        CreateSessionRequest.safeParse({ ...base, express: { shipping: { url: 'javascript:alert(1)' } } }).success,
+      ).toBe(false);
+    });
+
+    it('refuses malformed options: duplicate ids, two defaults, fractional or negative prices, odd ids', () => {
+      const bad = [
+        [option, { ...option, name: 'Again' }],
+        [
+          { ...option, default: true },
+          { ...option, id: 'other', default: true },
+        ],
+        [{ ...option, amount: 99.5 }],
+        [{ ...option, amount: -1 }],
+        [{ ...option, id: 'has space' }],
+        [{ ...option, name: '' }],
+        [{ ...option, priority: 1001 }],
+        [{ ...option, extra: 1 }],
+        Array.from({ length: 21 }, (_, i) => ({ ...option, id: `o${i}` })),
+      ];
+      for (const options of bad) {
+        expect(ShippingResponse.safeParse({ options }).success, JSON.stringify(options)).toBe(false);
+      }
+      expect(
+        ShippingResponse.safeParse({ options: [{ ...option, amount: 0, default: true, priority: 3 }] }).success,
+      ).toBe(true);
+    });
   });
 });
