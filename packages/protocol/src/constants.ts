@@ -77,6 +77,8 @@ export const ERROR_STATUS = {
   attempt_limit_reached: 409,
   internal_error: 500,
   provider_error: 502,
+  /** Only to a provider asking for shipping options: the merchant's shipping URL gave none usable. */
+  shipping_unavailable: 502,
   provider_unavailable: 503,
   provider_timeout: 504,
 } as const;
