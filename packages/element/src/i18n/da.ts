@@ -85,6 +85,9 @@ export const da: Catalogue = {
   'error.unsupported_media_type': 'Noget gik galt. Prøv igen.',
   'error.return_url_not_allowed': 'Butikken er ikke sat korrekt op til denne betalingsmetode. Kontakt butikken.',
   'error.method_not_available': 'Denne betalingsmetode er ikke tilgængelig lige nu. Vælg en anden betalingsmetode.',
+  'error.express_not_supported':
+    'Hurtig checkout er ikke tilgængelig for denne betaling. Vælg en anden betalingsmetode.',
+  'error.shipping_unavailable': 'Leveringsmulighederne kunne ikke hentes. Prøv igen, eller kontakt butikken.',
   'error.bank_not_available': 'Denne bank kan ikke modtage betalinger lige nu. Vælg en anden bank.',
   'error.amount_exceeds_authorized': 'Noget gik galt. Kontakt butikken.',
   'error.amount_exceeds_captured': 'Noget gik galt. Kontakt butikken.',

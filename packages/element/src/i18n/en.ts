@@ -18,6 +18,9 @@ const errors = {
   'error.unsupported_media_type': 'Something went wrong. Please try again.',
   'error.return_url_not_allowed': 'The shop is not set up correctly for this payment method. Please contact the shop.',
   'error.method_not_available': 'This payment method is not available right now. Please choose another way to pay.',
+  'error.express_not_supported':
+    'Express checkout is not available for this payment. Please choose another way to pay.',
+  'error.shipping_unavailable': 'The shipping options could not be loaded. Please try again or contact the shop.',
   'error.bank_not_available': 'This bank cannot take payments right now. Please choose another bank.',
   'error.amount_exceeds_authorized': 'Something went wrong. Please contact the shop.',
   'error.amount_exceeds_captured': 'Something went wrong. Please contact the shop.',

@@ -85,6 +85,8 @@ export const fi: Catalogue = {
   'error.return_url_not_allowed':
     'Verkkokaupan asetukset eivät ole kunnossa tätä maksutapaa varten. Ota yhteyttä verkkokauppaan.',
   'error.method_not_available': 'Tämä maksutapa ei ole juuri nyt käytettävissä. Valitse toinen maksutapa.',
+  'error.express_not_supported': 'Pikakassa ei ole käytettävissä tälle maksulle. Valitse toinen maksutapa.',
+  'error.shipping_unavailable': 'Toimitusvaihtoehtoja ei voitu hakea. Yritä uudelleen tai ota yhteyttä kauppaan.',
   'error.bank_not_available': 'Tämä pankki ei voi juuri nyt vastaanottaa maksuja. Valitse toinen pankki.',
   'error.amount_exceeds_authorized': 'Jokin meni vikaan. Ota yhteyttä verkkokauppaan.',
   'error.amount_exceeds_captured': 'Jokin meni vikaan. Ota yhteyttä verkkokauppaan.',

@@ -84,6 +84,8 @@ export const nb: Catalogue = {
   'error.unsupported_media_type': 'Noe gikk galt. Prøv igjen.',
   'error.return_url_not_allowed': 'Butikken er ikke riktig satt opp for denne betalingsmåten. Ta kontakt med butikken.',
   'error.method_not_available': 'Denne betalingsmåten er ikke tilgjengelig akkurat nå. Velg en annen betalingsmåte.',
+  'error.express_not_supported': 'Hurtigkasse er ikke tilgjengelig for denne betalingen. Velg en annen betalingsmåte.',
+  'error.shipping_unavailable': 'Fraktalternativene kunne ikke hentes. Prøv igjen, eller ta kontakt med butikken.',
   'error.bank_not_available': 'Denne banken kan ikke ta imot betalinger akkurat nå. Velg en annen bank.',
   'error.amount_exceeds_authorized': 'Noe gikk galt. Ta kontakt med butikken.',
   'error.amount_exceeds_captured': 'Noe gikk galt. Ta kontakt med butikken.',

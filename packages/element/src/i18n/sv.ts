@@ -84,6 +84,8 @@ export const sv: Catalogue = {
   'error.unsupported_media_type': 'Något gick fel. Försök igen.',
   'error.return_url_not_allowed': 'Butiken är inte rätt inställd för det här betalsättet. Kontakta butiken.',
   'error.method_not_available': 'Det här betalsättet är inte tillgängligt just nu. Välj ett annat betalsätt.',
+  'error.express_not_supported': 'Snabbkassan är inte tillgänglig för den här betalningen. Välj ett annat betalsätt.',
+  'error.shipping_unavailable': 'Leveransalternativen kunde inte hämtas. Försök igen eller kontakta butiken.',
   'error.bank_not_available': 'Den här banken kan inte ta emot betalningar just nu. Välj en annan bank.',
   'error.amount_exceeds_authorized': 'Något gick fel. Kontakta butiken.',
   'error.amount_exceeds_captured': 'Något gick fel. Kontakta butiken.',
