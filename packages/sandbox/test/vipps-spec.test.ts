@@ -58,7 +58,7 @@ describe('the Vipps spec adapter', () => {
         expect(() => schemaValidator(spec, name), `${spec} ${name}`).not.toThrow();
       }
     }
-    // The eCom ones concern express checkout, which the sandbox does not emulate.
+    // The eCom ones concern express checkout (AddressExpress, ShippingCostAndMethod.addressType).
     expect([...specErrata].sort()).toEqual([
       'ecom-v2/ms_import.yaml: invalid pattern ^\\[A-Z]$ ignored',
       'ecom-v2/ms_import.yaml: required postCode not among properties (addressLine1, addressLine2, city, country, zipCode)',

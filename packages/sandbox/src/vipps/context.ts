@@ -19,6 +19,8 @@ export interface UserView {
   status: 'waiting' | 'authorized' | 'aborted' | 'expired' | 'cancelled';
   /** fallBack (eCom) or returnUrl (ePayment). */
   returnUrl: string | null;
+  /** A line under the amount (express checkout: "Plus shipping…", what was reserved). */
+  note?: string | null;
 }
 
 /** The user's actions, implemented by the eCom and ePayment modules. */

@@ -7,8 +7,18 @@ import { z } from 'zod';
 import type { VippsContext } from './context.js';
 import { ecomSnapshot } from './ecom.js';
 import { epaymentSnapshot } from './epayment.js';
-import { approveDirectly, expireNow, userDecides, type ActionResult } from './flows.js';
-import type { CallbackDelivery, CallbackMode, UserSession, WebhookDelivery } from './state.js';
+import { approveExpress, refuseConsent, removeConsent, type ExpressResult } from './express.js';
+import { DEFAULT_EXPRESS_PHONE_NUMBER } from './express-data.js';
+import { approveDirectly, expireNow, sendPush, userDecides, type ActionResult } from './flows.js';
+import type {
+  CallbackDelivery,
+  CallbackMode,
+  EcomPayment,
+  ExpressExchange,
+  ShippingDetailsScenario,
+  UserSession,
+  WebhookDelivery,
+} from './state.js';
 import type { CallStatsSnapshot } from './stats.js';
 import type { VippsApiFault } from './faults.js';
 import { FaultCount, FaultEffectSchema, faultBodySchema, faultFromBody } from '../shared/faults.js';
@@ -16,7 +26,7 @@ import { FaultCount, FaultEffectSchema, faultBodySchema, faultFromBody } from '.
 export class VippsControlError extends Error {
   override readonly name = 'VippsControlError';
   constructor(
-    readonly code: 'not_found' | 'not_waiting' | 'invalid_request',
+    readonly code: 'not_found' | 'not_waiting' | 'invalid_request' | 'shipping_unavailable',
     message: string,
   ) {
     super(message);
@@ -40,14 +50,42 @@ const CallbackModeRequest = z.intersection(
 const Timeouts = z.strictObject({
   landingTimeoutMs: z.number().int().min(1).max(86_400_000).optional(),
   appTimeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  shippingDetailsTimeoutMs: z.number().int().min(1).max(120_000).optional(),
 });
+const OrderIdField = z
+  .string()
+  .regex(/^[a-zA-Z0-9-]{1,50}$/)
+  .optional();
+const ShippingScenarioInput = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('normal') }),
+  z.strictObject({ mode: z.literal('slow'), delayMs: z.number().int().min(0).max(3_600_000).optional() }),
+  z.strictObject({ mode: z.literal('fail'), status: z.number().int().min(300).max(599).optional() }),
+  z.strictObject({ mode: z.literal('nonsense') }),
+]);
+const ShippingScenarioRequest = z.intersection(ShippingScenarioInput, z.object({ orderId: OrderIdField }));
 const WebhookRetry = z.strictObject({
   maxAttempts: z.number().int().min(1).max(50).optional(),
   initialDelayMs: z.number().int().min(0).max(86_400_000).optional(),
   multiplier: z.number().min(1).max(100).optional(),
 });
 const WebhookDeliveryRequest = z.strictObject({ enabled: z.boolean() });
-const ApproveRequest = z.strictObject({ phoneNumber: z.string().max(30).optional() }).optional();
+const ApproveRequest = z
+  .strictObject({
+    phoneNumber: z.string().max(30).optional(),
+    // Express checkout only: the address and shipping method the user picks (default: Home and the default option).
+    addressId: z.number().int().min(100).max(1_000_000).optional(),
+    shippingMethodId: z.string().min(1).max(100).optional(),
+  })
+  .optional();
+export type ExpressApproval = { phoneNumber?: string; addressId?: number; shippingMethodId?: string };
+/**
+ * `normal`: the merchant's answer counts. `slow`: it counts as arriving after `delayMs` (default:
+ * after the shippingDetails timeout, so "No shipping methods found"). `fail`: it counts as HTTP
+ * `status` (default 500). `nonsense`: it counts as a 200 that is not a FetchShippingCostResponse.
+ * The request is sent to the merchant in every mode.
+ */
+export type ShippingDetailsScenarioInput =
+  { mode: 'normal' } | { mode: 'slow'; delayMs?: number } | { mode: 'fail'; status?: number } | { mode: 'nonsense' };
 const PaymentIdParam = z.string().min(1).max(50);
 const ApiPath = z
   .string()
@@ -101,11 +139,32 @@ export interface VippsControls {
   setWebhookDelivery(enabled: boolean): void;
   setWebhookRetry(policy: { maxAttempts?: number; initialDelayMs?: number; multiplier?: number }): void;
   /** Timeouts for deadlines set from now on (new payments, next push / app switch). */
-  setTimeouts(timeouts: { landingTimeoutMs?: number; appTimeoutMs?: number }): void;
+  setTimeouts(timeouts: { landingTimeoutMs?: number; appTimeoutMs?: number; shippingDetailsTimeoutMs?: number }): void;
   /** Lets a waiting payment time out now (eCom REJECTED callback, ePayment EXPIRED). */
   expire(paymentId: string): void;
-  /** The user confirms without the pages (push first if needed). */
+  /**
+   * The user confirms without the pages (push first if needed). Express orders: consent, Home
+   * address, default shipping method; with dynamic shipping the reservation follows once the
+   * merchant answered (await `flush()`, or use `approveExpress`).
+   */
   approve(paymentId: string, phoneNumber?: string): void;
+  /**
+   * Express orders: the user consents, picks the address and shipping method (default: Home and
+   * the preselected option) and confirms. Rejects with `shipping_unavailable` when the merchant
+   * gave no shipping options.
+   */
+  approveExpress(orderId: string, choice?: ExpressApproval): Promise<void>;
+  /** Express orders: the user refuses to share the information (payment cancelled by the user). */
+  refuseConsent(orderId: string): void;
+  /**
+   * Express orders: the user removes the consent given to this order's merchant; Vipps sends
+   * `DELETE {consentRemovalPrefix}/v2/consents/{userId}`. Resolves with the calls made.
+   */
+  removeConsent(orderId: string): Promise<ExpressExchange[]>;
+  /** How the sandbox treats the merchant's shippingDetails answers, for one order or for all. */
+  setShippingDetailsScenario(scenario: ShippingDetailsScenarioInput, orderId?: string): void;
+  /** Express calls to the merchant (shippingDetails, consent removal), request and response. */
+  expressExchanges(orderId?: string): ExpressExchange[];
   /** The user rejects in the app. */
   reject(paymentId: string): void;
   /** Everything about a payment (eCom orderId or ePayment reference), secrets excluded. */
@@ -140,8 +199,39 @@ export function createVippsControls(ctx: VippsContext): VippsControls {
     if (!session) throw new VippsControlError('not_found', `No eCom order or ePayment payment ${id}.`);
     return session;
   };
-  const ensure = (result: ActionResult, paymentId: string) => {
-    if (!result.ok) throw new VippsControlError('not_waiting', `Payment ${paymentId} is not waiting for the user.`);
+  const ensure = (result: ActionResult | ExpressResult, paymentId: string) => {
+    if (result.ok) return;
+    switch (result.reason) {
+      case 'no-shipping':
+        throw new VippsControlError(
+          'shipping_unavailable',
+          `Order ${paymentId}: the merchant gave no shipping methods.`,
+        );
+      case 'unknown-address':
+        throw new VippsControlError('invalid_request', `Order ${paymentId}: no such test address.`);
+      case 'unknown-shipping':
+        throw new VippsControlError('invalid_request', `Order ${paymentId}: no such shipping method.`);
+      case 'no-consent':
+        throw new VippsControlError('not_waiting', `Order ${paymentId}: the user refused to share the information.`);
+      case 'consent-given':
+        throw new VippsControlError('not_waiting', `Order ${paymentId}: the user has already given consent.`);
+      default:
+        throw new VippsControlError('not_waiting', `Payment ${paymentId} is not waiting for the user.`);
+    }
+  };
+  const expressOrder = (orderId: string): { payment: EcomPayment; session: UserSession } => {
+    const session = sessionOf(orderId);
+    const payment = ctx.state.ecom.get(session.paymentId);
+    if (!payment?.express)
+      throw new VippsControlError('invalid_request', `Order ${orderId} is not an express payment.`);
+    return { payment, session };
+  };
+  const runApproveExpress = (orderId: string, choice: ExpressApproval) => {
+    const { session } = expressOrder(orderId);
+    const result = approveExpress(ctx, session, choice);
+    if (result instanceof Promise) return result.then((done) => ensure(done, orderId));
+    ensure(result, orderId);
+    return undefined;
   };
   const userSide = (session: UserSession | undefined): UserSideInspection | null => {
     if (!session) return null;
@@ -185,16 +275,61 @@ export function createVippsControls(ctx: VippsContext): VippsControls {
       const value = parse(Timeouts, timeouts);
       if (value.landingTimeoutMs !== undefined) ctx.state.scenario.landingTimeoutMs = value.landingTimeoutMs;
       if (value.appTimeoutMs !== undefined) ctx.state.scenario.appTimeoutMs = value.appTimeoutMs;
+      if (value.shippingDetailsTimeoutMs !== undefined) {
+        ctx.state.scenario.shippingDetailsTimeoutMs = value.shippingDetailsTimeoutMs;
+      }
     },
     expire(paymentId) {
       ensure(expireNow(ctx, sessionOf(paymentId)), paymentId);
     },
     approve(paymentId, phoneNumber) {
-      ensure(
-        approveDirectly(ctx, sessionOf(paymentId), parse(ApproveRequest, { phoneNumber })?.phoneNumber),
-        paymentId,
-      );
+      const number = parse(ApproveRequest, { phoneNumber })?.phoneNumber;
+      const session = sessionOf(paymentId);
+      if (session.kind === 'ecom' && ctx.state.ecom.get(session.paymentId)?.express) {
+        const pending = runApproveExpress(paymentId, { ...(number !== undefined ? { phoneNumber: number } : {}) });
+        // Dynamic shipping: settles in the background (flush() waits for it); a failure shows in inspect().
+        if (pending) ctx.state.track(pending.catch(() => undefined));
+        return;
+      }
+      ensure(approveDirectly(ctx, session, number), paymentId);
     },
+    async approveExpress(orderId, choice = {}) {
+      const checked = parse(ApproveRequest, choice) ?? {};
+      await runApproveExpress(orderId, checked);
+    },
+    refuseConsent(orderId) {
+      const { payment, session } = expressOrder(orderId);
+      if (session.stage === 'landing') {
+        ensure(sendPush(ctx, session, session.phoneNumber ?? DEFAULT_EXPRESS_PHONE_NUMBER), orderId);
+      }
+      ensure(refuseConsent(ctx, session, payment), orderId);
+    },
+    removeConsent(orderId) {
+      const { payment } = expressOrder(orderId);
+      const express = payment.express!;
+      if (express.consent !== 'given') {
+        return Promise.reject(new VippsControlError('not_waiting', `Order ${orderId}: the user never gave consent.`));
+      }
+      if (express.consentRemovedAt !== null) {
+        return Promise.reject(
+          new VippsControlError('not_waiting', `Order ${orderId}: the consent was already removed.`),
+        );
+      }
+      return removeConsent(ctx, payment);
+    },
+    setShippingDetailsScenario(scenario, orderId) {
+      const request = parse(ShippingScenarioRequest, { ...scenario, ...(orderId !== undefined ? { orderId } : {}) });
+      const value: ShippingDetailsScenario =
+        request.mode === 'slow'
+          ? { mode: 'slow', delayMs: request.delayMs ?? null }
+          : request.mode === 'fail'
+            ? { mode: 'fail', status: request.status ?? 500 }
+            : { mode: request.mode };
+      if (request.orderId !== undefined) ctx.state.scenario.shippingByOrder.set(request.orderId, value);
+      else ctx.state.scenario.shippingDefault = value;
+    },
+    expressExchanges: (orderId) =>
+      ctx.state.expressExchanges.filter((exchange) => orderId === undefined || exchange.orderIds.includes(orderId)),
     reject(paymentId) {
       ensure(userDecides(ctx, sessionOf(paymentId), 'reject', 'control'), paymentId);
     },
@@ -255,7 +390,12 @@ export function createVippsControlApp(controls: VippsControls): Hono {
   const app = new Hono();
   app.onError((error, c) => {
     if (error instanceof VippsControlError) {
-      const status = error.code === 'not_found' ? 404 : error.code === 'not_waiting' ? 409 : 400;
+      const status =
+        error.code === 'not_found'
+          ? 404
+          : error.code === 'not_waiting' || error.code === 'shipping_unavailable'
+            ? 409
+            : 400;
       return c.json({ error: { code: error.code, message: error.message } }, status);
     }
     return c.json({ error: { code: 'internal_error', message: 'The sandbox control failed.' } }, 500);
@@ -290,10 +430,34 @@ export function createVippsControlApp(controls: VippsControls): Hono {
     return c.json(controls.inspect(c.req.param('id')));
   });
   app.post('/payments/:id/approve', async (c) => {
-    const request = parse(ApproveRequest, await body(c.req.raw));
-    controls.approve(c.req.param('id'), request?.phoneNumber);
+    const id = c.req.param('id');
+    const request = parse(ApproveRequest, await body(c.req.raw)) ?? {};
+    const inspection = controls.inspect(id);
+    if (inspection?.kind === 'ecom' && inspection.payment.express) {
+      // Express: answers once the reservation is made (the merchant's shipping options included).
+      await controls.approveExpress(id, request);
+    } else {
+      if (request.addressId !== undefined || request.shippingMethodId !== undefined) {
+        throw new VippsControlError('invalid_request', 'addressId and shippingMethodId are for express orders only.');
+      }
+      controls.approve(id, request.phoneNumber);
+    }
+    return c.json(controls.inspect(id));
+  });
+  app.post('/payments/:id/refuse-consent', (c) => {
+    controls.refuseConsent(c.req.param('id'));
     return c.json(controls.inspect(c.req.param('id')));
   });
+  app.post('/payments/:id/remove-consent', async (c) => {
+    const exchanges = await controls.removeConsent(c.req.param('id'));
+    return c.json({ exchanges });
+  });
+  app.put('/shipping-details-scenario', async (c) => {
+    const { orderId, ...scenario } = parse(ShippingScenarioRequest, await body(c.req.raw));
+    controls.setShippingDetailsScenario(scenario as ShippingDetailsScenarioInput, orderId);
+    return c.body(null, 204);
+  });
+  app.get('/express-exchanges', (c) => c.json(controls.expressExchanges(c.req.query('orderId'))));
   app.post('/payments/:id/reject', (c) => {
     controls.reject(c.req.param('id'));
     return c.json(controls.inspect(c.req.param('id')));

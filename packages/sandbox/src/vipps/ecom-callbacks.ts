@@ -1,14 +1,17 @@
 /**
  * eCom callbacks: `POST {callbackPrefix}/v2/payments/{orderId}` with `Authorization: {authToken}`
- * (raw, no scheme) and the RegularCheckOutPaymentRequest body of ms_import.yaml. One attempt with a
- * 3 s timeout, like Vipps. Scenario control decides whether it is sent on time, late or never.
+ * (raw, no scheme) and the RegularCheckOutPaymentRequest body of ms_import.yaml, or for a reserved
+ * express payment the ExpressCheckOutPaymentRequest (status RESERVE, with userDetails and
+ * shippingDetails). One attempt with a 3 s timeout, like Vipps. Scenario control decides whether
+ * it is sent on time, late or never.
  */
 import type { VippsContext } from './context.js';
 import { postOnce } from './delivery.js';
+import { expressCallbackShipping } from './express.js';
 import type { CallbackDelivery, CallbackMode, EcomPayment } from './state.js';
 
-/** Statuses of CallbackTransactionInfoRegular. */
-export type EcomCallbackStatus = 'RESERVED' | 'SALE' | 'CANCELLED' | 'REJECTED';
+/** Statuses of CallbackTransactionInfoRegular, and RESERVE of CallbackTransactionInfoExpress. */
+export type EcomCallbackStatus = 'RESERVED' | 'RESERVE' | 'SALE' | 'CANCELLED' | 'REJECTED';
 
 export function callbackModeFor(ctx: VippsContext, orderId: string): CallbackMode {
   return ctx.state.scenario.callbackByOrder.get(orderId) ?? ctx.state.scenario.callbackDefault;
@@ -20,16 +23,26 @@ export function sendEcomCallback(
   status: EcomCallbackStatus,
 ): CallbackDelivery {
   const now = ctx.clock.now();
-  const body = JSON.stringify({
-    merchantSerialNumber: payment.msn,
-    orderId: payment.orderId,
-    transactionInfo: {
-      amount: payment.amount,
-      status,
-      timeStamp: new Date(now).toISOString(),
-      transactionId: payment.transactionId,
-    },
-  });
+  const transactionInfo = {
+    amount: payment.amount,
+    status,
+    timeStamp: new Date(now).toISOString(),
+    transactionId: payment.transactionId,
+  };
+  // An express payment that was not reserved (cancelled, timed out) has no user or shipping details
+  // to share: its callback is the regular body.
+  const express = status === 'RESERVE' && payment.express?.reserved ? payment.express : null;
+  const body = JSON.stringify(
+    express
+      ? {
+          merchantSerialNumber: payment.msn,
+          orderId: payment.orderId,
+          shippingDetails: expressCallbackShipping(express),
+          transactionInfo,
+          userDetails: { ...express.user! },
+        }
+      : { merchantSerialNumber: payment.msn, orderId: payment.orderId, transactionInfo },
+  );
   const mode = callbackModeFor(ctx, payment.orderId);
   const delay = mode.mode === 'late' ? mode.delayMs : 0;
   const delivery: CallbackDelivery = {

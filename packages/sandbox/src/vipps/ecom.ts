@@ -1,7 +1,8 @@
 /**
- * eCom API v2 (ecom-v2/swagger.yaml), NOK only: initiate, details, capture, refund, cancel, the
- * deprecated status endpoint and the test environment's force-approve. Errors are the spec's error
- * array with the documented codes (34, 35, 51, 61, 62, 71, 72, 73, 81, 93, …).
+ * eCom API v2 (ecom-v2/swagger.yaml), NOK only: initiate (regular and express checkout), details,
+ * capture, refund, cancel, the deprecated status endpoint and the test environment's force-approve.
+ * Errors are the spec's error array with the documented codes (34, 35, 51, 61, 62, 71, 72, 73, 81, 93, …).
+ * The express flow itself (consent, address, shipping) lives in express.ts.
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
@@ -16,9 +17,12 @@ import {
   jsonResponse,
   type EcomError,
 } from './errors.js';
+import { formatAddress, ShippingDetailsList, toShippingOptions } from './express-data.js';
+import { expressDetails, newExpressOrder, prepareExpressReservation } from './express.js';
 import { approveDirectly, createSession, expireIfDue } from './flows.js';
 import { isAbsoluteUrl, isHttpUrl, readJsonBody } from './http.js';
 import { newTransactionId } from './ids.js';
+import { formatAmount } from './page-templates.js';
 import { parseMobileNumber } from './phone.js';
 import type { EcomLogEntry, EcomOperation, EcomPayment } from './state.js';
 
@@ -27,6 +31,10 @@ import type { EcomLogEntry, EcomOperation, EcomPayment } from './state.js';
 const OrderId = z.string().regex(/^[a-zA-Z0-9-]{1,50}$/, "must be 1–50 characters of a–z, A–Z, 0–9 and '-'");
 const Msn = z.string().regex(/^\d{5,6}$/, 'must be the 5 or 6 digit merchant serial number');
 const TransactionText = z.string().min(1, 'is required').max(100, 'must be at most 100 characters');
+const MerchantUrl = z
+  .string()
+  .max(255, 'must be at most 255 characters')
+  .refine(isHttpUrl, 'must be an absolute https (or, in the sandbox, http) URL');
 
 const InitiatePaymentCommand = z.object({
   customerInfo: z.object({
@@ -36,14 +44,14 @@ const InitiatePaymentCommand = z.object({
   merchantInfo: z
     .object({
       merchantSerialNumber: Msn,
-      callbackPrefix: z.string().max(255).refine(isHttpUrl, 'must be an absolute https (or, in the sandbox, http) URL'),
+      callbackPrefix: MerchantUrl,
       fallBack: z.string().min(1).max(255),
       authToken: z.string().max(255).optional(),
       isApp: z.boolean().optional(),
       paymentType: z.enum(['eComm Regular Payment', 'eComm Express Payment']).optional(),
-      consentRemovalPrefix: z.string().max(255).optional(),
-      shippingDetailsPrefix: z.string().max(255).optional(),
-      staticShippingDetails: z.array(z.unknown()).optional(),
+      consentRemovalPrefix: MerchantUrl.optional(),
+      shippingDetailsPrefix: MerchantUrl.optional(),
+      staticShippingDetails: ShippingDetailsList.optional(),
     })
     .superRefine((info, issue) => {
       // With isApp the fallBack may be an app's custom scheme; otherwise it must be a web URL.
@@ -113,6 +121,8 @@ export function ecomDetails(payment: EcomPayment) {
     transactionLogHistory: [...payment.log].reverse(),
     // Vipps leaves the summary out until the user has reacted to the landing page or app switch.
     ...(payment.status === 'initiated' ? {} : { transactionSummary: summary(payment, true) }),
+    // Express: who the user is and where the order goes, once reserved.
+    ...expressDetails(payment.express),
   };
 }
 
@@ -154,6 +164,22 @@ function viewStatus(payment: EcomPayment): UserView['status'] {
   }
 }
 
+/** The line under the amount on the landing page and the phone for express payments. */
+function expressNote(payment: EcomPayment): string | null {
+  const express = payment.express;
+  if (!express) return null;
+  if (express.reserved) {
+    const { option, address } = express.reserved;
+    return `Including shipping: ${option.shippingMethod} (${formatShippingCost(option.costOre)}), to ${formatAddress(address)}.`;
+  }
+  if (express.consent === 'refused') return 'You chose not to share your information with the store.';
+  return 'Plus shipping, chosen in Vipps.';
+}
+
+function formatShippingCost(ore: number): string {
+  return ore === 0 ? 'free' : formatAmount({ currency: 'NOK', value: ore });
+}
+
 export function createEcomParty(ctx: VippsContext): PaymentParty {
   const waiting = (orderId: string): EcomPayment | undefined => {
     const payment = ctx.state.ecom.get(orderId);
@@ -169,15 +195,19 @@ export function createEcomParty(ctx: VippsContext): PaymentParty {
         description: payment.transactionText,
         status: viewStatus(payment),
         returnUrl: payment.fallBack,
+        note: expressNote(payment),
       };
     },
     authorize(orderId) {
       const payment = waiting(orderId);
       if (!payment) return;
+      // Express: only with a confirmed address and shipping method; the reservation includes shipping.
+      if (payment.express && !prepareExpressReservation(payment)) return;
       payment.status = 'reserved';
       payment.bankIdentificationNumber = 492560;
       addLog(ctx, payment, 'RESERVE', payment.amount, payment.transactionText, '', payment.transactionId);
-      sendEcomCallback(ctx, payment, 'RESERVED');
+      // Express callbacks say RESERVE, regular ones RESERVED (the guide apologises for it).
+      sendEcomCallback(ctx, payment, payment.express ? 'RESERVE' : 'RESERVED');
     },
     abort(orderId) {
       const payment = waiting(orderId);
@@ -251,10 +281,31 @@ export function registerEcomRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
       if (mismatch) return mismatch;
 
       const errors: EcomError[] = [];
-      if (merchantInfo.paymentType === 'eComm Express Payment') {
-        errors.push(
-          ecomError('InvalidRequest', 'merchantInfo.paymentType', 'Express checkout is not supported by the sandbox.'),
-        );
+      const express = merchantInfo.paymentType === 'eComm Express Payment';
+      // staticShippingDetails: [] counts as none.
+      const staticShipping = merchantInfo.staticShippingDetails?.length
+        ? toShippingOptions(merchantInfo.staticShippingDetails)
+        : null;
+      if (express) {
+        // "Express checkouts require consentRemovalPrefix"; shipping comes from the prefix or the static list.
+        if (merchantInfo.consentRemovalPrefix === undefined) {
+          errors.push(
+            ecomError(
+              'InvalidRequest',
+              'merchantInfo.consentRemovalPrefix',
+              'consentRemovalPrefix is required for express checkout (paymentType "eComm Express Payment").',
+            ),
+          );
+        }
+        if (merchantInfo.shippingDetailsPrefix === undefined && staticShipping === null) {
+          errors.push(
+            ecomError(
+              'InvalidRequest',
+              'merchantInfo.shippingDetailsPrefix',
+              'shippingDetailsPrefix is required for express checkout unless staticShippingDetails are given.',
+            ),
+          );
+        }
       }
       let mobileNumber: string | null = null;
       if (customerInfo.mobileNumber !== undefined && customerInfo.mobileNumber !== '') {
@@ -310,6 +361,15 @@ export function registerEcomRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
         log: [],
         userToken: session.token,
         requestIds: new Map(),
+        express: express
+          ? newExpressOrder({
+              consentRemovalPrefix: merchantInfo.consentRemovalPrefix!,
+              shippingDetailsPrefix: merchantInfo.shippingDetailsPrefix ?? null,
+              staticShippingDetails: staticShipping,
+              explicitCheckoutFlow: transaction.useExplicitCheckoutFlow === true,
+              itemsAmount: transaction.amount,
+            })
+          : null,
       };
       addLog(ctx, payment, 'INITIATE', payment.amount, payment.transactionText, '', payment.transactionId);
       ctx.state.ecom.set(payment.orderId, payment);
@@ -503,6 +563,16 @@ export function registerEcomRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
       if (payment instanceof Response) return payment;
       const body = await parse(c, ForceApproveRequest);
       if (body instanceof Response) return body;
+      // "Express checkout is not supported for this endpoint."
+      if (payment.express) {
+        return ecomErrorResponse(400, [
+          ecomError(
+            'VippsError',
+            '91',
+            'Transaction is not allowed: express checkout is not supported by force approve',
+          ),
+        ]);
+      }
       const session = ctx.state.sessions.get(payment.userToken);
       const result = session ? approveDirectly(ctx, session, body.customerPhoneNumber) : { ok: false };
       if (!result.ok) {

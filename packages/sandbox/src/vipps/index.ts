@@ -94,7 +94,14 @@ export {
   type VippsTiming,
   type WebhookRetryPolicy,
 } from './options.js';
-export { VippsControlError, type PaymentInspection, type VippsControls } from './controls.js';
+export {
+  VippsControlError,
+  type ExpressApproval,
+  type PaymentInspection,
+  type ShippingDetailsScenarioInput,
+  type VippsControls,
+} from './controls.js';
+export { DEFAULT_EXPRESS_PHONE_NUMBER, EXPRESS_TEST_ADDRESSES, expressUserFor } from './express-data.js';
 export {
   signVippsWebhook,
   verifyVippsWebhook,
@@ -104,5 +111,13 @@ export {
 } from './signing.js';
 export { EPAYMENT_WEBHOOK_EVENTS } from './webhooks.js';
 export type { VippsApiFault } from './faults.js';
-export type { CallbackDelivery, CallbackMode, WebhookDelivery } from './state.js';
+export type {
+  CallbackDelivery,
+  CallbackMode,
+  ExpressAddress,
+  ExpressExchange,
+  ExpressUser,
+  ShippingDetailsScenario,
+  WebhookDelivery,
+} from './state.js';
 export type { CallStatsSnapshot } from './stats.js';

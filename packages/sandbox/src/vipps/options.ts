@@ -37,8 +37,13 @@ const Timing = z.strictObject({
   appTimeoutMs: z.number().int().min(1),
   /** Access token lifetime: 3600 s in Vipps' test environment. */
   tokenLifetimeSeconds: z.number().int().min(1),
-  /** eCom callbacks: one attempt, 3 s timeout. */
+  /** eCom callbacks (and express consent removals): one attempt, 3 s timeout. */
   callbackTimeoutMs: z.number().int().min(1),
+  /**
+   * Express checkout: how long Vipps waits for the merchant's shippingDetails answer before the app
+   * says "No shipping methods found": 10 s in the spec.
+   */
+  shippingDetailsTimeoutMs: z.number().int().min(1),
   webhookTimeoutMs: z.number().int().min(1),
   webhookRetry: WebhookRetry,
   /** Auto-refresh interval of the waiting pages (landing page countdown, phone inbox). */
@@ -51,6 +56,7 @@ export const DEFAULT_VIPPS_TIMING: VippsTiming = {
   appTimeoutMs: 5 * 60_000,
   tokenLifetimeSeconds: 3600,
   callbackTimeoutMs: 3000,
+  shippingDetailsTimeoutMs: 10_000,
   webhookTimeoutMs: 10_000,
   webhookRetry: { maxAttempts: 6, initialDelayMs: 1000, multiplier: 4 },
   pageRefreshSeconds: 2,
@@ -74,7 +80,7 @@ export interface VippsSandboxOptions {
    * sandbox-wide clock of app.ts) is adapted: its "now" rules, timers re-check it at least every second.
    */
   clock?: Clock | (() => Date);
-  /** Used for eCom callbacks and webhook deliveries. Default: the global fetch. */
+  /** Used for eCom callbacks, express shipping/consent calls and webhook deliveries. Default: the global fetch. */
   fetch?: FetchFunction;
   timing?: Partial<Omit<VippsTiming, 'webhookRetry'>> & { webhookRetry?: Partial<WebhookRetryPolicy> };
   /** Whether the sandbox sales unit is whitelisted for `skipLandingPage` (error 38 otherwise). Default true. */

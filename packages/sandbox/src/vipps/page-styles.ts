@@ -32,6 +32,16 @@ button:focus-visible, a:focus-visible, input:focus-visible { outline: 3px solid 
 .status { padding: 0.75rem 1rem; border-radius: 8px; background: #fff4ef; }
 .status.ok { background: #e8f6ec; }
 .status.bad { background: #fdecee; }
+fieldset { border: 1px solid var(--line); border-radius: 8px; margin: 1rem 0 0; padding: 0.5rem 0.75rem 0.75rem; }
+legend { font-weight: 600; padding: 0 0.25rem; }
+label.choice { display: flex; gap: 0.6rem; align-items: flex-start; font-weight: 400; margin: 0.5rem 0 0; cursor: pointer; }
+label.choice input { width: auto; margin: 0.2rem 0 0; accent-color: var(--vipps-orange-dark); }
+ul.shared { padding-left: 1.25rem; margin: 0 0 1rem; }
+dl.totals { display: grid; grid-template-columns: auto 1fr; gap: 0.35rem 1rem; margin: 0 0 1rem; }
+dl.totals dt { color: var(--muted); }
+dl.totals dd { margin: 0; }
+dl.totals dd.total { font-weight: 700; }
+.problem { margin: 1rem 0 0; }
 footer { text-align: center; color: var(--muted); font-size: 0.85rem; margin: 1rem 0 2rem; }
 `;
 

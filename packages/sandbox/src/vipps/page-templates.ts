@@ -76,7 +76,8 @@ function waitHint(wait: WaitInit): Markup {
 function summary(view: UserView): Markup {
   return html`<p class="merchant">${view.merchantName}</p>
     <p class="amount">${formatAmount(view.amount)}</p>
-    <p class="description">${view.description}</p>`;
+    <p class="description">${view.description}</p>
+    ${view.note ? html`<p class="hint">${view.note}</p>` : ''}`;
 }
 
 function cancelForm(basePath: string, token: string): Markup {

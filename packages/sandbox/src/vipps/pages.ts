@@ -16,6 +16,12 @@ import {
   resultPage,
   type WaitInit,
 } from './page-templates.js';
+import {
+  confirmExpressFromForm,
+  expressPaymentOf,
+  expressPhonePage,
+  registerExpressPhoneRoutes,
+} from './express-pages.js';
 import { VIPPS_WAITING_SCRIPT } from './page-script.js';
 import { VIPPS_FAVICON_SVG, VIPPS_PAGE_CSS } from './page-styles.js';
 import { exampleMobileNumber, formatPhoneForDisplay, parseMobileNumber } from './phone.js';
@@ -192,24 +198,39 @@ export function registerPageRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void
       const wait = waitFor(session.token, 'push', phoneUrl(session.token));
       return page(c, phoneInboxPage({ basePath, wait }), 200, WAITING_CSP);
     }
+    const express = expressPaymentOf(ctx, session);
+    if (express) return page(c, expressPhonePage(ctx, session, express, view));
     return page(
       c,
       phonePaymentPage({ basePath, token: session.token, view, timeLeftMs: session.deadline - ctx.clock.now() }),
     );
   });
 
-  const decide = (decision: 'confirm' | 'reject') => (c: Context) => {
-    const session = sessionFor(c.req.param('token'));
-    if (!session) return page(c, notFoundPage(basePath), 404);
-    const result = userDecides(ctx, session, decision, 'phone');
+  /** After a decision in the app: back to the phone page, or after an app switch back to the store. */
+  const back = (session: UserSession, decided: boolean) => {
     const view = viewOf(ctx, session);
     // After an app switch the app sends the user back to the merchant; after a push the user is
     // already on the merchant's page in the desktop browser.
-    if (result.ok && session.flow === 'app-switch' && view?.returnUrl) return redirect(view.returnUrl);
+    if (decided && session.flow === 'app-switch' && view?.returnUrl) return redirect(view.returnUrl);
     return redirect(phoneUrl(session.token));
+  };
+  const decide = (decision: 'confirm' | 'reject') => async (c: Context) => {
+    const session = sessionFor(c.req.param('token'));
+    if (!session) return page(c, notFoundPage(basePath), 404);
+    const express = expressPaymentOf(ctx, session);
+    const result =
+      express && decision === 'confirm'
+        ? await confirmExpressFromForm(ctx, c, session, express)
+        : userDecides(ctx, session, decision, 'phone');
+    return back(session, result.ok);
   };
   app.post('/sandbox-phone/:token/confirm', decide('confirm'));
   app.post('/sandbox-phone/:token/reject', decide('reject'));
+  registerExpressPhoneRoutes(app, ctx, {
+    sessionFor,
+    notFound: (c) => page(c, notFoundPage(basePath), 404),
+    back,
+  });
 
   const asset = (body: string, contentType: string) => () =>
     new Response(body, {

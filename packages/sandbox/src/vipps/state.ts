@@ -64,6 +64,110 @@ export interface EcomPayment {
   userToken: string;
   /** X-Request-Id replays, keyed `{endpoint}:{X-Request-Id}`. */
   requestIds: Map<string, StoredResponse>;
+  /** Vipps Hurtigkasse (`paymentType: "eComm Express Payment"`); null for regular payments. */
+  express: ExpressOrder | null;
+}
+
+// ---------------------------------------------------------------- eCom v2 express checkout
+
+/** One shipping option (the spec's ShippingDetails), as the merchant sent it and in øre. */
+export interface ShippingOption {
+  shippingMethodId: string;
+  shippingMethod: string;
+  /** NOK, as sent (the spec's ShippingCost is a decimal number of kroner). */
+  shippingCost: number;
+  /** The same in øre. */
+  costOre: number;
+  priority: number | null;
+  isDefault: boolean;
+}
+
+/** One of the test user's addresses (Vipps' profile addresses; `addressId` ≥ 100 as in the spec). */
+export interface ExpressAddress {
+  addressId: number;
+  addressType: 'H' | 'W' | 'O';
+  /** How the app names it: Home, Work, Other. */
+  label: string;
+  addressLine1: string;
+  addressLine2: string;
+  postCode: string;
+  city: string;
+}
+
+/** What Vipps shares with the merchant once the user consents (the spec's UserDetails). */
+export interface ExpressUser {
+  userId: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  /** 8 digits, as UserDetails wants it. */
+  mobileNumber: string;
+}
+
+/** Why the shipping options could not be shown. */
+export type ShippingFailure = 'timeout' | 'network-error' | 'http-error' | 'invalid' | 'empty';
+
+/** The shipping options for the selected address. */
+export type ShippingLookup =
+  | { status: 'idle' }
+  | { status: 'loading'; addressId: number }
+  | { status: 'ready'; addressId: number; options: ShippingOption[]; source: 'static' | 'merchant' }
+  | { status: 'failed'; addressId: number; failure: ShippingFailure };
+
+export interface ExpressOrder {
+  consentRemovalPrefix: string;
+  /** null when the merchant sent staticShippingDetails and no prefix. */
+  shippingDetailsPrefix: string | null;
+  /** Sorted as the app shows them; when given, the shippingDetails callback is never used (spec). */
+  staticShippingDetails: ShippingOption[] | null;
+  /** `transaction.useExplicitCheckoutFlow`: address and shipping are confirmed on their own step. */
+  explicitCheckoutFlow: boolean;
+  /** `transaction.amount`: the items, without shipping. */
+  itemsAmount: number;
+  consent: 'pending' | 'given' | 'refused';
+  /** Known to the merchant only after consent. */
+  user: ExpressUser | null;
+  addressId: number;
+  lookup: ShippingLookup;
+  /** Bumped per lookup: an answer to an older lookup is ignored. */
+  lookupSeq: number;
+  selectedShippingMethodId: string | null;
+  /** Explicit flow: the user has confirmed address and shipping method. */
+  deliveryConfirmed: boolean;
+  /** What was reserved: the address and option the user confirmed. */
+  reserved: { address: ExpressAddress; option: ShippingOption } | null;
+  /** The user removed the consent later (the consent removal call was sent). */
+  consentRemovedAt: number | null;
+}
+
+/** How the sandbox treats the merchant's shippingDetails answer (a scenario control). */
+export type ShippingDetailsScenario =
+  | { mode: 'normal' }
+  /** The answer "arrives" after delayMs (default: never within the timeout). */
+  | { mode: 'slow'; delayMs: number | null }
+  /** The answer counts as this non-2xx status. */
+  | { mode: 'fail'; status: number }
+  /** The answer counts as a 200 whose body is not a FetchShippingCostResponse. */
+  | { mode: 'nonsense' };
+
+/** One express call the sandbox made to the merchant: the shippingDetails lookup or a consent removal. */
+export interface ExpressExchange {
+  id: string;
+  kind: 'shipping-details' | 'consent-removal';
+  orderIds: string[];
+  method: 'POST' | 'DELETE';
+  url: string;
+  /** Whether the merchant's authToken was sent as `Authorization` (its value is never recorded). */
+  sentAuthorization: boolean;
+  requestBody: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  /** What the merchant actually answered (body cut at 64 KiB), null without an answer. */
+  response: { status: number; body: string } | null;
+  error: string | null;
+  /** The scenario applied on top of the merchant's answer, if any. */
+  scenario: ShippingDetailsScenario['mode'] | null;
+  outcome: 'pending' | 'accepted' | ShippingFailure | 'delivered' | 'failed';
 }
 
 // ---------------------------------------------------------------- ePayment v1
@@ -188,6 +292,9 @@ export interface ScenarioSettings {
   webhookRetry: WebhookRetryPolicy;
   /** Added before every API call. */
   latencyMs: number;
+  shippingDefault: ShippingDetailsScenario;
+  shippingByOrder: Map<string, ShippingDetailsScenario>;
+  shippingDetailsTimeoutMs: number;
 }
 
 export class VippsState {
@@ -197,6 +304,8 @@ export class VippsState {
   webhooks = new Map<string, WebhookRegistration>();
   webhookDeliveries: WebhookDelivery[] = [];
   callbackDeliveries: CallbackDelivery[] = [];
+  /** Express shippingDetails lookups and consent removals, oldest first. */
+  expressExchanges: ExpressExchange[] = [];
   /** ePayment Idempotency-Key records, keyed `{msn}|{operation}|{reference}|{key}`. */
   idempotency = new Map<string, StoredResponse>();
   /** Injected faults, consumed one per matching API call. */
@@ -223,6 +332,9 @@ export class VippsState {
       appTimeoutMs: this.defaults.appTimeoutMs,
       webhookRetry: { ...this.defaults.webhookRetry },
       latencyMs: 0,
+      shippingDefault: { mode: 'normal' },
+      shippingByOrder: new Map(),
+      shippingDetailsTimeoutMs: this.defaults.shippingDetailsTimeoutMs,
     };
   }
 
@@ -258,6 +370,7 @@ export class VippsState {
     this.webhooks.clear();
     this.webhookDeliveries = [];
     this.callbackDeliveries = [];
+    this.expressExchanges = [];
     this.idempotency.clear();
     this.faults = [];
     this.scenario = this.defaultScenario();
