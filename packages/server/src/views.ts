@@ -36,6 +36,8 @@ export function toCheckoutPayment(p: PaymentRecord, guidance: CheckoutPaymentGui
     providerStatus: p.providerStatus,
     bankId: p.bankId,
     amount: { value: p.amount, currency: p.currency },
+    // The method and its price, never the shopper's personal details.
+    shipping: p.shipping ? { name: p.shipping.name, amount: { value: p.shipping.amount, currency: p.currency } } : null,
     failure: p.failure,
     // Only while the shopper can still act on it.
     redirectUrl: p.status === 'created' || p.status === 'pending' ? p.redirectUrl : null,
@@ -61,6 +63,7 @@ export function toCheckoutSession(
     description: s.description,
     locale: s.locale,
     methods: s.methods,
+    express: s.express != null,
     countries: s.countries,
     expiresAt: s.expiresAt,
     payment: latest,
@@ -85,6 +88,10 @@ export function toMerchantPayment(p: PaymentRecord): MerchantPayment {
     refundedAmount: p.refundedAmount,
     cancelledAmount: p.cancelledAmount,
     failure: p.failure,
+    shopper: p.shopper ?? null,
+    shipping: p.shipping
+      ? { id: p.shipping.id, name: p.shipping.name, amount: { value: p.shipping.amount, currency: p.currency } }
+      : null,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
   };
@@ -102,6 +109,9 @@ export function toMerchantSession(s: SessionRecord, now: Date): MerchantSession 
     countries: s.countries,
     locale: s.locale,
     metadata: s.metadata,
+    express: s.express
+      ? { shipping: s.express.shipping, options: s.express.options, confirmAddress: s.express.confirmAddress }
+      : null,
     createdAt: s.createdAt,
     expiresAt: s.expiresAt,
   };

@@ -13,6 +13,7 @@ import {
   type PaymentListFilter,
   type PaymentRecord,
   type SessionRecord,
+  type ShopperErasure,
   type Store,
   type StoreStats,
 } from './store.js';
@@ -64,7 +65,7 @@ export class MemoryStore implements Store {
     for (const s of this.sessions.values()) {
       if (s.clientTokenHash === session.clientTokenHash) throw new Error('duplicate client token hash');
     }
-    this.sessions.set(session.id, clone(session));
+    this.sessions.set(session.id, { ...clone(session), express: session.express ?? null });
     if (idempotency) this.idempotency.set(idempotency.key, clone(idempotency));
     return null;
   }
@@ -94,7 +95,14 @@ export class MemoryStore implements Store {
     if (existing) return { created: false, payment: clone(existing) };
     if (!this.sessions.has(payment.sessionId)) throw new Error('payment references an unknown session');
     if (this.payments.has(payment.id)) throw new Error(`duplicate payment id ${payment.id}`);
-    const stored: PaymentRecord = { ...clone(payment), supersededBy: payment.supersededBy ?? null };
+    const stored: PaymentRecord = {
+      ...clone(payment),
+      supersededBy: payment.supersededBy ?? null,
+      shopper: payment.shopper ?? null,
+      shipping: payment.shipping ?? null,
+      providerUserKey: payment.providerUserKey ?? null,
+      shopperErasedAt: payment.shopperErasedAt ?? null,
+    };
     this.payments.set(stored.id, stored);
     if (!this.hasEvent(event)) this.events.push(clone(event));
     return { created: true, payment: clone(stored) };
@@ -216,6 +224,38 @@ export class MemoryStore implements Store {
     for (const p of marked) this.payments.set(p.id, p);
     this.events.push(...events);
     return marked.map(clone);
+  }
+
+  async eraseShopper(erasure: ShopperErasure): Promise<PaymentRecord[]> {
+    this.assertOpen();
+    // Everything is built first and applied at the end: a throwing callback writes nothing.
+    const erased: PaymentRecord[] = [];
+    const events: PaymentEventRecord[] = [];
+    const rows: OutboxRecord[] = [];
+    const scrubbed = new Map<OutboxRecord, string>();
+    for (const current of this.payments.values()) {
+      const byUser = current.adapterId === erasure.adapterId && current.providerUserKey === erasure.providerUserKey;
+      const named = current.id === erasure.paymentId && current.shopperErasedAt == null;
+      if (!byUser && !named) continue;
+      const next: PaymentRecord = {
+        ...current,
+        shopper: null,
+        providerUserKey: null,
+        shopperErasedAt: erasure.at,
+        updatedAt: erasure.at,
+        version: current.version + 1,
+      };
+      for (const o of this.outbox) if (o.paymentId === next.id) scrubbed.set(o, erasure.scrubOutbox(o.payload));
+      const change = erasure.change(clone(next));
+      for (const e of change.events) if (!this.hasEvent(e, events)) events.push(clone(e));
+      rows.push(...change.outbox.map(clone));
+      erased.push(next);
+    }
+    for (const p of erased) this.payments.set(p.id, p);
+    for (const [o, payload] of scrubbed) o.payload = payload;
+    this.events.push(...events);
+    this.outbox.push(...rows);
+    return erased.map(clone);
   }
 
   async appendPaymentEvents(events: PaymentEventRecord[]): Promise<void> {

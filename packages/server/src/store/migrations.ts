@@ -126,4 +126,20 @@ export const MIGRATIONS: readonly Migration[] = [
       WHERE id IN (SELECT payment_id FROM payment_events WHERE type = 'superseded');
     `,
   },
+  {
+    version: 4,
+    name: 'express checkout',
+    // Sessions: the express settings (JSON). Payments: the shopper's details and the shipping
+    // choice (JSON), the hashed provider user id (consent removal finds a user's payments by it) and
+    // when the details were erased.
+    sql: `
+      ALTER TABLE sessions ADD COLUMN express TEXT;
+      ALTER TABLE payments ADD COLUMN shopper TEXT;
+      ALTER TABLE payments ADD COLUMN shipping TEXT;
+      ALTER TABLE payments ADD COLUMN provider_user_key TEXT;
+      ALTER TABLE payments ADD COLUMN shopper_erased_at TEXT;
+      CREATE INDEX payments_provider_user ON payments (adapter_id, provider_user_key)
+        WHERE provider_user_key IS NOT NULL;
+    `,
+  },
 ];

@@ -25,6 +25,7 @@ import {
   type PaymentPatch,
   type PaymentRecord,
   type SessionRecord,
+  type ShopperErasure,
   type Store,
   type StoreStats,
 } from './store.js';
@@ -45,6 +46,7 @@ const sessions = sqlTable<SessionRecord>('sessions', {
   createdAt: 'value',
   updatedAt: 'value',
   expiresAt: 'value',
+  express: 'nullableJson',
 });
 
 const payments = sqlTable<PaymentRecord>('payments', {
@@ -72,6 +74,10 @@ const payments = sqlTable<PaymentRecord>('payments', {
   lastCheckedAt: 'nullable',
   version: 'value',
   supersededBy: 'nullable',
+  shopper: 'nullableJson',
+  shipping: 'nullableJson',
+  providerUserKey: 'nullable',
+  shopperErasedAt: 'nullable',
 });
 
 const events = sqlTable<PaymentEventRecord>('payment_events', {
@@ -384,6 +390,29 @@ export class SqliteStore implements Store {
     event: (payment: PaymentRecord) => PaymentEventRecord,
   ): Promise<PaymentRecord[]> {
     return this.markSupersededTx(paymentIds, supersededBy, at, event);
+  }
+
+  private readonly eraseShopperTx = this.transaction((erasure: ShopperErasure): PaymentRecord[] => {
+    const rows = this.sql(
+      `UPDATE payments SET shopper = NULL, provider_user_key = NULL, shopper_erased_at = ?, updated_at = ?,
+         version = version + 1
+       WHERE (adapter_id = ? AND provider_user_key = ?) OR (id = ? AND shopper_erased_at IS NULL) RETURNING *`,
+    ).all(erasure.at, erasure.at, erasure.adapterId, erasure.providerUserKey, erasure.paymentId ?? null);
+    const erased = rows.map(payments.read);
+    for (const payment of erased) {
+      const earlier = this.all(outbox, 'SELECT * FROM outbox WHERE payment_id = ?', payment.id);
+      for (const row of earlier) {
+        this.sql('UPDATE outbox SET payload = ? WHERE id = ?').run(erasure.scrubOutbox(row.payload), row.id);
+      }
+      const change = erasure.change(payment);
+      for (const event of change.events) this.insertEvent(event);
+      for (const o of change.outbox) this.sql(outbox.insertSql).run(...outbox.values(o));
+    }
+    return erased;
+  });
+
+  async eraseShopper(erasure: ShopperErasure): Promise<PaymentRecord[]> {
+    return this.eraseShopperTx(erasure);
   }
 
   async markPaymentChecked(paymentId: string, at: string): Promise<void> {

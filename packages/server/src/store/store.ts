@@ -3,9 +3,34 @@
  * test suite: SQLite (production, embedded) and in-memory (unit tests). Every method that changes
  * more than one row does it atomically, so a crash never leaves half a change behind.
  */
-import type { Country, Currency, PaymentFailure, PaymentMethod, PaymentStatus } from '@pay-with-bank/protocol';
+import type {
+  Country,
+  Currency,
+  PaymentFailure,
+  PaymentMethod,
+  PaymentStatus,
+  Shopper,
+  ShippingOption,
+} from '@pay-with-bank/protocol';
 
 export type SessionStateRecord = 'open' | 'paid';
+
+/** An express session's shipping settings, as the merchant gave them. */
+export interface SessionExpress {
+  /** `static`: the session's own options; `dynamic`: asked of the merchant's URL per address. */
+  shipping: 'static' | 'dynamic';
+  options: ShippingOption[] | null;
+  /** The merchant's shipping URL (dynamic), as admitted by the allow-list. */
+  url: string | null;
+  confirmAddress: boolean;
+}
+
+/** The shipping method an express payment's shopper chose, at the merchant's price (minor units). */
+export interface PaymentShipping {
+  id: string;
+  name: string;
+  amount: number;
+}
 
 export interface SessionRecord {
   id: string;
@@ -24,6 +49,11 @@ export interface SessionRecord {
   createdAt: string;
   updatedAt: string;
   expiresAt: string;
+  /**
+   * Express checkout settings, or null for an ordinary checkout. Stores always return it; optional
+   * only so that records built elsewhere before it existed still type-check (stored as null).
+   */
+  express?: SessionExpress | null;
 }
 
 export interface PaymentRecord {
@@ -40,6 +70,7 @@ export interface PaymentRecord {
   bankId: string | null;
   /** Copied from the session (listing and filtering without a join). */
   reference: string;
+  /** The session's amount; for an express payment with shipping chosen, items + shipping. */
   amount: number;
   currency: Currency;
   authorizedAmount: number;
@@ -63,6 +94,18 @@ export interface PaymentRecord {
    * null for a missing value).
    */
   supersededBy?: string | null;
+  /*
+   * Express payments (like supersededBy: always returned by the stores, null when not set; optional
+   * only for records built before these fields existed).
+   */
+  /** The shopper's details as shared in the provider's app; null when unknown or erased. */
+  shopper?: Shopper | null;
+  /** The shipping method chosen, at the merchant's price. */
+  shipping?: PaymentShipping | null;
+  /** SHA-256 of adapter id + the provider's user id: finds a user's payments on consent removal. */
+  providerUserKey?: string | null;
+  /** When the shopper's details were erased (consent removed): they are never stored again. */
+  shopperErasedAt?: string | null;
 }
 
 export type PaymentEventSource = 'create' | 'refresh' | 'callback' | 'reconciler' | 'merchant' | 'system';
@@ -123,8 +166,26 @@ export type PaymentPatch = Partial<
     | 'expiresAt'
     | 'lastCheckedAt'
     | 'supersededBy'
+    | 'amount'
+    | 'shopper'
+    | 'shipping'
+    | 'providerUserKey'
+    | 'shopperErasedAt'
   >
 >;
+
+/** Erase the shopper details of one provider user's payments (consent removed), with its events. */
+export interface ShopperErasure {
+  adapterId: string;
+  providerUserKey: string;
+  /** Also this payment (whatever its providerUserKey), unless it was erased already. */
+  paymentId?: string;
+  at: string;
+  /** The events and merchant notifications of one erased payment, from its record as stored now. */
+  change(payment: PaymentRecord): { events: PaymentEventRecord[]; outbox: OutboxRecord[] };
+  /** An earlier outbox payload of an erased payment, rewritten without the shopper's details. */
+  scrubOutbox(payload: string): string;
+}
 
 /** One atomic change of a payment: the row (compare-and-set on version), its events, outbox rows, and the session state. */
 export interface PaymentChange {
@@ -210,6 +271,15 @@ export interface Store {
     at: string,
     event: (payment: PaymentRecord) => PaymentEventRecord,
   ): Promise<PaymentRecord[]>;
+  /**
+   * Erase the shopper details of every payment of `adapterId` whose providerUserKey is the given
+   * one (and of `paymentId` when given and not erased yet), in one transaction: shopper and
+   * providerUserKey become null, shopperErasedAt = at, updatedAt = at and the version is bumped; the
+   * events and outbox rows `change` builds are inserted; earlier outbox rows of those payments get
+   * their payload rewritten by `scrubOutbox`. Returns the erased payments as stored now (none for
+   * an unknown key). If a callback throws, nothing is written.
+   */
+  eraseShopper(erasure: ShopperErasure): Promise<PaymentRecord[]>;
   /** Append events that change no payment field; duplicates by dedupe key are ignored. */
   appendPaymentEvents(events: PaymentEventRecord[]): Promise<void>;
   listPaymentEvents(paymentId: string): Promise<PaymentEventRecord[]>;

@@ -4,6 +4,7 @@
  */
 import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import type { OutboxRecord, PaymentEventRecord, PaymentRecord, SessionRecord, Store } from '../../src/store/store.js';
+import { runExpressContract } from './contract-express.js';
 
 let seq = 0;
 const id = (prefix: string) => `${prefix}_${String(++seq).padStart(6, '0')}abcdefghijklmnop`;
@@ -25,6 +26,7 @@ export function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRe
     createdAt: '2030-01-01T00:00:00.000Z',
     updatedAt: '2030-01-01T00:00:00.000Z',
     expiresAt: '2030-01-01T01:00:00.000Z',
+    express: null,
     ...overrides,
   };
 }
@@ -55,6 +57,10 @@ export function paymentRecord(session: SessionRecord, overrides: Partial<Payment
     lastCheckedAt: null,
     version: 1,
     supersededBy: null,
+    shopper: null,
+    shipping: null,
+    providerUserKey: null,
+    shopperErasedAt: null,
     ...overrides,
   };
 }
@@ -505,6 +511,8 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
       ).rejects.toThrow();
       expect(await store.getIdempotency('k2')).toBeNull();
     });
+
+    runExpressContract(() => store);
 
     it('answers ping while open and fails after close', async () => {
       await expect(store.ping()).resolves.toBeUndefined();

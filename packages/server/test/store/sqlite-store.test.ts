@@ -37,10 +37,10 @@ describe('SqliteStore on a file', () => {
     const file = join(dir, 'nested', 'deeper', 'db.sqlite');
     const store = new SqliteStore(file);
     expect(store.db.pragma('journal_mode')).toBe('wal');
-    expect(store.appliedMigrations()).toEqual([1, 2, 3]);
+    expect(store.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
     await store.close();
     const reopened = new SqliteStore(file);
-    expect(reopened.appliedMigrations()).toEqual([1, 2, 3]);
+    expect(reopened.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
     await reopened.close();
   });
 
@@ -89,13 +89,20 @@ describe('SqliteStore on a file', () => {
     old.close();
 
     const store = new SqliteStore(file);
-    expect(store.appliedMigrations()).toEqual([1, 2, 3]);
+    expect(store.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
     const supersededBy = async (p: { id: string }) => (await store.getPayment(p.id))!.supersededBy;
     expect(await supersededBy(replaced!)).toBe(replacement!.id);
     expect(await supersededBy(twice!)).toBe('pay_first');
     expect(await supersededBy(malformed!)).toBeNull();
     expect(await supersededBy(open!)).toBeNull();
     expect(await supersededBy(replacement!)).toBeNull();
+    // Rows from before the express columns read as an ordinary checkout.
+    expect((await store.getSession(s.id))!.express).toBeNull();
+    expect(await store.getPayment(replaced!.id)).toMatchObject({
+      shopper: null,
+      shipping: null,
+      shopperErasedAt: null,
+    });
     // The backfill changes no version (nothing anyone planned on moved).
     expect((await store.getPayment(replaced!.id))!.version).toBe(3);
     await store.close();
