@@ -62,7 +62,7 @@ const ShippingScenarioInput = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('fail'), status: z.number().int().min(300).max(599).optional() }),
   z.strictObject({ mode: z.literal('nonsense') }),
 ]);
-const ShippingScenarioRequest = z.intersection(ShippingScenarioInput, z.object({ orderId: OrderIdField }));
+const ShippingScenarioRequest = z.intersection(ShippingScenarioInput, z.strictObject({ orderId: OrderIdField }));
 const WebhookRetry = z.strictObject({
   maxAttempts: z.number().int().min(1).max(50).optional(),
   initialDelayMs: z.number().int().min(0).max(86_400_000).optional(),
