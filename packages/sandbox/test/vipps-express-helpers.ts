@@ -227,10 +227,19 @@ export async function phoneStep(h: Harness, token: string, action: string, form:
   return posted;
 }
 
-/** Lets a step that waits for the merchant (or its timeout) finish while the test moves the clock. */
-export async function stepWhile(h: Harness, step: Promise<unknown>, advanceMs: number) {
+/**
+ * Event-loop turns, so a request started without awaiting it gets as far as it can (h.settle()
+ * returns at once while nothing is in flight yet).
+ */
+export async function turns(count = 50) {
+  for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Runs a request that waits for the merchant (or its timeout) while the clock moves by `advanceMs`. */
+export async function whileClockMoves<T>(h: Harness, request: Promise<T>, advanceMs: number): Promise<T> {
+  await turns();
   await h.advance(advanceMs);
-  return step;
+  return request;
 }
 
 /** Radio buttons of a page: `{ name, value, checked, label }` (label: the text of the span after the input). */
