@@ -225,6 +225,40 @@ describe('express: consent removal', () => {
     const [exchange] = await whileClockMoves(h, h.controls.removeConsent('consent-slow'), 3000);
     expect(exchange).toMatchObject({ outcome: 'failed', error: 'timed out after 3000 ms', response: null });
   });
+
+  it('by the user instead of one order: POST /consents/remove { phoneNumber } or { userId }', async () => {
+    const h = createHarness();
+    await initiateExpress(h, 'user-1', { staticShipping: STATIC_OPTIONS, mobileNumber: '91234567' });
+    await initiateExpress(h, 'user-2', { staticShipping: STATIC_OPTIONS, mobileNumber: '91234567' });
+    await initiateExpress(h, 'user-3', { staticShipping: STATIC_OPTIONS, mobileNumber: '41234567' });
+    for (const order of ['user-1', 'user-2', 'user-3']) await h.controls.approveExpress(order);
+    const remove = async (body: unknown) => {
+      const response = await h.request('/__sandbox/vipps/consents/remove', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as { exchanges: { orderIds: string[] }[] } };
+    };
+    const byPhone = await remove({ phoneNumber: '+47 912 34 567' });
+    expect(byPhone.status).toBe(200);
+    // Same sales unit and prefix: one call for both orders.
+    expect(byPhone.body.exchanges.map((e) => e.orderIds)).toEqual([['user-1', 'user-2']]);
+    checkConsentRemoval(consentRemovalsAt(h)[0]!, CONSENT_PREFIX, expressUserFor('91234567').userId);
+    expect((await remove({ phoneNumber: '91234567' })).status).toBe(409);
+
+    const byUserId = await remove({ userId: expressUserFor('41234567').userId });
+    expect(byUserId.body.exchanges.map((e) => e.orderIds)).toEqual([['user-3']]);
+    for (const invalid of [
+      {},
+      { phoneNumber: '91234567', userId: 'abc' },
+      { phoneNumber: '1234' },
+      { userId: 'not valid!' },
+    ]) {
+      expect((await remove(invalid)).status, JSON.stringify(invalid)).toBe(400);
+    }
+    expect(consentRemovalsAt(h)).toHaveLength(2);
+  });
 });
 
 describe('express: /details', () => {

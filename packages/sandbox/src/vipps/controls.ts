@@ -8,7 +8,8 @@ import type { VippsContext } from './context.js';
 import { ecomSnapshot } from './ecom.js';
 import { epaymentSnapshot } from './epayment.js';
 import { approveExpress, refuseConsent, removeConsent, type ExpressResult } from './express.js';
-import { DEFAULT_EXPRESS_PHONE_NUMBER } from './express-data.js';
+import { DEFAULT_EXPRESS_PHONE_NUMBER, expressUserFor } from './express-data.js';
+import { parseMobileNumber } from './phone.js';
 import { approveDirectly, expireNow, sendPush, userDecides, type ActionResult } from './flows.js';
 import type {
   CallbackDelivery,
@@ -62,6 +63,13 @@ const ShippingScenarioInput = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('fail'), status: z.number().int().min(300).max(599).optional() }),
   z.strictObject({ mode: z.literal('nonsense') }),
 ]);
+const UserConsentRequest = z.union(
+  [
+    z.strictObject({ phoneNumber: z.string().min(1).max(30), userId: z.undefined().optional() }),
+    z.strictObject({ userId: z.string().regex(/^[\d\w/=+]{1,50}$/), phoneNumber: z.undefined().optional() }),
+  ],
+  'give exactly one of phoneNumber and userId',
+);
 const ShippingScenarioRequest = z.intersection(ShippingScenarioInput, z.strictObject({ orderId: OrderIdField }));
 const WebhookRetry = z.strictObject({
   maxAttempts: z.number().int().min(1).max(50).optional(),
@@ -161,6 +169,11 @@ export interface VippsControls {
    * `DELETE {consentRemovalPrefix}/v2/consents/{userId}`. Resolves with the calls made.
    */
   removeConsent(orderId: string): Promise<ExpressExchange[]>;
+  /**
+   * Express: the test user (by phone number or userId) removes every consent given, at every
+   * merchant. Rejects with `not_waiting` when there is none to remove.
+   */
+  removeUserConsent(user: { phoneNumber: string } | { userId: string }): Promise<ExpressExchange[]>;
   /** How the sandbox treats the merchant's shippingDetails answers, for one order or for all. */
   setShippingDetailsScenario(scenario: ShippingDetailsScenarioInput, orderId?: string): void;
   /** Express calls to the merchant (shippingDetails, consent removal), request and response. */
@@ -315,7 +328,24 @@ export function createVippsControls(ctx: VippsContext): VippsControls {
           new VippsControlError('not_waiting', `Order ${orderId}: the consent was already removed.`),
         );
       }
-      return removeConsent(ctx, payment);
+      return removeConsent(ctx, { userId: express.user!.userId, msn: payment.msn });
+    },
+    async removeUserConsent(user) {
+      const request = parse(UserConsentRequest, user);
+      let userId = request.userId;
+      if (request.phoneNumber !== undefined) {
+        const phone = parseMobileNumber(request.phoneNumber, 'NOK');
+        if (!phone) throw new VippsControlError('invalid_request', 'phoneNumber: must be a Norwegian mobile number.');
+        userId = expressUserFor(phone.national).userId;
+      }
+      const exchanges = await removeConsent(ctx, { userId: userId! });
+      if (exchanges.length === 0) {
+        throw new VippsControlError(
+          'not_waiting',
+          'This user has no consent to remove (none given, or already removed).',
+        );
+      }
+      return exchanges;
     },
     setShippingDetailsScenario(scenario, orderId) {
       const request = parse(ShippingScenarioRequest, { ...scenario, ...(orderId !== undefined ? { orderId } : {}) });
@@ -450,6 +480,12 @@ export function createVippsControlApp(controls: VippsControls): Hono {
   });
   app.post('/payments/:id/remove-consent', async (c) => {
     const exchanges = await controls.removeConsent(c.req.param('id'));
+    return c.json({ exchanges });
+  });
+  app.post('/consents/remove', async (c) => {
+    const exchanges = await controls.removeUserConsent(
+      parse(UserConsentRequest, await body(c.req.raw)) as { userId: string },
+    );
     return c.json({ exchanges });
   });
   app.put('/shipping-details-scenario', async (c) => {

@@ -500,29 +500,33 @@ export function expressDetails(express: ExpressOrder | null) {
 }
 
 /**
- * The user removes the consent given to this order's merchant (Vipps: Profile → Privacy → "Companies
- * that remember you"): one `DELETE {consentRemovalPrefix}/v2/consents/{userId}` per distinct prefix
- * among the user's consented express orders at that sales unit. One attempt each, 3 s timeout; no
- * Authorization header (the spec lists none for this endpoint, unlike the callback and shippingDetails).
+ * The user removes consent (Vipps: Profile → Privacy → "Companies that remember you"): one
+ * `DELETE {consentRemovalPrefix}/v2/consents/{userId}` per sales unit and distinct prefix among the
+ * user's consented express orders (at one sales unit when `msn` is given). One attempt each, 3 s
+ * timeout; no Authorization header (the spec lists none for this endpoint, unlike the callback and
+ * shippingDetails). Resolves with the calls made (none when there was no consent to remove).
  */
-export async function removeConsent(ctx: VippsContext, payment: EcomPayment): Promise<ExpressExchange[]> {
-  const user = payment.express?.user;
-  if (!user) return [];
+export async function removeConsent(
+  ctx: VippsContext,
+  match: { userId: string; msn?: string },
+): Promise<ExpressExchange[]> {
   const orders = [...ctx.state.ecom.values()].filter(
     (order) =>
-      order.msn === payment.msn &&
-      order.express?.user?.userId === user.userId &&
+      (match.msn === undefined || order.msn === match.msn) &&
+      order.express?.user?.userId === match.userId &&
       order.express.consent === 'given' &&
       order.express.consentRemovedAt === null,
   );
-  const byPrefix = new Map<string, EcomPayment[]>();
+  const user = { userId: match.userId };
+  const byPrefix = new Map<string, { prefix: string; orders: EcomPayment[] }>();
   for (const order of orders) {
     const prefix = order.express!.consentRemovalPrefix;
-    byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), order]);
+    const key = `${order.msn} ${prefix}`;
+    byPrefix.set(key, { prefix, orders: [...(byPrefix.get(key)?.orders ?? []), order] });
   }
   const now = ctx.clock.now();
   for (const order of orders) order.express!.consentRemovedAt = now;
-  const exchanges = [...byPrefix].map(async ([prefix, concerned]) => {
+  const exchanges = [...byPrefix.values()].map(async ({ prefix, orders: concerned }) => {
     const exchange: ExpressExchange = {
       id: newUuid(),
       kind: 'consent-removal',
