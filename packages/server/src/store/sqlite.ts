@@ -3,16 +3,16 @@
  * payment change survives a crash. Calls are synchronous underneath; the async interface lets other
  * stores (Postgres, D1) implement the same contract.
  *
- * Records ↔ rows go through one table-driven mapping per table (sql-table.ts). Each SQL text is
- * prepared once per store, on first use, and reused (re-preparing was ~10 % of the server's CPU);
- * transactions are built once too.
+ * Records ↔ rows go through one table-driven mapping per table (tables.ts, shared with the
+ * PostgreSQL store). Each SQL text is prepared once per store, on first use, and reused
+ * (re-preparing was ~10 % of the server's CPU); transactions are built once too.
  */
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { acquireInstanceLock } from './instance-lock.js';
 import { MIGRATIONS } from './migrations.js';
-import { sqlTable } from './sql-table.js';
 import { defaultDriver, openSqlDatabase, type SqlDatabase, type SqlStatement } from './sqlite-driver.js';
+import { TABLES, events, idempotencyKeys, outbox, payments, sessions } from './tables.js';
 import {
   TERMINAL_STATUS_LIST,
   type IdempotencyRecord,
@@ -30,92 +30,8 @@ import {
   type StoreStats,
 } from './store.js';
 
-const sessions = sqlTable<SessionRecord>('sessions', {
-  id: 'value',
-  clientTokenHash: 'value',
-  amount: 'value',
-  currency: 'value',
-  reference: 'value',
-  description: 'value',
-  returnUrl: 'value',
-  methods: 'json',
-  countries: 'json',
-  locale: 'value',
-  metadata: 'json',
-  state: 'value',
-  createdAt: 'value',
-  updatedAt: 'value',
-  expiresAt: 'value',
-  express: 'nullableJson',
-});
-
-const payments = sqlTable<PaymentRecord>('payments', {
-  id: 'value',
-  sessionId: 'value',
-  attemptId: 'value',
-  method: 'value',
-  adapterId: 'value',
-  providerPaymentId: 'nullable',
-  status: 'value',
-  providerStatus: 'nullable',
-  bankId: 'nullable',
-  reference: 'value',
-  amount: 'value',
-  currency: 'value',
-  authorizedAmount: 'value',
-  capturedAmount: 'value',
-  refundedAmount: 'value',
-  cancelledAmount: 'value',
-  failure: 'nullableJson',
-  redirectUrl: 'nullable',
-  expiresAt: 'nullable',
-  createdAt: 'value',
-  updatedAt: 'value',
-  lastCheckedAt: 'nullable',
-  version: 'value',
-  supersededBy: 'nullable',
-  shopper: 'nullableJson',
-  shipping: 'nullableJson',
-  providerUserKey: 'nullable',
-  shopperErasedAt: 'nullable',
-});
-
-const events = sqlTable<PaymentEventRecord>('payment_events', {
-  id: 'value',
-  paymentId: 'value',
-  type: 'value',
-  status: 'value',
-  providerStatus: 'nullable',
-  source: 'value',
-  dedupeKey: 'nullable',
-  data: 'nullableJson',
-  createdAt: 'value',
-});
-
-const outbox = sqlTable<OutboxRecord>('outbox', {
-  id: 'value',
-  paymentId: 'value',
-  type: 'value',
-  payload: 'value',
-  attempts: 'value',
-  nextAttemptAt: 'value',
-  deliveredAt: 'nullable',
-  lastError: 'nullable',
-  createdAt: 'value',
-});
-
-const idempotencyKeys = sqlTable<IdempotencyRecord>('idempotency_keys', {
-  key: 'value',
-  fingerprint: 'value',
-  statusCode: 'value',
-  responseBody: 'value',
-  createdAt: 'value',
-  owner: 'optional',
-  sealed: 'optional',
-});
-
 /** Every table's mapping (tests check them against the schema the migrations make). */
-export const SQLITE_TABLES = [sessions, payments, events, outbox, idempotencyKeys] as const;
+export const SQLITE_TABLES = TABLES;
 
 const TERMINAL_SQL = TERMINAL_STATUS_LIST.map((s) => `'${s}'`).join(', ');
 const INSERT_EVENT = `${events.insertSql} ON CONFLICT DO NOTHING`;
