@@ -2,6 +2,7 @@
  * In-memory store for unit tests and throwaway demos. Same contract as SQLite (the shared contract
  * suite runs against both): records are cloned in and out so callers cannot mutate stored state.
  */
+import { OutboxLeases, ProviderCallSlots } from './in-process-claims.js';
 import {
   TERMINAL_STATUS_LIST,
   type IdempotencyRecord,
@@ -12,6 +13,7 @@ import {
   type PaymentEventRecord,
   type PaymentListFilter,
   type PaymentRecord,
+  type ProviderCallClaim,
   type SessionRecord,
   type ShopperErasure,
   type Store,
@@ -31,6 +33,8 @@ export class MemoryStore implements Store {
   private outbox: OutboxRecord[] = [];
   private idempotency = new Map<string, IdempotencyRecord>();
   private closed = false;
+  private readonly leases = new OutboxLeases();
+  private readonly providerCalls = new ProviderCallSlots();
 
   private assertOpen(): void {
     if (this.closed) throw new Error('store is closed');
@@ -284,6 +288,21 @@ export class MemoryStore implements Store {
       .map(({ o }) => clone(o));
   }
 
+  async claimDueOutbox(now: string, limit: number, leaseMs: number, _workerId: string): Promise<OutboxRecord[]> {
+    this.assertOpen();
+    const due = this.outbox
+      .map((o, seq) => ({ o, seq }))
+      .filter(({ o }) => o.deliveredAt === null && o.nextAttemptAt <= now)
+      .sort((a, b) => a.o.nextAttemptAt.localeCompare(b.o.nextAttemptAt) || a.seq - b.seq)
+      .map(({ o }) => o);
+    return this.leases.claim(due, now, limit, leaseMs).map(clone);
+  }
+
+  async tryClaimProviderCall(paymentId: string, intervalMs: number, now: string): Promise<ProviderCallClaim> {
+    this.assertOpen();
+    return this.providerCalls.tryClaim(this.payments.has(paymentId), paymentId, intervalMs, now);
+  }
+
   async listOutbox(paymentId?: string): Promise<OutboxRecord[]> {
     this.assertOpen();
     return this.outbox.filter((o) => paymentId === undefined || o.paymentId === paymentId).map(clone);
@@ -296,12 +315,14 @@ export class MemoryStore implements Store {
       o.deliveredAt = at;
       o.lastError = null;
     }
+    this.leases.release(id);
   }
 
   async markOutboxRetry(id: string, attempts: number, nextAttemptAt: string, lastError: string): Promise<void> {
     this.assertOpen();
     const o = this.outbox.find((x) => x.id === id);
     if (o) Object.assign(o, { attempts, nextAttemptAt, lastError: lastError.slice(0, 500) });
+    this.leases.release(id);
   }
 
   async getIdempotency(key: string): Promise<IdempotencyRecord | null> {

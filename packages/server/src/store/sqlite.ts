@@ -9,6 +9,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { OutboxLeases, ProviderCallSlots } from './in-process-claims.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { MIGRATIONS } from './migrations.js';
 import { defaultDriver, openSqlDatabase, type SqlDatabase, type SqlStatement } from './sqlite-driver.js';
@@ -24,6 +25,7 @@ import {
   type PaymentListFilter,
   type PaymentPatch,
   type PaymentRecord,
+  type ProviderCallClaim,
   type SessionRecord,
   type ShopperErasure,
   type Store,
@@ -57,6 +59,9 @@ export class SqliteStore implements Store {
   /** The instance lock (see instance-lock.ts), held while the store is open; none for `:memory:`. */
   private readonly instanceLock: SqlDatabase | null = null;
   private readonly statements = new Map<string, SqlStatement>();
+  /** Outbox leases and provider-call claims: in memory, since one process owns the file. */
+  private readonly leases = new OutboxLeases();
+  private readonly providerCalls = new ProviderCallSlots();
 
   constructor(filename: string, driver: SqlDatabase['driver'] = defaultDriver()) {
     if (filename !== ':memory:' && !filename.startsWith('file:')) {
@@ -367,6 +372,25 @@ export class SqliteStore implements Store {
     );
   }
 
+  async claimDueOutbox(now: string, limit: number, leaseMs: number, _workerId: string): Promise<OutboxRecord[]> {
+    // Each payment's first due row; leased payments are passed over, so ask for that many more.
+    const firstDue = this.all(
+      outbox,
+      `SELECT * FROM (
+         SELECT *, row_number() OVER (PARTITION BY payment_id ORDER BY next_attempt_at, seq) AS payment_rank
+           FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ?)
+       WHERE payment_rank = 1 ORDER BY next_attempt_at, seq LIMIT ?`,
+      now,
+      limit + this.leases.busyPayments(now).size,
+    );
+    return this.leases.claim(firstDue, now, limit, leaseMs);
+  }
+
+  async tryClaimProviderCall(paymentId: string, intervalMs: number, now: string): Promise<ProviderCallClaim> {
+    const exists = this.sql('SELECT 1 FROM payments WHERE id = ?').get(paymentId) !== undefined;
+    return this.providerCalls.tryClaim(exists, paymentId, intervalMs, now);
+  }
+
   async listOutbox(paymentId?: string): Promise<OutboxRecord[]> {
     return paymentId
       ? this.all(outbox, 'SELECT * FROM outbox WHERE payment_id = ? ORDER BY seq', paymentId)
@@ -376,6 +400,7 @@ export class SqliteStore implements Store {
   async markOutboxDelivered(id: string, at: string): Promise<void> {
     // Lost only with the machine's power: the webhook is then sent again, with the same event id.
     this.bookkeeping(() => this.sql('UPDATE outbox SET delivered_at = ?, last_error = NULL WHERE id = ?').run(at, id));
+    this.leases.release(id);
   }
 
   async markOutboxRetry(id: string, attempts: number, nextAttemptAt: string, lastError: string): Promise<void> {
@@ -387,6 +412,7 @@ export class SqliteStore implements Store {
         id,
       ),
     );
+    this.leases.release(id);
   }
 
   // ----------------------------------------------------------------------------------------------

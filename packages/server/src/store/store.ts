@@ -1,7 +1,12 @@
 /**
- * The durable store behind the server. Two implementations share this interface and one contract
- * test suite: SQLite (production, embedded) and in-memory (unit tests). Every method that changes
- * more than one row does it atomically, so a crash never leaves half a change behind.
+ * The durable store behind the server. Three implementations share this interface and one contract
+ * test suite: SQLite (embedded, the zero-setup default), PostgreSQL (`PWB_DATABASE=postgres://…`,
+ * for several server instances on one database) and in-memory (unit tests). Every method that
+ * changes more than one row does it atomically, so a crash never leaves half a change behind.
+ *
+ * A store that cannot reach its database (PostgreSQL restarting, a dropped connection) throws
+ * StoreUnavailableError: nothing was written, or (a lost commit) the outcome is unknown, and every
+ * write here is safe to try again (compare-and-set versions, unique keys).
  */
 import type {
   Country,
@@ -225,6 +230,32 @@ export interface StoreStats {
   idempotencyKeys: number;
 }
 
+/** The outcome of tryClaimProviderCall. */
+export interface ProviderCallClaim {
+  /** True when this caller may make the provider status call now (and nobody else may until `nextCallAt`). */
+  claimed: boolean;
+  /** From when the next claim can succeed (ISO); null for an unknown payment. */
+  nextCallAt: string | null;
+}
+
+/**
+ * The database cannot be reached right now (a dropped connection, a restart, too many connections).
+ * Retryable: the operation did not happen, or, when the connection was lost during the commit, its
+ * outcome is unknown (every store write can be repeated safely). The message never holds the
+ * database URL or its password.
+ */
+export class StoreUnavailableError extends Error {
+  readonly retryable = true;
+  constructor(message = 'the database is unavailable', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export function isStoreUnavailable(error: unknown): error is StoreUnavailableError {
+  return error instanceof StoreUnavailableError;
+}
+
 export interface Store {
   /** Cheap liveness check (a read). Throws when the store is unusable. */
   ping(): Promise<void>;
@@ -288,9 +319,35 @@ export interface Store {
 
   /** Undelivered outbox rows due at `now`, oldest first. */
   listDueOutbox(now: string, limit: number): Promise<OutboxRecord[]>;
+  /**
+   * Lease due outbox rows to `workerId` for `leaseMs` and return them (oldest due first), so that
+   * several workers (server instances) share the outbox and each row is delivered by one worker at a
+   * time. A row is claimable when it is undelivered, due at `now` and not under a live lease, and it
+   * is its payment's first due row (by due time, then insertion) while no row of that payment is
+   * leased: one payment's notifications go out one at a time, in order, whoever delivers them. So a
+   * claim returns at most one row per payment; call again for the next. markOutboxDelivered and
+   * markOutboxRetry end the lease; a worker that dies holding one loses it when it expires (`now`
+   * past `now + leaseMs` of the claim), and the row is claimed again (delivery is at least once).
+   * PostgreSQL: one UPDATE over `FOR UPDATE SKIP LOCKED` rows, so concurrent claims never wait for
+   * or return the same row. SQLite and memory (one process per store) keep the leases in memory.
+   */
+  claimDueOutbox(now: string, limit: number, leaseMs: number, workerId: string): Promise<OutboxRecord[]>;
   listOutbox(paymentId?: string): Promise<OutboxRecord[]>;
+  /** Record a delivery (and end the row's lease). */
   markOutboxDelivered(id: string, at: string): Promise<void>;
+  /** Record a failed delivery and when to try again (and end the row's lease). */
   markOutboxRetry(id: string, attempts: number, nextAttemptAt: string, lastError: string): Promise<void>;
+
+  /**
+   * The cross-instance throttle of provider status calls: one atomic test-and-set per payment. When
+   * no call was claimed for the payment within `intervalMs` before `now` (its stored "next provider
+   * call at" is unset or not after `now`), it is set to `now + intervalMs` and the caller has won
+   * (`claimed: true`); otherwise nothing changes and `nextCallAt` says from when a claim can win.
+   * However many callers (tabs, instances, the reconciler) ask at once, one wins per interval.
+   * No version bump (it changes nothing a payment decision reads). A first-poll delay is the
+   * caller's to check before it claims (it depends only on the payment's creation time).
+   */
+  tryClaimProviderCall(paymentId: string, intervalMs: number, now: string): Promise<ProviderCallClaim>;
 
   getIdempotency(key: string): Promise<IdempotencyRecord | null>;
   /** Save unless the key exists; returns the stored record (the existing one on a race). */

@@ -1,10 +1,12 @@
 /**
- * The Store contract: one suite, run against every implementation (memory and SQLite), so both
- * behave the same for everything the core relies on.
+ * The Store contract: one suite, run against every implementation (memory, SQLite and PostgreSQL),
+ * so all behave the same for everything the core relies on. What several instances on one database
+ * rely on (leases, claims, concurrent writers) is in contract-instances.ts, run from here.
  */
 import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import type { OutboxRecord, PaymentEventRecord, PaymentRecord, SessionRecord, Store } from '../../src/store/store.js';
 import { runExpressContract } from './contract-express.js';
+import { runInstancesContract } from './contract-instances.js';
 
 let seq = 0;
 const id = (prefix: string) => `${prefix}_${String(++seq).padStart(6, '0')}abcdefghijklmnop`;
@@ -439,6 +441,21 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
       expect((await store.listSessionPayments(s.id)).map((p) => p.id)).toEqual([second.id, first.id]);
     });
 
+    it('orders ids as JavaScript compares them (by code unit), whatever the database collation', async () => {
+      const s = sessionRecord();
+      await store.insertSession(s);
+      const at = '2030-01-01T00:00:01.000Z';
+      // By code unit 'B' < '_' < 'a'; a language-aware collation would put them a, B, _ (or so).
+      const made = ['pay_aaaaaaaaaaaaaaaaaaaaaa', 'pay_Bbbbbbbbbbbbbbbbbbbbbb', 'pay__ccccccccccccccccccccc'].map(
+        (id) => paymentRecord(s, { id, createdAt: at }),
+      );
+      for (const p of made) await store.insertPayment(p, eventRecord(p));
+      const byCodeUnit = made.map((p) => p.id).sort((a, b) => (a < b ? 1 : -1));
+      expect((await store.listPayments({ limit: 10 })).map((p) => p.id)).toEqual(byCodeUnit);
+      const page = await store.listPayments({ limit: 10, after: { createdAt: at, id: byCodeUnit[0]! } });
+      expect(page.map((p) => p.id)).toEqual(byCodeUnit.slice(1));
+    });
+
     it('lists non-final payments due for reconciliation, never-checked first', async () => {
       const s = sessionRecord();
       await store.insertSession(s);
@@ -512,6 +529,7 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
       expect(await store.getIdempotency('k2')).toBeNull();
     });
 
+    runInstancesContract(() => store);
     runExpressContract(() => store);
 
     it('answers ping while open and fails after close', async () => {
