@@ -13,6 +13,7 @@ import { PaymentService } from './payments/service.js';
 import { Reconciler } from './payments/reconciler.js';
 import type { Services } from './services.js';
 import { SessionService } from './sessions/service.js';
+import { ShippingQuoter } from './sessions/shipping.js';
 import { ApiError } from './errors.js';
 import { mountRoutes } from './http/router.js';
 import { routes } from './http/routes/index.js';
@@ -77,7 +78,13 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
     deps.adapters ?? createProviderAdapters(config, { fetch: fetchImpl, logger, now }),
   );
   const banks = new BankDirectory(now, logger);
-  const sessions = new SessionService({ store, providers, returnUrlAllowlist: config.returnUrlAllowlist, now });
+  const sessions = new SessionService({
+    store,
+    providers,
+    returnUrlAllowlist: config.returnUrlAllowlist,
+    canSignShippingRequests: config.webhook !== null,
+    now,
+  });
   const payments = new PaymentService({
     store,
     providers,
@@ -85,6 +92,13 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
     logger,
     now,
     maxAttemptsPerSession: config.maxAttemptsPerSession,
+    shipping: new ShippingQuoter({
+      fetch: fetchImpl,
+      secret: config.webhook?.secret ?? null,
+      timeoutMs: config.shippingTimeoutMs,
+      logger,
+      now,
+    }),
     ...(deps.refreshIntervalMs !== undefined ? { refreshIntervalMs: deps.refreshIntervalMs } : {}),
   });
   const services: Services = { config, store, providers, sessions, payments, banks, logger, now };

@@ -44,6 +44,8 @@ export interface Config {
   /** Header a trusted reverse proxy sets to the client address (lower case), or null: use the socket address. */
   trustedProxyHeader: string | null;
   webhook: WebhookConfig | null;
+  /** Time limit of a request to a merchant's shipping URL (express checkout), in milliseconds. */
+  shippingTimeoutMs: number;
   /** Each configured provider plugin with the configuration it parsed, in preference order. */
   providers: ConfiguredProvider[];
 }
@@ -93,6 +95,13 @@ const CountVar = z
   .regex(/^\d+$/, 'must be a whole number (0 = unlimited)')
   .transform(Number)
   .pipe(z.number().max(1_000_000, 'must be at most 1000000'));
+/** Well inside the 10 s a wallet provider waits for shipping options, leaving room for our own answer. */
+export const DEFAULT_SHIPPING_TIMEOUT_MS = 4_000;
+const ShippingTimeoutVar = z
+  .string()
+  .regex(/^\d+$/, 'must be an integer between 100 and 8000')
+  .transform(Number)
+  .pipe(z.number().min(100, 'must be at least 100').max(8_000, 'must be at most 8000'));
 const TimeoutVar = z
   .string()
   .regex(/^\d+$/, 'must be an integer between 100 and 120000')
@@ -234,6 +243,13 @@ export function loadConfig(env: Env): Config {
     }
   }
 
+  const rawShippingTimeout = get('PWB_SHIPPING_TIMEOUT_MS');
+  const shippingTimeoutMs =
+    (rawShippingTimeout === undefined
+      ? DEFAULT_SHIPPING_TIMEOUT_MS
+      : check(issues, 'PWB_SHIPPING_TIMEOUT_MS', ShippingTimeoutVar, rawShippingTimeout)) ??
+    DEFAULT_SHIPPING_TIMEOUT_MS;
+
   // Providers: each plugin reads its own variables.
   const providerIssuesBefore = issues.length;
   const providers: ConfiguredProvider[] = [];
@@ -266,6 +282,7 @@ export function loadConfig(env: Env): Config {
     rateLimitPerAddressPerMinute,
     trustedProxyHeader,
     webhook,
+    shippingTimeoutMs,
     providers,
   };
 }

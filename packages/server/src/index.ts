@@ -26,6 +26,7 @@ export {
   type VerifyOptions,
 } from './notifications/signature.js';
 export {
+  constructShippingRequest,
   constructWebhookEvent,
   WebhookVerificationError,
   EVENT_ID_HEADER,
@@ -44,6 +45,12 @@ export type {
   CreatePaymentInput,
   CreatedProviderPayment,
   CallbackResult,
+  StatusCallback,
+  ShippingQuoteCallback,
+  ConsentRemovalCallback,
+  ExpressPaymentInput,
+  ExpressSnapshot,
+  ExpressSupport,
 } from './providers/adapter.js';
 export { ApiError, ProviderError, toApiError } from './errors.js';
 export { SqliteStore, openSqliteStore } from './store/sqlite.js';

@@ -89,7 +89,7 @@ export interface RouteDef<
   Required extends boolean = true,
 > {
   operationId: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Path in protocol form (`/v1/payments/{paymentId}`); a trailing `/*` is a wildcard. */
   path: string;
   auth: A;

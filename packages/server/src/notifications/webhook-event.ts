@@ -9,7 +9,7 @@
  * Importable without the server: `@pay-with-bank/server/webhooks` pulls in node:crypto and the
  * protocol's schemas, nothing else.
  */
-import { MerchantEvent } from '@pay-with-bank/protocol';
+import { MerchantEvent, ShippingRequest } from '@pay-with-bank/protocol';
 import { SIGNATURE_HEADER, verifyWebhookSignature, type VerifyOptions } from './signature.js';
 
 export const EVENT_ID_HEADER = 'Pwb-Event-Id';
@@ -59,24 +59,7 @@ export function constructWebhookEvent(
   secret: string | readonly string[],
   options: VerifyOptions = {},
 ): MerchantEvent {
-  // Several secrets while rotating PWB_WEBHOOK_SECRET: the old and the new one both verify.
-  const secrets = (typeof secret === 'string' ? [secret] : [...secret]).filter((s) => s.length > 0);
-  const signature = header(headers, SIGNATURE_HEADER);
-  if (!signature || secrets.length === 0) {
-    throw new WebhookVerificationError('missing_signature', `The ${SIGNATURE_HEADER} header is missing.`);
-  }
-  if (!secrets.some((candidate) => verifyWebhookSignature(candidate, signature, rawBody, options))) {
-    throw new WebhookVerificationError(
-      'invalid_signature',
-      `The ${SIGNATURE_HEADER} signature does not match this body and secret, or is outside the time tolerance.`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody);
-  } catch {
-    throw new WebhookVerificationError('invalid_payload', 'The signed body is not JSON.');
-  }
+  const json = verifiedJson(rawBody, headers, secret, options);
   const parsed = MerchantEvent.safeParse(json);
   if (!parsed.success) {
     throw new WebhookVerificationError('invalid_payload', 'The signed body is not a payment notification.');
@@ -92,6 +75,53 @@ export function constructWebhookEvent(
     }
   }
   return event;
+}
+
+/**
+ * What a merchant's express shipping URL calls on each request from the server: verify the
+ * signature (the same `Pwb-Signature` and webhook secret as the webhooks) over the raw body, then
+ * parse and validate it as a ShippingRequest (`{ sessionId, reference, currency, address }`). Answer
+ * a verified request with 200 and `{ "options": [ … ] }` (a ShippingResponse) within the server's
+ * time limit (PWB_SHIPPING_TIMEOUT_MS); a request that throws must be answered with a 400.
+ * A webhook delivery is not a shipping request, nor the reverse: their signed bodies differ.
+ */
+export function constructShippingRequest(
+  rawBody: string,
+  headers: WebhookHeaders,
+  secret: string | readonly string[],
+  options: VerifyOptions = {},
+): ShippingRequest {
+  const parsed = ShippingRequest.safeParse(verifiedJson(rawBody, headers, secret, options));
+  if (!parsed.success) {
+    throw new WebhookVerificationError('invalid_payload', 'The signed body is not a shipping request.');
+  }
+  return parsed.data;
+}
+
+/** The signed body as JSON, after the signature checked out against one of the secrets. */
+function verifiedJson(
+  rawBody: string,
+  headers: WebhookHeaders,
+  secret: string | readonly string[],
+  options: VerifyOptions,
+): unknown {
+  // Several secrets while rotating PWB_WEBHOOK_SECRET: the old and the new one both verify.
+  const secrets = (typeof secret === 'string' ? [secret] : [...secret]).filter((s) => s.length > 0);
+  const signature = header(headers, SIGNATURE_HEADER);
+  if (!signature || secrets.length === 0) {
+    throw new WebhookVerificationError('missing_signature', `The ${SIGNATURE_HEADER} header is missing.`);
+  }
+  if (!secrets.some((candidate) => verifyWebhookSignature(candidate, signature, rawBody, options))) {
+    throw new WebhookVerificationError(
+      'invalid_signature',
+      `The ${SIGNATURE_HEADER} signature does not match this body and secret, or is outside the time tolerance.`,
+    );
+  }
+  try {
+    return JSON.parse(rawBody);
+  } catch {
+    throw new WebhookVerificationError('invalid_payload', 'The signed body is not JSON.');
+  }
 }
 
 export { SIGNATURE_HEADER, verifyWebhookSignature, type VerifyOptions } from './signature.js';

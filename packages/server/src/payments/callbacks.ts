@@ -1,12 +1,19 @@
 /**
  * Provider callbacks and webhooks: the adapter authenticates the request first (nothing is parsed
  * before that), then what it says is applied replay-safely (its event key), or — where the body is
- * not signed and so not believed — it only prompts a refresh.
+ * not signed and so not believed — it only prompts a refresh. Express checkouts add two requests the
+ * core answers itself: the provider asking for shipping options for the shopper's address (the
+ * session's options, or the merchant's shipping URL's), and the shopper withdrawing consent (their
+ * details are erased from every payment of theirs).
  */
+import { isTerminal } from '@pay-with-bank/protocol';
 import { crashPoint } from '../crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
 import { ApiError, toApiError } from '../errors.js';
+import type { CallbackResult } from '../providers/adapter.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import type { ShippingQuoter } from '../sessions/shipping.js';
 import type { PaymentRecord, Store } from '../store/store.js';
+import { providerUserKey } from './express-rules.js';
 import type { PaymentLedger } from './ledger.js';
 import type { PaymentRefresher } from './refresher.js';
 
@@ -15,6 +22,14 @@ export interface CallbackOptions {
   providers: ProviderRegistry;
   ledger: PaymentLedger;
   refresher: PaymentRefresher;
+  shipping: ShippingQuoter;
+}
+
+export interface CallbackOutcome {
+  /** The payment the callback concerned, as stored after it. */
+  payment: PaymentRecord | null;
+  /** The body the provider expects in answer (its own format), or undefined for a plain acknowledgement. */
+  reply?: unknown;
 }
 
 export async function handleCallback(
@@ -22,12 +37,12 @@ export async function handleCallback(
   adapterId: string,
   request: Request,
   subPath: string,
-): Promise<PaymentRecord | null> {
+): Promise<CallbackOutcome> {
   const adapter = options.providers.byId(adapterId);
   if (!adapter?.handleCallback) {
     throw new ApiError('not_found', 'No such callback endpoint.');
   }
-  let result;
+  let result: CallbackResult;
   try {
     result = await adapter.handleCallback(request, subPath);
   } catch (error) {
@@ -35,13 +50,38 @@ export async function handleCallback(
   }
   const payment = await options.store.findPaymentByProviderId(adapter.id, result.providerPaymentId);
   if (!payment) throw new ApiError('not_found', 'No such payment.');
+  if (result.kind === 'shipping-quote') {
+    const session = await options.store.getSession(payment.sessionId);
+    if (!session?.express) throw new ApiError('invalid_state', 'This payment is not an express checkout.');
+    if (isTerminal(payment.status) || payment.status === 'authorized') {
+      throw new ApiError('invalid_state', 'The shipping of this payment is settled already.');
+    }
+    const offered = await options.shipping.optionsFor(session, result.address);
+    // Stored before the provider hears them: the shopper's choice is checked against these.
+    await options.ledger.recordShippingQuote(payment, offered);
+    return { payment, reply: result.reply(offered) };
+  }
+  if (result.kind === 'consent-removal') {
+    const known = payment.providerUserKey ?? null;
+    // The request came through this payment's credentials: it may only speak for that payment's user.
+    if (known !== null && known !== providerUserKey(adapter.id, result.providerUserId)) {
+      throw new ApiError('unauthorized', 'This consent removal does not concern the payment it came through.');
+    }
+    // A payment of theirs whose details have not arrived yet must not store them when they do.
+    const session = known === null ? await options.store.getSession(payment.sessionId) : null;
+    const alsoThis = session?.express ? payment.id : undefined;
+    const erased = await options.ledger.eraseShopper(adapter.id, result.providerUserId, alsoThis);
+    return { payment: erased.find((p) => p.id === payment.id) ?? payment };
+  }
   crashPoint('callback:before-apply'); // test hook: see crash-points.ts
   if (result.snapshot) {
-    return options.ledger.applySnapshot(payment.id, result.snapshot, {
-      source: 'callback',
-      type: 'callback',
-      dedupeKey: result.eventKey,
-    });
+    return {
+      payment: await options.ledger.applySnapshot(payment.id, result.snapshot, {
+        source: 'callback',
+        type: 'callback',
+        dedupeKey: result.eventKey,
+      }),
+    };
   }
-  return options.refresher.refresh(payment.id, 'callback');
+  return { payment: await options.refresher.refresh(payment.id, 'callback') };
 }

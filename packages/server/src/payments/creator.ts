@@ -108,6 +108,9 @@ export class PaymentCreator {
         bankId: record.bankId,
         options: methodOptions(request),
         locale: session.locale,
+        express: session.express
+          ? { options: session.express.options, confirmAddress: session.express.confirmAddress }
+          : null,
       });
     } catch (error) {
       const apiError = toApiError(error);

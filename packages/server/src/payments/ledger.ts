@@ -6,8 +6,9 @@
  * transaction. On a concurrent change it plans again against the newer state. Statuses only move
  * forward (status-rules.ts).
  */
-import { isTerminal, type MerchantEvent, type PaymentFailure } from '@pay-with-bank/protocol';
-import { hasChanges, planSnapshot, type MerchantEventType } from './status-rules.js';
+import { isTerminal, type MerchantEvent, type PaymentFailure, type ShippingOption } from '@pay-with-bank/protocol';
+import { hasChanges, planSnapshot, STATUS_RANK, type MerchantEventType } from './status-rules.js';
+import { planExpress, providerUserKey, SHIPPING_MISMATCH_FAILURE, type ExpressFacts } from './express-rules.js';
 import { settles, toMerchantPayment } from '../views.js';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -42,19 +43,116 @@ export interface LedgerOptions {
   providers: ProviderRegistry;
   logger: Logger;
   now: () => Date;
+  /**
+   * Called after an express payment was failed because the provider's shipping report did not match
+   * the merchant's options (the service releases the reservation at the provider).
+   */
+  onShippingMismatch?: (payment: PaymentRecord) => Promise<void>;
 }
+
+/** Event type of a shipping quote the server gave a provider (its options, never the address). */
+export const SHIPPING_QUOTED_EVENT = 'shipping_quoted';
 
 export class PaymentLedger {
   constructor(private readonly options: LedgerOptions) {}
 
   /** Apply what a provider says about a payment (a refresh, a callback); `checked`: it follows a provider call. */
-  applySnapshot(
+  async applySnapshot(
     paymentId: string,
     snapshot: ProviderSnapshot,
     event: EventInfo,
     checked = false,
   ): Promise<PaymentRecord> {
-    return this.write(paymentId, (current) => planSnapshot(current, snapshot), event, { checked });
+    const facts = await this.expressFacts(paymentId, snapshot);
+    let mismatch: string | null = null;
+    const written = await this.write(
+      paymentId,
+      (current) => {
+        mismatch = null;
+        const plan = planSnapshot(current, snapshot);
+        if (!facts) return plan;
+        const express = planExpress(current, snapshot, plan.status, facts);
+        if ('mismatch' in express) {
+          mismatch = express.mismatch;
+          // The provider's report is not believed: the payment fails, whatever status it brought.
+          const { status: _status, failure: _failure, ...rest } = plan.patch;
+          return {
+            patch: { ...rest, status: 'failed', failure: SHIPPING_MISMATCH_FAILURE },
+            merchantEvents: ['payment.failed'],
+          };
+        }
+        // With the shipping price known, the payment is for items + shipping (also the implied amounts).
+        const base =
+          express.patch.amount === undefined
+            ? plan
+            : planSnapshot({ ...current, amount: express.patch.amount }, snapshot);
+        return { patch: { ...base.patch, ...express.patch }, merchantEvents: base.merchantEvents };
+      },
+      event,
+      { checked },
+    );
+    if (mismatch !== null && written.failure?.code === SHIPPING_MISMATCH_FAILURE.code) {
+      this.options.logger.warn(
+        'express payment failed: the provider’s shipping report does not match the merchant’s options',
+        {
+          paymentId,
+          reason: mismatch,
+        },
+      );
+      await this.options.onShippingMismatch?.(written);
+    }
+    return written;
+  }
+
+  /**
+   * The facts the express rules need, when `snapshot` concerns an express payment's shopper or
+   * shipping, or reserves one (read only then: an ordinary refresh costs no extra reads).
+   */
+  private async expressFacts(paymentId: string, snapshot: ProviderSnapshot): Promise<ExpressFacts | null> {
+    const { store } = this.options;
+    const payment = await store.getPayment(paymentId);
+    if (!payment || isTerminal(payment.status)) return null;
+    const reserving =
+      (snapshot.status === 'authorized' || snapshot.status === 'completed') &&
+      STATUS_RANK[payment.status] < STATUS_RANK.authorized;
+    if (snapshot.express === undefined && !reserving) return null;
+    const session = await store.getSession(payment.sessionId);
+    if (!session?.express) return null;
+    let offered: ShippingOption[] = session.express.options ?? [];
+    if (session.express.shipping === 'dynamic') {
+      offered = (await store.listPaymentEvents(paymentId))
+        .filter((e) => e.type === SHIPPING_QUOTED_EVENT)
+        .flatMap((e) => (e.data as { options?: ShippingOption[] } | null)?.options ?? []);
+    }
+    return { itemsAmount: session.amount, offered };
+  }
+
+  /** Remember the options the server gave the provider for this payment (before answering it). */
+  recordShippingQuote(payment: PaymentRecord, options: readonly ShippingOption[]): Promise<void> {
+    const now = this.options.now().toISOString();
+    return this.options.store.appendPaymentEvents([
+      this.event(payment, SHIPPING_QUOTED_EVENT, 'callback', { options }, now),
+    ]);
+  }
+
+  /**
+   * The shopper withdrew consent: erase their details from every payment of that provider user
+   * (and from `alsoPaymentId`, the payment the request came through, if its user is not known yet),
+   * each with a `payment.shopper_erased` notification, in one transaction.
+   */
+  eraseShopper(adapterId: string, providerUserId: string, alsoPaymentId?: string): Promise<PaymentRecord[]> {
+    const at = this.options.now().toISOString();
+    return this.options.store.eraseShopper({
+      adapterId,
+      providerUserKey: providerUserKey(adapterId, providerUserId),
+      ...(alsoPaymentId ? { paymentId: alsoPaymentId } : {}),
+      at,
+      change: (payment) => ({
+        events: [this.event(payment, 'shopper_erased', 'callback', null, at)],
+        outbox: [this.outboxRow('payment.shopper_erased', payment, at)],
+      }),
+      scrubOutbox: withoutShopper,
+    });
   }
 
   /** The provider created the payment: its id, page and first status, always recorded. */
@@ -222,5 +320,16 @@ export class PaymentLedger {
       lastError: null,
       createdAt: now,
     };
+  }
+}
+
+/** A stored MerchantEvent payload without the shopper's details (kept as it is if it is not one). */
+export function withoutShopper(payload: string): string {
+  try {
+    const event = JSON.parse(payload) as { payment?: { shopper?: unknown } };
+    if (!event.payment || event.payment.shopper == null) return payload;
+    return JSON.stringify({ ...event, payment: { ...event.payment, shopper: null } });
+  } catch {
+    return payload;
   }
 }

@@ -15,12 +15,13 @@ import { KeyedMutex } from '../locks.js';
 import { sessionState, settles, toCheckoutPayment } from '../views.js';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ProviderAdapter } from '../providers/adapter.js';
+import { expressSupport, type ProviderAdapter } from '../providers/adapter.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { newRandomId } from '../security/crypto.js';
 import type { PaymentRecord, SessionRecord, Store } from '../store/store.js';
 import type { ModifyOperation } from './amount-rules.js';
-import { handleCallback } from './callbacks.js';
+import { ShippingQuoter } from '../sessions/shipping.js';
+import { handleCallback, type CallbackOutcome } from './callbacks.js';
 import { PaymentCreator, type Started } from './creator.js';
 import { PaymentLedger, type EventInfo } from './ledger.js';
 import { MerchantOperations } from './operations.js';
@@ -39,6 +40,8 @@ export interface PaymentServiceOptions {
   refreshIntervalMs?: number;
   /** Provider payments allowed per session (0 = unlimited). */
   maxAttemptsPerSession?: number;
+  /** Shipping options of express checkouts (default: static options only, no shipping URL can be asked). */
+  shipping?: ShippingQuoter;
 }
 
 /** What the locked part of a start leads to. */
@@ -54,11 +57,20 @@ export class PaymentService {
   private readonly refresher: PaymentRefresher;
   private readonly operations: MerchantOperations;
   private readonly sessionLocks = new KeyedMutex();
+  private readonly shipping: ShippingQuoter;
 
   constructor(private readonly options: PaymentServiceOptions) {
     const { store, providers, logger, now } = options;
     const adapterFor = (payment: PaymentRecord) => this.adapterFor(payment);
-    this.ledger = new PaymentLedger({ store, providers, logger, now });
+    this.shipping =
+      options.shipping ?? new ShippingQuoter({ fetch: globalThis.fetch, secret: null, timeoutMs: 4000, logger, now });
+    this.ledger = new PaymentLedger({
+      store,
+      providers,
+      logger,
+      now,
+      onShippingMismatch: (payment) => this.releaseMismatched(payment),
+    });
     this.creator = new PaymentCreator({ store, ledger: this.ledger, logger, now });
     this.refresher = new PaymentRefresher({
       store,
@@ -96,6 +108,9 @@ export class PaymentService {
         'method_not_available',
         `Payment method ${request.method} is not available in ${session.currency}.`,
       );
+    }
+    if (session.express && !expressSupport(adapter).supported) {
+      throw new ApiError('express_not_supported', `Payment method ${request.method} has no express checkout.`);
     }
     const bankId = request.bankId ?? null;
     const bankProblem = bankId !== null && adapter.listBanks ? await this.bankProblem(adapter, bankId, session) : null;
@@ -227,14 +242,33 @@ export class PaymentService {
     return this.refresher.refresh(paymentId, source);
   }
 
-  handleCallback(adapterId: string, request: Request, subPath: string): Promise<PaymentRecord | null> {
+  handleCallback(adapterId: string, request: Request, subPath: string): Promise<CallbackOutcome> {
     const { store, providers } = this.options;
     return handleCallback(
-      { store, providers, ledger: this.ledger, refresher: this.refresher },
+      { store, providers, ledger: this.ledger, refresher: this.refresher, shipping: this.shipping },
       adapterId,
       request,
       subPath,
     );
+  }
+
+  /**
+   * An express payment failed because its provider reported a shipping method or price the merchant
+   * never offered: release the reservation so the shopper's money is not held. Best effort: when it
+   * fails the reservation stays visible (authorizedAmount) and lapses at the provider.
+   */
+  private async releaseMismatched(payment: PaymentRecord): Promise<void> {
+    const adapter = this.options.providers.byId(payment.adapterId);
+    if (!adapter?.cancel || payment.providerPaymentId === null) return;
+    try {
+      const snapshot = await adapter.cancel(payment.providerPaymentId, `mismatch-${payment.id}`);
+      await this.ledger.applySnapshot(payment.id, snapshot, { source: 'system', type: 'mismatch_released' }, true);
+    } catch (error) {
+      this.options.logger.error('could not release the reservation of a payment with a shipping mismatch', {
+        paymentId: payment.id,
+        error,
+      });
+    }
   }
 
   /** A payment whose creation never finished (crash mid-call): mark it failed so nothing waits on it. */

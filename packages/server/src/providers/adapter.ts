@@ -4,7 +4,17 @@
  * Each adapter converts our integer minor units to its provider's money format, maps the
  * provider's statuses to ours, and keeps the provider's own status beside it.
  */
-import type { Bank, Currency, Money, PaymentFailure, PaymentMethod, PaymentStatus } from '@pay-with-bank/protocol';
+import type {
+  Address,
+  Bank,
+  Currency,
+  Money,
+  PaymentFailure,
+  PaymentMethod,
+  PaymentStatus,
+  Shopper,
+  ShippingOption,
+} from '@pay-with-bank/protocol';
 
 export { ProviderError, type ProviderErrorCode } from '../errors.js';
 
@@ -12,6 +22,23 @@ export { ProviderError, type ProviderErrorCode } from '../errors.js';
 export interface ProviderBank extends Bank {
   currencies: readonly Currency[];
 }
+
+/**
+ * An express checkout's settings as the adapter gets them: the shopper shares contact details and
+ * address in the provider's app and chooses shipping there.
+ */
+export interface ExpressPaymentInput {
+  /**
+   * The merchant's fixed options, for the provider to show as they are; null when they depend on
+   * the address: the provider then asks per address (a `shipping-quote` callback the core answers).
+   */
+  options: readonly ShippingOption[] | null;
+  /** The shopper confirms address and shipping method explicitly in the app. */
+  confirmAddress: boolean;
+}
+
+/** Whether an adapter can take express checkouts; when not, a reason for the merchant (a configuration hint). */
+export type ExpressSupport = { supported: true } | { supported: false; reason: string };
 
 /** What an adapter is told when asked to create a provider payment. All of it comes from the server-side session. */
 export interface CreatePaymentInput {
@@ -32,6 +59,22 @@ export interface CreatePaymentInput {
    */
   options: Readonly<Record<string, unknown>>;
   locale: string;
+  /** Set for an express checkout (only given to adapters whose `express` says supported); absent or null otherwise. */
+  express?: ExpressPaymentInput | null;
+}
+
+/**
+ * What the provider says about an express payment: the shopper's details and the shipping method
+ * they chose, as the provider reports them. The core checks the method and its price against the
+ * merchant's options; the provider's price is never taken as it is.
+ */
+export interface ExpressSnapshot {
+  /** The shopper's details, once shared (null: not yet). */
+  shopper: Shopper | null;
+  /** The provider's id of the shopper (stored only as a hash, to honour a consent removal). */
+  providerUserId: string | null;
+  /** The chosen method, once chosen: its id and the price the provider applied, in minor units. */
+  shipping: { methodId: string; amount: number } | null;
 }
 
 /** A provider's view of one payment, mapped to our model. */
@@ -47,8 +90,10 @@ export interface ProviderSnapshot {
   capturedAmount?: number;
   refundedAmount?: number;
   cancelledAmount?: number;
-  /** Provider data worth keeping verbatim (bounded, no secrets). */
+  /** Provider data worth keeping verbatim (bounded, no secrets, no personal data). */
   raw?: unknown;
+  /** Express payments: what the provider reports of the shopper and the shipping choice. */
+  express?: ExpressSnapshot;
 }
 
 export interface CreatedProviderPayment {
@@ -61,13 +106,40 @@ export interface CreatedProviderPayment {
 }
 
 /** A provider callback or webhook after authentication, mapped to the payment it concerns. */
-export interface CallbackResult {
+export interface StatusCallback {
+  kind?: 'status';
   providerPaymentId: string;
   /** A deduplication key for replay safety (provider event id or a hash of the body). */
   eventKey: string;
   /** When present, the callback carried a status we can apply directly; otherwise the core refreshes. */
   snapshot?: ProviderSnapshot;
 }
+
+/**
+ * The provider asks for the shipping options of an express payment for the shopper's address. The
+ * core decides them (the session's options, or the merchant's shipping URL) and the adapter words
+ * the answer in the provider's format.
+ */
+export interface ShippingQuoteCallback {
+  kind: 'shipping-quote';
+  providerPaymentId: string;
+  address: Address;
+  /** The provider's answer body for these options (in the payment's currency, minor units). */
+  reply(options: readonly ShippingOption[]): unknown;
+}
+
+/**
+ * The shopper withdrew their consent to share their details with the merchant: erase them from
+ * every payment of that provider user. `providerPaymentId` is the payment whose credentials
+ * authenticated the request (it must belong to that user).
+ */
+export interface ConsentRemovalCallback {
+  kind: 'consent-removal';
+  providerPaymentId: string;
+  providerUserId: string;
+}
+
+export type CallbackResult = StatusCallback | ShippingQuoteCallback | ConsentRemovalCallback;
 
 /** How often a provider wants to be asked about one payment. */
 export interface PollingPolicy {
@@ -96,6 +168,8 @@ export interface ProviderAdapter {
    * however many browser tabs are polling.
    */
   readonly pollingPolicy?: PollingPolicy;
+  /** Express checkout (shopper details and shipping chosen in the provider's app); absent: not offered. */
+  readonly express?: ExpressSupport;
 
   /** Called once when the server starts (not awaited by it): e.g. register webhooks with the provider. */
   start?(): Promise<unknown>;
@@ -109,8 +183,9 @@ export interface ProviderAdapter {
   cancel?(providerPaymentId: string, idempotencyKey: string): Promise<ProviderSnapshot>;
   refund?(providerPaymentId: string, amount: Money, idempotencyKey: string): Promise<ProviderSnapshot>;
   /**
-   * Authenticate and parse a provider callback/webhook arriving at `/v1/callbacks/{adapter.id}/…`.
-   * Throws ProviderError('unauthorized' | 'invalid_request') for forged or malformed requests.
+   * Authenticate and parse a provider callback/webhook arriving at `/v1/callbacks/{adapter.id}/…`
+   * (POST or DELETE). Throws ProviderError('unauthorized' | 'invalid_request') for forged or
+   * malformed requests.
    */
   handleCallback?(request: Request, subPath: string): Promise<CallbackResult>;
 }
@@ -120,4 +195,9 @@ export type AdapterOperation = 'capture' | 'cancel' | 'refund' | 'handleCallback
 
 export function offers(adapter: ProviderAdapter, operation: AdapterOperation): boolean {
   return typeof adapter[operation] === 'function';
+}
+
+/** The adapter's express support (absent means not offered). */
+export function expressSupport(adapter: ProviderAdapter): ExpressSupport {
+  return adapter.express ?? { supported: false, reason: 'this provider has no express checkout' };
 }

@@ -2,14 +2,21 @@
  * Checkout sessions: created by the merchant's backend (amount, currency, reference, return URL
  * all fixed here, server-side), read by the browser through its opaque client token.
  */
-import type { Country, CreateSessionRequest, Currency, PaymentMethod } from '@pay-with-bank/protocol';
+import {
+  MAX_AMOUNT_MINOR,
+  type Country,
+  type CreateSessionRequest,
+  type Currency,
+  type PaymentMethod,
+} from '@pay-with-bank/protocol';
 import { ApiError } from '../errors.js';
+import { expressSupport } from '../providers/adapter.js';
 import { crashPoint } from '../crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
 import { apiKeyId, seal, unseal } from '../security/sealed.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { CLIENT_TOKEN_PATTERN, newClientToken, newSessionId, sha256Hex } from '../security/crypto.js';
 import { admitReturnUrl, type ReturnUrlRule } from '../security/return-url.js';
-import type { IdempotencyRecord, SessionRecord, Store } from '../store/store.js';
+import type { IdempotencyRecord, SessionExpress, SessionRecord, Store } from '../store/store.js';
 
 export const DEFAULT_SESSION_TTL_SECONDS = 3600;
 export const DEFAULT_LOCALE = 'en';
@@ -45,6 +52,8 @@ export interface SessionServiceOptions {
   store: Store;
   providers: ProviderRegistry;
   returnUrlAllowlist: readonly ReturnUrlRule[];
+  /** Whether the server can sign requests to a merchant's shipping URL (the webhook secret is configured). */
+  canSignShippingRequests?: boolean;
   now: () => Date;
 }
 
@@ -72,13 +81,15 @@ export class SessionService {
       });
     }
     const available = providers.methodsFor(input.amount.currency);
-    const methods: PaymentMethod[] = input.methods ? available.filter((m) => input.methods!.includes(m)) : available;
+    let methods: PaymentMethod[] = input.methods ? available.filter((m) => input.methods!.includes(m)) : available;
     if (methods.length === 0) {
       throw new ApiError(
         'method_not_available',
         `No configured payment method can take ${input.amount.currency}${input.methods ? ` with methods ${input.methods.join(', ')}` : ''}.`,
       );
     }
+    let express: SessionExpress | null = null;
+    if (input.express) ({ express, methods } = this.expressSettings(input, methods));
 
     const created = now();
     const clientToken = newClientToken();
@@ -94,6 +105,7 @@ export class SessionService {
       countries: input.countries ? [...new Set(input.countries)] : COUNTRIES_BY_CURRENCY[input.amount.currency],
       locale: input.locale ?? DEFAULT_LOCALE,
       metadata: input.metadata ?? {},
+      express,
       state: 'open',
       createdAt: created.toISOString(),
       updatedAt: created.toISOString(),
@@ -119,6 +131,76 @@ export class SessionService {
     if (taken) return this.replay(taken, idempotency);
     crashPoint('create-session:after-commit'); // test hook: see crash-points.ts
     return { session, clientToken, replayed: false };
+  }
+
+  /**
+   * An express session offers only the methods whose provider has express checkout (none:
+   * express_not_supported, with each provider's reason); its shipping URL is held to the return URL
+   * allow-list, and needs the webhook secret to sign what the server sends it.
+   */
+  private expressSettings(
+    input: CreateSessionRequest,
+    methods: readonly PaymentMethod[],
+  ): { express: SessionExpress; methods: PaymentMethod[] } {
+    const { providers, returnUrlAllowlist, canSignShippingRequests = false } = this.options;
+    const spec = input.express!;
+    const currency = input.amount.currency;
+    const refusals: { method: PaymentMethod; reason: string }[] = [];
+    const expressMethods = methods.filter((method) => {
+      const adapter = providers.forMethod(method, currency);
+      const support = adapter ? expressSupport(adapter) : { supported: false as const, reason: 'not configured' };
+      if (!support.supported) refusals.push({ method, reason: support.reason });
+      return support.supported;
+    });
+    if (expressMethods.length === 0) {
+      throw new ApiError(
+        'express_not_supported',
+        `No payment method of this checkout offers express checkout in ${currency}: ${refusals
+          .map((r) => `${r.method}: ${r.reason}`)
+          .join('; ')}.`,
+        { methods: refusals },
+      );
+    }
+    const confirmAddress = spec.confirmAddress ?? true;
+    if ('options' in spec.shipping) {
+      const tooDear = spec.shipping.options.findIndex((o) => input.amount.value + o.amount > MAX_AMOUNT_MINOR);
+      if (tooDear >= 0) {
+        throw new ApiError(
+          'invalid_request',
+          'The amount with this shipping option is larger than the largest accepted.',
+          {
+            issues: [
+              {
+                path: `express.shipping.options.${tooDear}.amount`,
+                message: `amount + shipping must be at most ${MAX_AMOUNT_MINOR}`,
+              },
+            ],
+          },
+        );
+      }
+      return {
+        express: { shipping: 'static', options: spec.shipping.options, url: null, confirmAddress },
+        methods: expressMethods,
+      };
+    }
+    if (!canSignShippingRequests) {
+      throw new ApiError(
+        'express_not_supported',
+        'A shipping URL needs the webhook secret to sign the server’s requests to it: configure PWB_WEBHOOK_URL and PWB_WEBHOOK_SECRET, or give the shipping options in the session.',
+      );
+    }
+    const url = admitReturnUrl(spec.shipping.url, returnUrlAllowlist);
+    if (url === null) {
+      throw new ApiError('return_url_not_allowed', 'The shipping URL is not on the server’s return URL allow-list.', {
+        issues: [
+          {
+            path: 'express.shipping.url',
+            message: 'must match an entry of PWB_RETURN_URL_ALLOWLIST (origin and path prefix)',
+          },
+        ],
+      });
+    }
+    return { express: { shipping: 'dynamic', options: null, url, confirmAddress }, methods: expressMethods };
   }
 
   private async replay(record: IdempotencyRecord, idempotency: SessionIdempotency): Promise<CreatedSession> {

@@ -16,11 +16,11 @@ import { ProviderError, type ProviderErrorCode } from '../../src/errors.js';
 import {
   offers,
   type AdapterOperation,
-  type CallbackResult,
   type CreatePaymentInput,
   type CreatedProviderPayment,
   type ProviderAdapter,
   type ProviderSnapshot,
+  type StatusCallback,
 } from '../../src/providers/adapter.js';
 import type { Delivery, RecordedCall, Transport } from './transport.js';
 import { STATUS_RANK } from '../../src/payments/status-rules.js';
@@ -629,16 +629,21 @@ export function runAdapterContract(
       }
       const { carryStatus } = expected.callbacks;
       const prefix = (w: AdapterWorld) => `/v1/callbacks/${w.adapter.id}/`;
-      const handle = (w: AdapterWorld, request: Request): Promise<CallbackResult> => {
+      /** A status callback's result (this suite's payments are not express checkouts). */
+      const handle = async (w: AdapterWorld, request: Request): Promise<StatusCallback> => {
         const path = new URL(request.url).pathname;
-        return w.adapter.handleCallback!(request, path.slice(prefix(w).length));
+        const result = await w.adapter.handleCallback!(request, path.slice(prefix(w).length));
+        if (result.kind === 'shipping-quote' || result.kind === 'consent-removal') {
+          throw new Error(`an ordinary payment got a ${result.kind} callback`);
+        }
+        return result;
       };
 
       it(`accepts the sandbox's authentic callbacks, naming the payment (${carryStatus ? 'state changes carry their status' : 'a prompt to refresh, never a status'})`, async () => {
         const w = world();
         const created = await approved(w);
         expect(w.deliveries.length).toBeGreaterThan(0);
-        const results: CallbackResult[] = [];
+        const results: StatusCallback[] = [];
         for (const delivery of w.deliveries) {
           // The core routes /v1/callbacks/{adapter.id}/… to this adapter: the provider must call there.
           expect(new URL(delivery.url).pathname.startsWith(prefix(w))).toBe(true);

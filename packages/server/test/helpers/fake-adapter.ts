@@ -3,7 +3,7 @@
  * the test, every call is recorded, and the optional operations (capture/cancel/refund/callbacks) are chosen
  * per instance so the generic paths run before any real provider has them.
  */
-import type { Currency, PaymentMethod } from '@pay-with-bank/protocol';
+import type { Address, Currency, PaymentMethod } from '@pay-with-bank/protocol';
 import type {
   CallbackResult,
   CreatePaymentInput,
@@ -24,6 +24,8 @@ export interface FakeAdapterOptions {
   banks?: ProviderBank[];
   /** Delay of every provider call (ms). */
   latencyMs?: number;
+  /** Offers express checkout (shopper details and shipping chosen at the provider). */
+  express?: boolean;
 }
 
 export interface FakeCapabilities {
@@ -44,6 +46,7 @@ export class FakeAdapter implements ProviderAdapter {
   refund?: ProviderAdapter['refund'];
   handleCallback?: ProviderAdapter['handleCallback'];
   readonly authorizedMeansPaid: boolean;
+  readonly express?: ProviderAdapter['express'];
   banks: ProviderBank[];
   latencyMs: number;
 
@@ -71,6 +74,7 @@ export class FakeAdapter implements ProviderAdapter {
     if (this.capabilities.refund) this.refund = (id, amount, key) => this.doRefund(id, amount, key);
     if (this.capabilities.callbacks) this.handleCallback = (request) => this.doHandleCallback(request);
     this.authorizedMeansPaid = options.authorizedMeansPaid ?? false;
+    if (options.express) this.express = { supported: true };
     this.banks = options.banks ?? [
       {
         id: 'DK_Bank',
@@ -193,11 +197,33 @@ export class FakeAdapter implements ProviderAdapter {
     return next;
   }
 
-  /** Callbacks: JSON `{ id, event, status }`, authenticated by header `x-fake-auth: good`. */
+  /**
+   * Callbacks, authenticated by header `x-fake-auth: good`: JSON `{ id, event, status }`; express
+   * checkouts also `{ kind: 'shipping-quote', id, address }` (answered `{ quoted: options }`) and
+   * `{ kind: 'consent-removal', id, userId }`.
+   */
   private async doHandleCallback(request: Request): Promise<CallbackResult> {
     if (request.headers.get('x-fake-auth') !== 'good')
       throw new ProviderError('unauthorized', 'bad callback signature');
-    const body = (await request.json()) as { id: string; event: string; status?: ProviderSnapshot['status'] };
+    const body = (await request.json()) as {
+      id: string;
+      event: string;
+      status?: ProviderSnapshot['status'];
+      kind?: 'shipping-quote' | 'consent-removal';
+      address?: Address;
+      userId?: string;
+    };
+    if (body.kind === 'shipping-quote') {
+      return {
+        kind: 'shipping-quote',
+        providerPaymentId: body.id,
+        address: body.address!,
+        reply: (options) => ({ quoted: options }),
+      };
+    }
+    if (body.kind === 'consent-removal') {
+      return { kind: 'consent-removal', providerPaymentId: body.id, providerUserId: body.userId! };
+    }
     return {
       providerPaymentId: body.id,
       eventKey: body.event,

@@ -89,6 +89,16 @@ describe('security headers', () => {
           headers: { 'x-fake-auth': 'good' },
           body: { id: await providerPaymentId(world, callbackTarget.paymentId), event: 'evt-1', status: 'authorized' },
         }),
+      // A consent removal (express checkout): nothing to erase on an ordinary payment, still answered.
+      providerCallbackDelete: async () =>
+        h.request('DELETE', '/v1/callbacks/fake/consents', {
+          headers: { 'x-fake-auth': 'good' },
+          body: {
+            kind: 'consent-removal',
+            id: await providerPaymentId(world, callbackTarget.paymentId),
+            userId: 'u-1',
+          },
+        }),
     };
     expect(Object.keys(successes).sort()).toEqual(routes.map((r) => r.operationId).sort());
     for (const [operation, send] of Object.entries(successes)) {

@@ -17,6 +17,7 @@ import {
   RETURN_URL,
   shopper,
   type VippsWorld,
+  asStatus,
 } from './helpers.js';
 
 const MINUTE = 60_000;
@@ -249,19 +250,25 @@ describe('eCom: callback authentication and validation', () => {
     const world = createWorld('ecom');
     const orderId = (await world.adapter.createPayment(paymentInput())).providerPaymentId;
     const token = initiateBody(world).merchantInfo.authToken as string;
-    const first = await world.adapter.handleCallback!(
-      callbackRequest(orderId, callbackBody(orderId), token),
-      `v2/payments/${orderId}`,
+    const first = asStatus(
+      await world.adapter.handleCallback!(
+        callbackRequest(orderId, callbackBody(orderId), token),
+        `v2/payments/${orderId}`,
+      ),
     );
-    const again = await world.adapter.handleCallback!(
-      callbackRequest(orderId, callbackBody(orderId), token),
-      `v2/payments/${orderId}`,
+    const again = asStatus(
+      await world.adapter.handleCallback!(
+        callbackRequest(orderId, callbackBody(orderId), token),
+        `v2/payments/${orderId}`,
+      ),
     );
     expect(first.eventKey).toBe(again.eventKey);
     expect(first).toEqual({ providerPaymentId: orderId, eventKey: expect.stringMatching(/:RESERVED:/) });
-    const sale = await world.adapter.handleCallback!(
-      callbackRequest(orderId, callbackBody(orderId, 'SALE'), token),
-      `v2/payments/${orderId}`,
+    const sale = asStatus(
+      await world.adapter.handleCallback!(
+        callbackRequest(orderId, callbackBody(orderId, 'SALE'), token),
+        `v2/payments/${orderId}`,
+      ),
     );
     expect(sale.snapshot).toBeUndefined();
     expect(sale.eventKey).not.toBe(first.eventKey);
@@ -321,9 +328,11 @@ describe('eCom: callback authentication and validation', () => {
     const world = createWorld('ecom');
     const orderId = (await world.adapter.createPayment(paymentInput())).providerPaymentId;
     const token = deriveAuthToken(CALLBACK_SECRET, '123456', orderId);
-    const result = await world.adapter.handleCallback!(
-      callbackRequest(orderId, callbackBody(orderId, 'SOMETHING_NEW'), token),
-      `v2/payments/${orderId}`,
+    const result = asStatus(
+      await world.adapter.handleCallback!(
+        callbackRequest(orderId, callbackBody(orderId, 'SOMETHING_NEW'), token),
+        `v2/payments/${orderId}`,
+      ),
     );
     expect(result.providerPaymentId).toBe(orderId);
     expect(result.snapshot).toBeUndefined();

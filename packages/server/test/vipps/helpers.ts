@@ -8,7 +8,7 @@
 import { Hono } from 'hono';
 import { createManualClock, createVippsSandbox, type ManualClock, type VippsSandbox } from '@pay-with-bank/sandbox';
 import { createLogger } from '../../src/log.js';
-import type { CallbackResult, CreatePaymentInput } from '../../src/providers/adapter.js';
+import type { CallbackResult, CreatePaymentInput, StatusCallback } from '../../src/providers/adapter.js';
 import { ProviderError } from '../../src/errors.js';
 import { loadVippsConfig, type VippsConfig } from '../../src/providers/vipps/config.js';
 import { createVippsAdapter, type VippsAdapter, type VippsAdapterDeps } from '../../src/providers/vipps/index.js';
@@ -65,7 +65,10 @@ export interface Delivery {
   url: string;
   headers: Headers;
   body: string;
-  result?: CallbackResult;
+  /** A status callback's result (the express requests are in `other`). */
+  result?: StatusCallback;
+  /** An express request's result: a shipping quote or a consent removal. */
+  other?: Exclude<CallbackResult, StatusCallback>;
   error?: ProviderError;
 }
 
@@ -241,6 +244,14 @@ export function createWorld(
   return world;
 }
 
+/** A callback result that must be a status callback (not an express request). */
+export function asStatus(result: CallbackResult): StatusCallback {
+  if (result.kind === 'shipping-quote' || result.kind === 'consent-removal') {
+    throw new Error(`expected a status callback, got ${result.kind}`);
+  }
+  return result;
+}
+
 /** Hand a sandbox delivery to `adapter.handleCallback` the way the server's route does. */
 export async function deliverTo(adapter: VippsAdapter, request: Request, deliveries: Delivery[]): Promise<Response> {
   const url = new URL(request.url);
@@ -250,7 +261,9 @@ export async function deliverTo(adapter: VippsAdapter, request: Request, deliver
   deliveries.push(delivery);
   if (!url.pathname.startsWith(prefix)) return new Response('not found', { status: 404 });
   try {
-    delivery.result = await adapter.handleCallback!(request, url.pathname.slice(prefix.length));
+    const result = await adapter.handleCallback!(request, url.pathname.slice(prefix.length));
+    if (result.kind === 'shipping-quote' || result.kind === 'consent-removal') delivery.other = result;
+    else delivery.result = result;
     return new Response('{"received":true}', { status: 200 });
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;

@@ -15,6 +15,7 @@ import {
   shopper,
   type Delivery,
   type VippsWorld,
+  asStatus,
 } from './helpers.js';
 
 const MINUTE = 60_000;
@@ -42,7 +43,7 @@ function resend(
 }
 
 async function handle(adapter: VippsAdapter, request: Request) {
-  return adapter.handleCallback!(request, 'webhooks');
+  return asStatus(await adapter.handleCallback!(request, 'webhooks'));
 }
 
 /** A request signed by `secret` for `url` at `dateMs`, as Vipps would send it. */
