@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type pg from 'pg';
+import type { PostgresStoreOptions } from './postgres.js';
 import { StoreUnavailableError } from './store.js';
 
 // node-postgres is loaded on first use: a server on SQLite never loads it (start-up time).
@@ -63,18 +64,7 @@ function safeDecode(value: string): string {
   }
 }
 
-export interface PostgresPoolOptions {
-  /** `postgres://user:password@host:port/database?…` (libpq URL parameters such as sslmode, options). */
-  url: string;
-  /** Connections at most (PWB_DATABASE_POOL; default 10). */
-  poolSize?: number;
-  /** How long to wait for a connection before the operation fails as unavailable (default 5 s). */
-  connectTimeoutMs?: number;
-  /** A pooled connection failed while idle (the pool drops it and opens a new one when needed). */
-  onIdleError?: (error: StoreUnavailableError) => void;
-}
-
-export function createPool(options: PostgresPoolOptions): pg.Pool {
+export function createPool(options: PostgresStoreOptions): pg.Pool {
   const { Pool } = require('pg') as typeof pg;
   const pool = new Pool({
     connectionString: options.url,

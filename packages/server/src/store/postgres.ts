@@ -20,7 +20,7 @@
  */
 import type pg from 'pg';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { createPool, toStoreError, type PostgresPoolOptions } from './postgres-connection.js';
+import { createPool, toStoreError } from './postgres-connection.js';
 import type { SqlTable } from './sql-table.js';
 import { events, idempotencyKeys, outbox, payments, sessions } from './tables.js';
 import {
@@ -39,9 +39,20 @@ import {
   type ShopperErasure,
   type Store,
   type StoreStats,
+  type StoreUnavailableError,
 } from './store.js';
 
-export type PostgresStoreOptions = PostgresPoolOptions;
+/** Defined here, not beside the pool, so that the store's public types need none of node-postgres's. */
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database?…` (libpq URL parameters such as sslmode, options). */
+  url: string;
+  /** Connections at most (PWB_DATABASE_POOL; default 10). */
+  poolSize?: number;
+  /** How long to wait for a connection before the operation fails as unavailable (default 5 s). */
+  connectTimeoutMs?: number;
+  /** A pooled connection failed while idle (the pool drops it and opens a new one when needed). */
+  onIdleError?: (error: StoreUnavailableError) => void;
+}
 
 /** The advisory lock (two-int form) that serialises migrations across instances: "pwb!", 1. */
 const MIGRATION_LOCK = [0x70776221, 1] as const;
