@@ -40,6 +40,8 @@ const SENSITIVE_PATTERNS: [RegExp, string][] = [
   [/(Bearer|Basic)\s+[^\s",;]+/gi, `$1 ${REDACTED}`],
   [/pwb_ct_[A-Za-z0-9_-]+/g, `pwb_ct_${REDACTED}`],
   [/(pwb_return=)[^&\s"]+/g, `$1${REDACTED}`],
+  // A provider callback path that carries its own per-payment token (an express consent removal).
+  [/(\/consents\/[A-Za-z0-9-]+\/)[A-Za-z0-9_-]{20,}/g, `$1${REDACTED}`],
   [/("?x-client-secret"?\s*[:=]\s*"?)[^\s",}]+/gi, `$1${REDACTED}`],
 ];
 

@@ -14,6 +14,7 @@ import type { FaultEffect } from '@pay-with-bank/sandbox';
 import { describe, expect, it } from 'vitest';
 import { ProviderError, type ProviderErrorCode } from '../../src/errors.js';
 import {
+  expressSupport,
   offers,
   type AdapterOperation,
   type CreatePaymentInput,
@@ -134,6 +135,8 @@ export interface AdapterExpectations {
   banks: null | { available: string; unavailable: string };
   pollingPolicy: boolean;
   authorizedMeansPaid: boolean;
+  /** Express checkout (shopper details and shipping chosen at the provider), or why not. */
+  express: { supported: true } | { supported: false; why: string };
   /** A currency the adapter does not declare, and the typed error createPayment refuses it with. */
   unsupportedCurrency: { currency: Currency; code: ProviderErrorCode };
   /** createPayment with the same paymentId twice. */
@@ -272,6 +275,16 @@ export function runAdapterContract(
         expect(Object.fromEntries(operations.map((op) => [op, offers(adapter, op)]))).toEqual(expectedOperations);
         for (const op of operations) {
           if (!expectedOperations[op]) expect(adapter[op], op).toBeUndefined();
+        }
+      });
+
+      it(`${expected.express.supported ? 'offers' : 'does not offer'} express checkout${expected.express.supported ? '' : ` (${expected.express.why})`}, saying why not in words a merchant can act on`, () => {
+        const w = world();
+        const support = expressSupport(w.adapter);
+        expect(support.supported).toBe(expected.express.supported);
+        if (!support.supported) {
+          expect(support.reason).toMatch(/\S{3}/);
+          expectNoSecrets(w, support.reason, 'the express refusal');
         }
       });
 

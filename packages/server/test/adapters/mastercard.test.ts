@@ -116,6 +116,7 @@ runAdapterContract('Mastercard Open Finance', makeMastercardWorld, {
   pollingPolicy: false,
   // Pending (our authorized) means the shopper approved but the bank may still fail it.
   authorizedMeansPaid: false,
+  express: { supported: false, why: 'Mastercard Open Finance has no express checkout' },
   unsupportedCurrency: { currency: 'SEK', code: 'invalid_state' },
   sameAttemptTwice: {
     kind: 'second-payment',

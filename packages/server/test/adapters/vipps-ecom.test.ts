@@ -20,6 +20,8 @@ runAdapterContract('Vipps eCom v2', (settings) => makeVippsWorld('ecom', setting
   banks: null,
   pollingPolicy: true,
   authorizedMeansPaid: true,
+  // Vipps Hurtigkasse: eComm Express Payment.
+  express: { supported: true },
   unsupportedCurrency: { currency: 'DKK', code: 'invalid_request' },
   sameAttemptTwice: {
     kind: 'refused',

@@ -318,7 +318,8 @@ describe('eCom: callback authentication and validation', () => {
 
   it('answers not_found for paths that are not a payment callback', async () => {
     const world = createWorld('ecom');
-    for (const subPath of ['', 'v2/consents/abc', 'v2/payments/a/shippingDetails', 'v2/payments/bad_id!']) {
+    // (`v2/payments/{orderId}/shippingDetails` and `consents/…` are the express endpoints: ecom-express.test.ts.)
+    for (const subPath of ['', 'v2/consents/abc', 'v2/payments/a/b', 'v2/payments/bad_id!', 'consents/a']) {
       const error = await providerError(() => world.adapter.handleCallback!(callbackRequest('x', {}, 'x'), subPath));
       expect(error.code, subPath).toBe('not_found');
     }

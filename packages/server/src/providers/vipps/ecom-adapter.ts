@@ -4,6 +4,13 @@
  * `GET …/details` (polling) and from the callback Vipps posts to
  * `{PWB_PUBLIC_URL}/v1/callbacks/vipps-ecom/v2/payments/{orderId}`, authenticated by the per-order
  * authToken we derived when initiating.
+ *
+ * Express checkout (Vipps Hurtigkasse, `eComm Express Payment`): Vipps also asks
+ * `POST …/v2/payments/{orderId}/shippingDetails` (same authToken) for the shipping options of the
+ * shopper's address unless the options were sent with the initiate, and on a consent removal calls
+ * `DELETE …/consents/{orderId}/{token}/v2/consents/{userId}` (no Authorization header in the spec:
+ * the per-order token is in the prefix we gave). `…/details` carries the userDetails and the
+ * shippingDetails the shopper chose.
  */
 import type { Money } from '@pay-with-bank/protocol';
 import type { CallbackResult, CreatePaymentInput, CreatedProviderPayment, ProviderSnapshot } from '../adapter.js';
@@ -11,6 +18,7 @@ import { ProviderError } from '../../errors.js';
 import type { VippsClient } from './client.js';
 import type { VippsConfig } from './config.js';
 import { ecomDetailsToSnapshot, ecomSummaryToSnapshot, ECOM_FAILURES, needsTimeoutCheck } from './ecom-mapping.js';
+import { EcomShippingQuestion, expressInitiateFields, toAddress, toEcomShippingDetails } from './ecom-express.js';
 import {
   EcomCallbackBody,
   EcomDetails,
@@ -19,7 +27,15 @@ import {
   EcomStatusResponse,
 } from './ecom-schemas.js';
 import { paymentText, norwegianMobile } from './format.js';
-import { deriveAuthToken, deriveOrderId, operationKey, ORDER_ID_PATTERN, verifyAuthToken } from './ids.js';
+import {
+  deriveAuthToken,
+  deriveConsentToken,
+  deriveOrderId,
+  operationKey,
+  ORDER_ID_PATTERN,
+  verifyAuthToken,
+  verifyConsentToken,
+} from './ids.js';
 import {
   assertRedirectUrl,
   PAYMENT_EXPIRY_MS,
@@ -33,6 +49,12 @@ export const VIPPS_ECOM_ADAPTER_ID = 'vipps-ecom';
 
 /** The eCom callback path below `/v1/callbacks/vipps-ecom/`: `v2/payments/{orderId}`. */
 const CALLBACK_PATH = /^v2\/payments\/([^/]+)$/;
+/** Express: `v2/payments/{orderId}/shippingDetails`. */
+const SHIPPING_PATH = /^v2\/payments\/([^/]+)\/shippingDetails$/;
+/** Express: `consents/{orderId}/{token}/v2/consents/{userId}` (our prefix, then Vipps' suffix). */
+const CONSENT_PATH = /^consents\/([^/]+)\/([^/]+)\/v2\/consents\/(.+)$/;
+/** UserDetails.userId (`^[\d\w\/=+]+$`, ≤ 50), a little wider. */
+const USER_ID_PATTERN = /^[A-Za-z0-9_\-/=+]{1,100}$/;
 
 /** maxLength of fallBack and callbackPrefix in the eCom spec. */
 const MAX_ECOM_URL_LENGTH = 255;
@@ -56,6 +78,15 @@ export function buildEcomInitiateBody(
   if (callbackPrefix.length > MAX_ECOM_URL_LENGTH) {
     throw new ProviderError('invalid_request', 'PWB_PUBLIC_URL is too long for Vipps eCom callbacks.');
   }
+  const express = input.express
+    ? expressInitiateFields(input.express, {
+        shippingDetailsPrefix: callbackPrefix,
+        consentRemovalPrefix: `${callbackPrefix}/consents/${orderId}/${deriveConsentToken(config.callbackSecrets[0]!, config.merchantSerialNumber, orderId)}`,
+      })
+    : null;
+  if (express && (express.merchantInfo.consentRemovalPrefix as string).length > MAX_ECOM_URL_LENGTH) {
+    throw new ProviderError('invalid_request', 'PWB_PUBLIC_URL is too long for Vipps eCom express checkout callbacks.');
+  }
   return {
     customerInfo: phoneNumber ? { mobileNumber: norwegianMobile(phoneNumber) } : {},
     merchantInfo: {
@@ -65,11 +96,13 @@ export function buildEcomInitiateBody(
       authToken: deriveAuthToken(config.callbackSecrets[0]!, config.merchantSerialNumber, orderId),
       isApp: mobile,
       paymentType: 'eComm Regular Payment',
+      ...express?.merchantInfo,
     },
     transaction: {
       orderId,
       amount: input.amount.value,
       transactionText: paymentText(input.description, input.reference, 1, 100),
+      ...express?.transaction,
     },
   };
 }
@@ -117,6 +150,60 @@ export function createEcomAdapter(ctx: VippsAdapterContext, client: VippsClient)
     }
   };
 
+  /** Authenticate before reading anything else, so forgers learn nothing about our validation. */
+  const authenticate = (request: Request, orderId: string) => {
+    const presented = request.headers.get('authorization') ?? '';
+    if (!presented || !verifyAuthToken(config.callbackSecrets, config.merchantSerialNumber, orderId, presented)) {
+      throw new ProviderError('unauthorized', 'The Vipps callback is not authenticated.');
+    }
+  };
+
+  /** Express: Vipps asks the shipping options for the shopper's address; the core decides them. */
+  const shippingQuestion = async (request: Request, orderId: string): Promise<CallbackResult> => {
+    if (!ORDER_ID_PATTERN.test(orderId)) throw new ProviderError('not_found', 'No such Vipps callback endpoint.');
+    authenticate(request, orderId);
+    const parsed = EcomShippingQuestion.safeParse(await readCallbackBody(request));
+    if (!parsed.success) {
+      const fields = parsed.error.issues.slice(0, 5).map((i) => i.path.join('.') || '(root)');
+      throw new ProviderError('invalid_request', 'The Vipps shipping details request is not a valid address.', {
+        fields,
+      });
+    }
+    const question = parsed.data;
+    return {
+      kind: 'shipping-quote',
+      providerPaymentId: orderId,
+      address: toAddress(question),
+      // FetchShippingCostResponse: the addressId Vipps sent, our orderId, the options.
+      reply: (options) => ({
+        addressId: question.addressId,
+        orderId,
+        shippingDetails: toEcomShippingDetails(options),
+      }),
+    };
+  };
+
+  /** Express: the user withdrew consent (DELETE {consentRemovalPrefix}/v2/consents/{userId}). */
+  const consentRemoval = (subPath: string): CallbackResult => {
+    const match = CONSENT_PATH.exec(subPath);
+    if (!match) throw new ProviderError('not_found', 'No such Vipps callback endpoint.');
+    const [, orderId = '', token = '', rawUserId = ''] = match;
+    if (
+      !ORDER_ID_PATTERN.test(orderId) ||
+      !verifyConsentToken(config.callbackSecrets, config.merchantSerialNumber, orderId, token)
+    ) {
+      throw new ProviderError('unauthorized', 'The Vipps consent removal is not authenticated.');
+    }
+    let userId: string;
+    try {
+      userId = decodeURIComponent(rawUserId);
+    } catch {
+      userId = '';
+    }
+    if (!USER_ID_PATTERN.test(userId)) throw new ProviderError('invalid_request', 'The Vipps user id is not valid.');
+    return { kind: 'consent-removal', providerPaymentId: orderId, providerUserId: userId };
+  };
+
   return {
     id: VIPPS_ECOM_ADAPTER_ID,
     method: 'vipps',
@@ -124,6 +211,7 @@ export function createEcomAdapter(ctx: VippsAdapterContext, client: VippsClient)
     // Reserved means the money is held for the merchant: the checkout is paid.
     authorizedMeansPaid: true,
     pollingPolicy,
+    express: { supported: true },
 
     async createPayment(input: CreatePaymentInput): Promise<CreatedProviderPayment> {
       assertNok(input.amount);
@@ -211,16 +299,15 @@ export function createEcomAdapter(ctx: VippsAdapterContext, client: VippsClient)
     },
 
     async handleCallback(request: Request, subPath: string): Promise<CallbackResult> {
+      if (request.method === 'DELETE') return consentRemoval(subPath);
+      const shippingOrderId = SHIPPING_PATH.exec(subPath)?.[1];
+      if (shippingOrderId !== undefined) return shippingQuestion(request, shippingOrderId);
       // orderIds are [a-zA-Z0-9-] only, so the raw path segment is the orderId (nothing to decode).
       const orderId = CALLBACK_PATH.exec(subPath)?.[1];
       if (!orderId || !ORDER_ID_PATTERN.test(orderId)) {
         throw new ProviderError('not_found', 'No such Vipps callback endpoint.');
       }
-      // Authenticate before reading anything else, so forgers learn nothing about our validation.
-      const presented = request.headers.get('authorization') ?? '';
-      if (!presented || !verifyAuthToken(config.callbackSecrets, config.merchantSerialNumber, orderId, presented)) {
-        throw new ProviderError('unauthorized', 'The Vipps callback is not authenticated.');
-      }
+      authenticate(request, orderId);
       const parsed = EcomCallbackBody.safeParse(await readCallbackBody(request));
       if (!parsed.success) {
         const fields = parsed.error.issues.slice(0, 5).map((i) => i.path.join('.') || '(root)');

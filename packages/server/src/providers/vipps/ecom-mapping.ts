@@ -18,6 +18,7 @@
  */
 import type { PaymentFailure } from '@pay-with-bank/protocol';
 import type { ProviderSnapshot } from '../adapter.js';
+import { ecomExpressOf } from './ecom-express.js';
 import type { EcomDetails, EcomLogEntry, EcomSummary } from './ecom-schemas.js';
 
 export const ECOM_FAILURES = {
@@ -145,7 +146,8 @@ export function ecomDetailsToSnapshot(details: EcomDetails, timedOut = false): P
         }
       : null,
   };
-  const base = { providerStatus: providerStatusOf(log.latest), raw, ...amounts };
+  const express = ecomExpressOf(details);
+  const base = { providerStatus: providerStatusOf(log.latest), raw, ...amounts, ...(express ? { express } : {}) };
 
   if (log.reserved > 0) {
     const released = log.voided > 0 || (summary !== null && summary.remainingAmountToCapture === 0 && captured > 0);

@@ -36,11 +36,17 @@ export const EcomSummary = z.looseObject({
 });
 export type EcomSummary = z.infer<typeof EcomSummary>;
 
-/** TransactionDetails (`GET …/details`): the log newest first; the summary appears once the user acted. */
+/**
+ * TransactionDetails (`GET …/details`): the log newest first; the summary appears once the user
+ * acted. Express payments add userDetails and shippingDetails, read on their own (ecom-express.ts)
+ * so that a malformed one never stops a status read.
+ */
 export const EcomDetails = z.looseObject({
   orderId: OrderId.optional(),
   transactionLogHistory: z.array(EcomLogEntry).min(1),
   transactionSummary: EcomSummary.nullish(),
+  userDetails: z.unknown().optional(),
+  shippingDetails: z.unknown().optional(),
 });
 export type EcomDetails = z.infer<typeof EcomDetails>;
 

@@ -155,6 +155,13 @@ export function createEpaymentAdapter(
     currencies: [...config.currencies] as VippsCurrency[],
     // AUTHORIZED means the amount is reserved for the merchant: the checkout is paid.
     authorizedMeansPaid: true,
+    // The ePayment spec this adapter is built and tested against predates Express (ePayment 1.8):
+    // rather than guess its shapes, express checkouts are refused with what to configure instead.
+    express: {
+      supported: false,
+      reason:
+        'the server is configured for the Vipps ePayment API (PWB_VIPPS_API=epayment), whose express checkout this version does not implement; set PWB_VIPPS_API=ecom for Vipps Hurtigkasse',
+    },
     pollingPolicy,
     ensureWebhook,
     // Register the webhook at start-up so the first deliveries already verify.

@@ -76,3 +76,24 @@ export function verifyAuthToken(
   const expected = secrets.map((secret) => deriveAuthToken(secret, merchantSerialNumber, orderId));
   return expected.length > 0 && matchesAnySecret(presented, expected);
 }
+
+/**
+ * The token in an express payment's `consentRemovalPrefix` path: Vipps sends no Authorization
+ * header with a consent removal (ms_import.yaml), so the URL it calls carries the proof, one per
+ * order, derived like the authToken but under its own label (a leaked one is not an authToken).
+ */
+export function deriveConsentToken(secret: string, merchantSerialNumber: string, orderId: string): string {
+  return createHmac('sha256', secret)
+    .update(`vipps-ecom-consent-removal\n${merchantSerialNumber}\n${orderId}`, 'utf8')
+    .digest('base64url');
+}
+
+export function verifyConsentToken(
+  secrets: readonly string[],
+  merchantSerialNumber: string,
+  orderId: string,
+  presented: string,
+): boolean {
+  const expected = secrets.map((secret) => deriveConsentToken(secret, merchantSerialNumber, orderId));
+  return expected.length > 0 && matchesAnySecret(presented, expected);
+}
