@@ -14,15 +14,15 @@ import { Reconciler } from './payments/reconciler.js';
 import type { Services } from './services.js';
 import { SessionService } from './sessions/service.js';
 import { ShippingQuoter } from './sessions/shipping.js';
-import { ApiError } from './errors.js';
+import { ApiError, toApiError } from './errors.js';
 import { mountRoutes } from './http/router.js';
 import { routes } from './http/routes/index.js';
 import { createLogger, withLogContext, type Logger } from './log.js';
 import { OutboxWorker } from './notifications/outbox-worker.js';
 import type { ProviderAdapter } from './providers/adapter.js';
 import { createProviderAdapters, ProviderRegistry } from './providers/registry.js';
-import { openSqliteStore } from './store/sqlite.js';
-import type { Store } from './store/store.js';
+import { openStore } from './store/open.js';
+import { isStoreUnavailable, type Store } from './store/store.js';
 
 export interface ServerDeps {
   /** Use this store instead of opening `config.database` (the caller then owns closing it). */
@@ -73,7 +73,9 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
   const now = deps.now ?? (() => new Date());
   const fetchImpl = deps.fetch ?? globalThis.fetch.bind(globalThis);
   const ownsStore = !deps.store;
-  const store = deps.store ?? openSqliteStore(config.database, config.sqliteDriver);
+  const store =
+    deps.store ??
+    openStore(config, { onIdleError: (error) => logger.warn('database connection lost', { error: error.message }) });
   const providers = new ProviderRegistry(
     deps.adapters ?? createProviderAdapters(config, { fetch: fetchImpl, logger, now }),
   );
@@ -161,6 +163,15 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', 'No such endpoint.')));
   app.onError((error, c) => {
+    if (isStoreUnavailable(error)) {
+      // Expected while the database restarts: a retryable answer, no stack.
+      logger.warn('request failed: database unavailable', {
+        method: c.req.method,
+        path: c.req.path,
+        error: error.message,
+      });
+      return errorResponse(c, toApiError(error));
+    }
     if (error instanceof ApiError) {
       if (error.status >= 500) logger.warn('request failed', { code: error.code, message: error.message });
       return errorResponse(c, error);

@@ -9,6 +9,7 @@ import { LOG_LEVELS, type LogLevel } from './log.js';
 import type { ConfiguredProvider } from './providers/plugin.js';
 import { PROVIDER_PLUGINS } from './providers/plugins.js';
 import { parseReturnUrlRule, type ReturnUrlRule } from './security/return-url.js';
+import { isPostgresUrl, postgresSecrets, postgresUrlProblem } from './store/postgres-connection.js';
 import { defaultDriver, type SqlDatabase } from './store/sqlite-driver.js';
 
 type SqliteDriver = SqlDatabase['driver'];
@@ -28,8 +29,10 @@ export interface Config {
   /** Browser origins allowed to call the checkout API (CORS). */
   allowedOrigins: string[];
   returnUrlAllowlist: ReturnUrlRule[];
-  /** SQLite file path, or `:memory:`. */
+  /** SQLite file path, `:memory:`, or a PostgreSQL URL (`postgres://…`; a secret: never logged). */
   database: string;
+  /** PostgreSQL connections at most, per server process (PWB_DATABASE_POOL). */
+  databasePoolSize: number;
   /** SQLite driver: by Node version unless PWB_SQLITE_DRIVER says (see store/sqlite-driver.ts). */
   sqliteDriver: SqliteDriver;
   logLevel: LogLevel;
@@ -102,6 +105,11 @@ const ShippingTimeoutVar = z
   .regex(/^\d+$/, 'must be an integer between 100 and 8000')
   .transform(Number)
   .pipe(z.number().min(100, 'must be at least 100').max(8_000, 'must be at most 8000'));
+const PoolVar = z
+  .string()
+  .regex(/^\d+$/, 'must be an integer between 1 and 1000')
+  .transform(Number)
+  .pipe(z.number().min(1, 'must be at least 1').max(1000, 'must be at most 1000'));
 const TimeoutVar = z
   .string()
   .regex(/^\d+$/, 'must be an integer between 100 and 120000')
@@ -117,11 +125,9 @@ function sqliteDatabaseProblem(value: string): string | null {
   if (value === ':memory:' || value.startsWith('file:')) return null;
   if (value.trim() === '' || value.includes('\0')) return 'must be the path of a SQLite database file';
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
-  if (scheme === 'postgres' || scheme === 'postgresql') {
-    return 'PostgreSQL is not supported by this version; give the path of a SQLite database file (e.g. ./data/pay-with-bank.sqlite)';
+  if (scheme) {
+    return `a ${scheme}:// URL is neither a PostgreSQL URL (postgres://…) nor a SQLite database file path (e.g. ./data/pay-with-bank.sqlite)`;
   }
-  if (scheme)
-    return `a ${scheme}:// URL is not a SQLite database file path; give a file path (e.g. ./data/pay-with-bank.sqlite)`;
   if (existsSync(value) && statSync(value).isDirectory()) {
     return 'is a directory; give the path of a SQLite database file (e.g. inside it: <dir>/pay-with-bank.sqlite)';
   }
@@ -193,8 +199,10 @@ export function loadConfig(env: Env): Config {
   }
 
   const database = get('PWB_DATABASE') ?? DEFAULT_DATABASE;
-  const databaseProblem = sqliteDatabaseProblem(database);
+  const databaseProblem = isPostgresUrl(database) ? postgresUrlProblem(database) : sqliteDatabaseProblem(database);
   if (databaseProblem) issues.push(`PWB_DATABASE: ${databaseProblem}`);
+  const rawPool = get('PWB_DATABASE_POOL');
+  const databasePoolSize = (rawPool === undefined ? 10 : check(issues, 'PWB_DATABASE_POOL', PoolVar, rawPool)) ?? 10;
   const rawDriver = get('PWB_SQLITE_DRIVER');
   let sqliteDriver: SqliteDriver = defaultDriver();
   if (rawDriver === 'better-sqlite3') sqliteDriver = 'better-sqlite3';
@@ -274,6 +282,7 @@ export function loadConfig(env: Env): Config {
     allowedOrigins,
     returnUrlAllowlist,
     database,
+    databasePoolSize,
     sqliteDriver,
     logLevel,
     providerTimeoutMs,
@@ -290,6 +299,7 @@ export function loadConfig(env: Env): Config {
 /** Values that must never appear in a log line, response or error message. */
 export function configSecrets(config: Config): string[] {
   const secrets = [...config.merchantApiKeys];
+  if (isPostgresUrl(config.database)) secrets.push(...postgresSecrets(config.database));
   if (config.webhook) secrets.push(config.webhook.secret);
   for (const { plugin, config: providerConfig } of config.providers) secrets.push(...plugin.secrets(providerConfig));
   return secrets;

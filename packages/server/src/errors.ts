@@ -7,6 +7,7 @@
  * never an internal stack.
  */
 import { ERROR_STATUS, RETRYABLE_ERRORS, errorBody, type ApiErrorBody, type ErrorCode } from '@pay-with-bank/protocol';
+import { isStoreUnavailable } from './store/store.js';
 
 export class ApiError extends Error {
   readonly code: ErrorCode;
@@ -87,6 +88,17 @@ export function toApiError(error: unknown): ApiError {
         ? { 'Retry-After': String(retryAfter) }
         : {};
     return new ApiError(error.code, error.message, error.details, headers, { retryable: error.retryable });
+  }
+  if (isStoreUnavailable(error)) {
+    // The protocol has no code of its own for this yet (a 503 store_unavailable would fit): until it
+    // does, internal_error, which every route documents, marked retryable with a pause to wait.
+    return new ApiError(
+      'internal_error',
+      'The server cannot reach its database right now; try again shortly.',
+      undefined,
+      { 'Retry-After': '1' },
+      { retryable: true },
+    );
   }
   return new ApiError('internal_error', 'An unexpected error occurred.');
 }

@@ -54,5 +54,8 @@ export type {
 } from './providers/adapter.js';
 export { ApiError, ProviderError, toApiError } from './errors.js';
 export { SqliteStore, openSqliteStore } from './store/sqlite.js';
+export { PostgresStore, openPostgresStore, type PostgresStoreOptions } from './store/postgres.js';
 export { MemoryStore } from './store/memory.js';
+export { openStore } from './store/open.js';
+export { StoreUnavailableError, isStoreUnavailable } from './store/store.js';
 export type * from './store/store.js';

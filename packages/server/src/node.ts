@@ -14,6 +14,14 @@ export interface RunningServer {
 
 export async function startServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
   const server = createServer(config, deps);
+  // Listen only once the database answers and its migrations ran (PostgreSQL applies them on first
+  // use); a database that cannot be reached stops the start with one line (never its URL).
+  try {
+    await server.services.store.ping();
+  } catch (error) {
+    await server.close().catch(() => {});
+    throw error;
+  }
   let httpServer: ReturnType<typeof serve>;
   const address = await new Promise<AddressInfo>((resolve, reject) => {
     httpServer = serve({ fetch: server.fetch, port: config.port, hostname: config.host }, (info) => resolve(info));

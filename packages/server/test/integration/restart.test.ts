@@ -1,20 +1,27 @@
 /**
- * Nothing is lost: the payment is stored before the shopper leaves; the server restarts (closing the
- * SQLite file) while the shopper is at the bank; a new server on the same file finishes the payment.
+ * Nothing is lost: the payment is stored before the shopper leaves; the server restarts (closing its
+ * database) while the shopper is at the bank; a new server on the same database finishes the
+ * payment. On a SQLite file and on PostgreSQL (PWB_DATABASE=postgres://…, opened by the server).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { json } from '../helpers/harness.js';
+import { freshSchemaUrl, sharedPostgresUrl } from '../helpers/postgres.js';
 import { makeWorld, shopperAtProvider } from '../helpers/sandbox.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pwb-restart-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('restart mid-payment', () => {
-  it('continues the payment on the same SQLite file after a restart', async () => {
-    const file = join(dir, 'pwb.sqlite');
+const databases: [string, (name: string) => Promise<string>][] = [
+  ['a SQLite file', async (name) => join(dir, `${name}.sqlite`)],
+  ['PostgreSQL', async () => freshSchemaUrl(await sharedPostgresUrl())],
+];
+
+describe.each(databases)('restart mid-payment on %s', (_, database) => {
+  it('continues the payment on the same database after a restart', async () => {
+    const file = await database('pwb');
     // The server opens PWB_DATABASE itself, as in production, and closes it on close().
     const world = makeWorld({ env: { PWB_DATABASE: file }, store: 'from-config' });
     const { session, clientToken } = await world.createSession();
@@ -61,7 +68,7 @@ describe('restart mid-payment', () => {
   });
 
   it('the reconciler finishes a payment nobody refreshes after a restart', async () => {
-    const file = join(dir, 'pwb-reconcile.sqlite');
+    const file = await database('pwb-reconcile');
     const world = makeWorld({ env: { PWB_DATABASE: file }, store: 'from-config' });
     const { clientToken } = await world.createSession();
     const start = await json(

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       publicUrl: 'http://127.0.0.1:4020',
       database: DEFAULT_DATABASE,
+      databasePoolSize: 10,
       logLevel: 'info',
       providerTimeoutMs: 10_000,
       rateLimitPerMinute: 240,
@@ -182,13 +183,13 @@ describe('loadConfig', () => {
 });
 
 describe('payee accounts', () => {
-  it('refuses a PWB_DATABASE that is not a SQLite file path, in one line, never echoing the value', () => {
+  it('refuses a PWB_DATABASE that is neither a SQLite file path nor a PostgreSQL URL, in one line, never echoing the value', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pwb-config-db-'));
     try {
       for (const [value, reason] of [
-        ['postgres://pwb:s3cret-pw@db.example:5432/pwb', /PostgreSQL is not supported/],
-        ['postgresql://db.example/pwb', /PostgreSQL is not supported/],
-        ['mysql://root:s3cret-pw@db.example/pwb', /a mysql:\/\/ URL is not a SQLite database file path/],
+        ['postgres://pwb:s3cret-pw@[db.example:5432/pwb', /is not a valid PostgreSQL URL/],
+        ['postgresql://pwb:s3cret-pw@/pwb', /names no host/],
+        ['mysql://root:s3cret-pw@db.example/pwb', /a mysql:\/\/ URL is neither a PostgreSQL URL/],
         [dir, /is a directory/],
       ] as const) {
         const issues = issuesOf({ ...baseEnv(), PWB_DATABASE: value });
@@ -203,6 +204,35 @@ describe('payee accounts', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes a PostgreSQL URL (and its pool size), and keeps its password out of the logs', () => {
+    for (const value of [
+      'postgres://pwb:s3cret%2Fpw@db.example:5432/pwb?sslmode=require',
+      'POSTGRESQL://db.example/pwb',
+      'postgres://pwb@/pwb?host=/var/run/postgresql',
+    ]) {
+      expect(loadConfig({ ...baseEnv(), PWB_DATABASE: value })).toMatchObject({
+        database: value,
+        databasePoolSize: 10,
+      });
+    }
+    const config = loadConfig({
+      ...baseEnv(),
+      PWB_DATABASE: 'postgres://pwb:s3cret%2Fpw@db.example:5432/pwb',
+      PWB_DATABASE_POOL: '25',
+    });
+    expect(config.databasePoolSize).toBe(25);
+    expect(configSecrets(config)).toEqual(
+      expect.arrayContaining(['postgres://pwb:s3cret%2Fpw@db.example:5432/pwb', 's3cret%2Fpw', 's3cret/pw']),
+    );
+    // A SQLite path is not a secret.
+    expect(configSecrets(loadConfig(baseEnv({ PWB_DATABASE: '/tmp/x.sqlite' })))).not.toContain('/tmp/x.sqlite');
+    for (const pool of ['0', '1001', 'ten']) {
+      expect(issuesOf({ ...baseEnv(), PWB_DATABASE_POOL: pool })).toEqual([
+        expect.stringMatching(/^PWB_DATABASE_POOL must be (at least 1|at most 1000|an integer between 1 and 1000)$/),
+      ]);
     }
   });
 
