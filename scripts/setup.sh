@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Idempotent setup for a fresh machine: pnpm, dependencies, Chromium. Safe to run repeatedly (fast when done).
+# Idempotent setup for a fresh machine: pnpm, dependencies, Chromium, PostgreSQL (for its tests). Safe to run
+# repeatedly (fast when done).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,13 +28,30 @@ if [ ! -f "$stamp" ] || [ pnpm-lock.yaml -nt "$stamp" ] || [ package.json -nt "$
   touch "$stamp"
 fi
 
+can_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
+apt_updated=
+apt_install() {
+  if [ -z "$apt_updated" ]; then apt-get update -qq >/dev/null; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 chromium_path=${CHROMIUM_PATH:-/usr/bin/chromium}
 if [ ! -x "$chromium_path" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if can_apt; then
     log "installing Chromium from Debian packages"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+    apt_install chromium fonts-liberation
   else
     log "Chromium not found at $chromium_path: install it (e.g. apt-get install chromium) or set CHROMIUM_PATH"; exit 1
+  fi
+fi
+
+# The PostgreSQL store's tests start throwaway clusters with the server binaries (initdb, pg_ctl) in
+# /usr/lib/postgresql/<version>/bin; PWB_TEST_POSTGRES=postgres://… points them at a running server instead.
+if [ -z "${PWB_TEST_POSTGRES:-}" ] && ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
+  if can_apt; then
+    log "installing PostgreSQL from Debian packages"
+    apt_install postgresql
+  else
+    log "PostgreSQL not found (its tests will fail until it is): apt-get install postgresql, or set PWB_TEST_POSTGRES"
   fi
 fi
