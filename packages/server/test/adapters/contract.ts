@@ -302,6 +302,41 @@ export function runAdapterContract(
       }
     });
 
+    if (expected.express.supported) {
+      describe('express checkout', () => {
+        const options = [
+          { id: 'home', name: 'Home delivery', amount: 4_950, default: true },
+          { id: 'pickup', name: 'Pick up', amount: 0 },
+        ];
+        it('an express payment, once approved, reports the shopper, who they are at the provider and the default method at the merchant’s price; the reservation is items + shipping', async () => {
+          const w = world();
+          const money = amount(12_345);
+          const created = await w.adapter.createPayment({
+            ...input({ amount: money }),
+            express: { options, confirmAddress: true },
+          });
+          expect(['created', 'pending']).toContain(created.snapshot.status);
+          await w.approve(created);
+          const snapshot = await w.adapter.refresh(created.providerPaymentId);
+          expectWellFormed(w, snapshot);
+          expect(snapshot.status).toBe(expected.approval.status);
+          expect(snapshot.express?.shipping).toEqual({ methodId: 'home', amount: 4_950 });
+          expect(snapshot.express?.providerUserId).toMatch(/\S/);
+          expect(snapshot.express?.shopper).toMatchObject({ address: { line1: expect.stringMatching(/\S/) } });
+          if (snapshot.authorizedAmount !== undefined) expect(snapshot.authorizedAmount).toBe(12_345 + 4_950);
+          // The shopper's details stay out of what is kept verbatim.
+          const personal = [snapshot.express!.shopper!.lastName, snapshot.express!.shopper!.address!.line1];
+          for (const value of personal) if (value) expect(JSON.stringify(snapshot.raw ?? null)).not.toContain(value);
+        });
+
+        it('an ordinary payment reports no express data', async () => {
+          const w = world();
+          const created = await approved(w);
+          expect((await w.adapter.refresh(created.providerPaymentId)).express).toBeUndefined();
+        });
+      });
+    }
+
     describe('createPayment', () => {
       it('answers a provider id, an http(s) redirect URL and a first created/pending snapshot; the provider gets the amount in its format and our return URL', async () => {
         const w = world();
