@@ -104,7 +104,8 @@ export function runStoreContract(name: string, open: () => Store | Promise<Store
       store = await open();
     });
     afterEach(async () => {
-      await store.close();
+      // When open() failed (PostgreSQL not installed, say) its own error is the one to see.
+      await store?.close();
     });
 
     /** A stored session with one stored payment (and its first event). */
