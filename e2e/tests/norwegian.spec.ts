@@ -5,28 +5,17 @@
  * on the way, and every widget screen passes axe with the WCAG 2.2 AA rules.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { expect, test, type Page } from '@playwright/test';
-import type { AxeResults, Result } from 'axe-core';
+import { axeViolations } from './axe.js';
 import { E2E } from './env.js';
 import { atBank, backAtShop, checkout, orderRow, widget } from './shop.js';
 
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DIST = new URL('../../packages/element/dist/', import.meta.url);
 
 /** WCAG 2.2 AA violations inside the widget (its shadow root included). */
 async function widgetViolations(page: Page): Promise<string[]> {
-  await page.evaluate(`${AXE_SOURCE}\n;void 0`); // over the DevTools protocol: not subject to the page's CSP
-  const violations = await page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run(context: Element, options: object): Promise<AxeResults> } }).axe;
-    const results = await axe.run(document.querySelector('pay-with-bank')!, {
-      runOnly: { type: 'tag', values: tags },
-      resultTypes: ['violations'],
-    });
-    return results.violations;
-  }, AXE_TAGS);
-  return violations.map((v: Result) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  const violations = await axeViolations(page, 'pay-with-bank');
+  return violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /**

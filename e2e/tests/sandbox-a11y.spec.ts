@@ -6,43 +6,11 @@
  * Payments are created directly against the sandbox of the `ecom` demo instance with its documented
  * credentials; the pages are then driven in the browser as a shopper would.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { devices, expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import type { AxeResults, Result } from 'axe-core';
+import { expectAccessible } from './axe.js';
 import { INSTANCES } from './env.js';
 
 const SANDBOX = INSTANCES.ecom.sandboxUrl;
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** The pages' CSP allows no foreign script; evaluating over the DevTools protocol is not subject to it. */
-async function axeViolations(page: Page): Promise<Result[]> {
-  await page.evaluate(`${AXE_SOURCE}\n;void 0`);
-  return page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe;
-    const results = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return results.violations;
-  }, AXE_TAGS);
-}
-
-function describeViolations(violations: Result[]): string {
-  return violations
-    .map((v) => {
-      const nodes = v.nodes.map(
-        (n) => `    at ${n.target.join(' ')}\n      ${(n.failureSummary ?? '').replace(/\n/g, '\n      ')}`,
-      );
-      return `  [${v.impact ?? 'unknown'}] ${v.id}: ${v.help} (${v.helpUrl})\n${nodes.join('\n')}`;
-    })
-    .join('\n');
-}
-
-/** Soft, so one run lists the problems of every page; the test still fails on any violation. */
-async function expectAccessible(page: Page, name: string) {
-  await expect(page.locator('h1')).toHaveCount(1);
-  const violations = await axeViolations(page);
-  expect.soft(describeViolations(violations), `axe violations on "${name}" (${page.url()})`).toBe('');
-}
 
 // ------------------------------------------------------------------------------------------- Vipps
 
