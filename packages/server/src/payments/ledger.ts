@@ -110,11 +110,11 @@ export class PaymentLedger {
    */
   private async expressFacts(paymentId: string, snapshot: ProviderSnapshot): Promise<ExpressFacts | null> {
     const { store } = this.options;
+    const reports = snapshot.status === 'authorized' || snapshot.status === 'completed';
+    if (snapshot.express === undefined && !reports) return null;
     const payment = await store.getPayment(paymentId);
     if (!payment || isTerminal(payment.status)) return null;
-    const reserving =
-      (snapshot.status === 'authorized' || snapshot.status === 'completed') &&
-      STATUS_RANK[payment.status] < STATUS_RANK.authorized;
+    const reserving = reports && STATUS_RANK[payment.status] < STATUS_RANK.authorized;
     if (snapshot.express === undefined && !reserving) return null;
     const session = await store.getSession(payment.sessionId);
     if (!session?.express) return null;
