@@ -80,6 +80,8 @@ export const ERROR_STATUS = {
   /** Only to a provider asking for shipping options: the merchant's shipping URL gave none usable. */
   shipping_unavailable: 502,
   provider_unavailable: 503,
+  /** The server cannot reach its database right now (a restart, a dropped connection); safe to retry. */
+  store_unavailable: 503,
   provider_timeout: 504,
 } as const;
 
@@ -96,5 +98,6 @@ export const RETRYABLE_ERRORS: readonly ErrorCode[] = [
   'provider_error',
   'provider_unavailable',
   'provider_timeout',
+  'store_unavailable',
   'internal_error',
 ];

@@ -90,14 +90,13 @@ export function toApiError(error: unknown): ApiError {
     return new ApiError(error.code, error.message, error.details, headers, { retryable: error.retryable });
   }
   if (isStoreUnavailable(error)) {
-    // The protocol has no code of its own for this yet (a 503 store_unavailable would fit): until it
-    // does, internal_error, which every route documents, marked retryable with a pause to wait.
+    // The database is restarting or a connection dropped: retryable (every store write is safe to
+    // repeat), with a short pause to wait. Every route documents it.
     return new ApiError(
-      'internal_error',
+      'store_unavailable',
       'The server cannot reach its database right now; try again shortly.',
       undefined,
       { 'Retry-After': '1' },
-      { retryable: true },
     );
   }
   return new ApiError('internal_error', 'An unexpected error occurred.');

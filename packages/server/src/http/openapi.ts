@@ -23,7 +23,10 @@ function commonErrors(route: AnyRoute): ErrorCode[] {
   if (route.rateLimit === 'checkout') codes.push('rate_limited');
   if (route.method === 'POST') codes.push('payload_too_large');
   if (route.method === 'POST' && !route.rawBody) codes.push('unsupported_media_type');
-  codes.push('method_not_allowed', 'internal_error');
+  codes.push('method_not_allowed');
+  // The database is restarting or unreachable; a route with a 503 of its own (health) says so its own way.
+  if (![route.response, ...(route.otherResponses ?? [])].some((r) => r.status === 503)) codes.push('store_unavailable');
+  codes.push('internal_error');
   return codes;
 }
 

@@ -166,11 +166,11 @@ describe('PostgreSQL restarted or lost under a running store', () => {
       const { session } = await h.createSession();
       await cluster.stop('fast');
       const read = await h.merchant('GET', `/v1/sessions/${session.id}`);
-      expect(read.status).toBe(500);
+      expect(read.status).toBe(503);
       expect(read.headers.get('retry-after')).toBe('1');
       expect(await read.json()).toEqual({
         error: {
-          code: 'internal_error',
+          code: 'store_unavailable',
           message: 'The server cannot reach its database right now; try again shortly.',
           retryable: true,
         },
