@@ -99,6 +99,7 @@ export const da: Catalogue = {
   'error.provider_error': 'Betalingstjenesten svarede med en fejl. Prøv igen.',
   'error.provider_unavailable': 'Betalingstjenesten er ikke tilgængelig lige nu. Prøv igen om lidt.',
   'error.provider_timeout': 'Betalingstjenesten var for længe om at svare. Prøv igen.',
+  'error.store_unavailable': 'Kassen er midlertidigt utilgængelig. Prøv igen om lidt.',
   'error.network_error':
     'Vi kunne ikke få forbindelse til betalingstjenesten. Tjek din internetforbindelse og prøv igen.',
   'error.timeout': 'Betalingstjenesten var for længe om at svare. Prøv igen.',

@@ -32,6 +32,7 @@ const errors = {
   'error.provider_error': 'The payment service answered with an error. Please try again.',
   'error.provider_unavailable': 'The payment service is not available right now. Please try again in a moment.',
   'error.provider_timeout': 'The payment service took too long to answer. Please try again.',
+  'error.store_unavailable': 'The checkout is temporarily unavailable. Please try again in a moment.',
   'error.network_error': 'We could not reach the payment service. Check your connection and try again.',
   'error.timeout': 'The payment service took too long to answer. Please try again.',
   'error.invalid_response': 'The payment service sent an answer we could not read. Please try again.',

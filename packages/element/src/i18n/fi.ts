@@ -98,6 +98,7 @@ export const fi: Catalogue = {
   'error.provider_error': 'Maksupalvelu palautti virheen. Yritä uudelleen.',
   'error.provider_unavailable': 'Maksupalvelu ei ole juuri nyt käytettävissä. Yritä hetken kuluttua uudelleen.',
   'error.provider_timeout': 'Maksupalvelu ei vastannut ajoissa. Yritä uudelleen.',
+  'error.store_unavailable': 'Kassa ei ole tilapäisesti käytettävissä. Yritä hetken kuluttua uudelleen.',
   'error.network_error': 'Maksupalveluun ei saatu yhteyttä. Tarkista verkkoyhteytesi ja yritä uudelleen.',
   'error.timeout': 'Maksupalvelu ei vastannut ajoissa. Yritä uudelleen.',
   'error.invalid_response': 'Maksupalvelu lähetti vastauksen, jota emme pystyneet lukemaan. Yritä uudelleen.',

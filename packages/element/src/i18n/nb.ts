@@ -97,6 +97,7 @@ export const nb: Catalogue = {
   'error.provider_error': 'Betalingstjenesten svarte med en feil. Prøv igjen.',
   'error.provider_unavailable': 'Betalingstjenesten er ikke tilgjengelig akkurat nå. Prøv igjen om litt.',
   'error.provider_timeout': 'Betalingstjenesten brukte for lang tid på å svare. Prøv igjen.',
+  'error.store_unavailable': 'Kassen er midlertidig utilgjengelig. Prøv igjen om litt.',
   'error.network_error': 'Vi fikk ikke kontakt med betalingstjenesten. Sjekk internettforbindelsen og prøv igjen.',
   'error.timeout': 'Betalingstjenesten brukte for lang tid på å svare. Prøv igjen.',
   'error.invalid_response': 'Betalingstjenesten sendte et svar vi ikke kunne lese. Prøv igjen.',

@@ -97,6 +97,7 @@ export const sv: Catalogue = {
   'error.provider_error': 'Betaltjänsten svarade med ett fel. Försök igen.',
   'error.provider_unavailable': 'Betaltjänsten är inte tillgänglig just nu. Försök igen om en stund.',
   'error.provider_timeout': 'Betaltjänsten tog för lång tid på sig att svara. Försök igen.',
+  'error.store_unavailable': 'Kassan är tillfälligt otillgänglig. Försök igen om en stund.',
   'error.network_error': 'Vi fick ingen kontakt med betaltjänsten. Kontrollera din internetanslutning och försök igen.',
   'error.timeout': 'Betaltjänsten tog för lång tid på sig att svara. Försök igen.',
   'error.invalid_response': 'Betaltjänsten skickade ett svar som vi inte kunde läsa. Försök igen.',
