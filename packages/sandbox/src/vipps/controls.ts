@@ -7,14 +7,15 @@ import { z } from 'zod';
 import type { VippsContext } from './context.js';
 import { ecomSnapshot } from './ecom.js';
 import { epaymentSnapshot } from './epayment.js';
-import { approveExpress, refuseConsent, removeConsent, type ExpressResult } from './express.js';
+import { removeConsent } from './express.js';
+import { approveExpress, refuseConsent, type ExpressResult, type ExpressSubject } from './express-flow.js';
+import { expressSubjectById } from './express-subjects.js';
 import { DEFAULT_EXPRESS_PHONE_NUMBER, expressUserFor } from './express-data.js';
 import { parseMobileNumber } from './phone.js';
 import { approveDirectly, expireNow, sendPush, userDecides, type ActionResult } from './flows.js';
 import type {
   CallbackDelivery,
   CallbackMode,
-  EcomPayment,
   ExpressExchange,
   ShippingDetailsScenario,
   UserSession,
@@ -232,18 +233,17 @@ export function createVippsControls(ctx: VippsContext): VippsControls {
         throw new VippsControlError('not_waiting', `Payment ${paymentId} is not waiting for the user.`);
     }
   };
-  const expressOrder = (orderId: string): { payment: EcomPayment; session: UserSession } => {
-    const session = sessionOf(orderId);
-    const payment = ctx.state.ecom.get(session.paymentId);
-    if (!payment?.express)
-      throw new VippsControlError('invalid_request', `Order ${orderId} is not an express payment.`);
-    return { payment, session };
+  const expressPayment = (id: string): { subject: ExpressSubject; session: UserSession } => {
+    const session = sessionOf(id);
+    const subject = expressSubjectById(ctx, session.paymentId);
+    if (!subject) throw new VippsControlError('invalid_request', `Payment ${id} is not an express payment.`);
+    return { subject, session };
   };
-  const runApproveExpress = (orderId: string, choice: ExpressApproval) => {
-    const { session } = expressOrder(orderId);
-    const result = approveExpress(ctx, session, choice);
-    if (result instanceof Promise) return result.then((done) => ensure(done, orderId));
-    ensure(result, orderId);
+  const runApproveExpress = (id: string, choice: ExpressApproval) => {
+    const { subject, session } = expressPayment(id);
+    const result = approveExpress(ctx, session, subject, choice);
+    if (result instanceof Promise) return result.then((done) => ensure(done, id));
+    ensure(result, id);
     return undefined;
   };
   const userSide = (session: UserSession | undefined): UserSideInspection | null => {
@@ -298,7 +298,7 @@ export function createVippsControls(ctx: VippsContext): VippsControls {
     approve(paymentId, phoneNumber) {
       const number = parse(ApproveRequest, { phoneNumber })?.phoneNumber;
       const session = sessionOf(paymentId);
-      if (session.kind === 'ecom' && ctx.state.ecom.get(session.paymentId)?.express) {
+      if (expressSubjectById(ctx, session.paymentId)) {
         const pending = runApproveExpress(paymentId, { ...(number !== undefined ? { phoneNumber: number } : {}) });
         // Dynamic shipping: settles in the background (flush() waits for it); a failure shows in inspect().
         if (pending) ctx.state.track(pending.catch(() => undefined));
@@ -311,22 +311,22 @@ export function createVippsControls(ctx: VippsContext): VippsControls {
       await runApproveExpress(orderId, checked);
     },
     refuseConsent(orderId) {
-      const { payment, session } = expressOrder(orderId);
+      const { subject, session } = expressPayment(orderId);
       if (session.stage === 'landing') {
         ensure(sendPush(ctx, session, session.phoneNumber ?? DEFAULT_EXPRESS_PHONE_NUMBER), orderId);
       }
-      ensure(refuseConsent(ctx, session, payment), orderId);
+      ensure(refuseConsent(ctx, session, subject), orderId);
     },
     removeConsent(orderId) {
-      const { payment } = expressOrder(orderId);
+      const id = parse(PaymentIdParam, orderId);
+      const { subject } = expressPayment(id);
+      const payment = ctx.state.ecom.get(subject.id)!;
       const express = payment.express!;
       if (express.consent !== 'given') {
-        return Promise.reject(new VippsControlError('not_waiting', `Order ${orderId}: the user never gave consent.`));
+        return Promise.reject(new VippsControlError('not_waiting', `Order ${id}: the user never gave consent.`));
       }
       if (express.consentRemovedAt !== null) {
-        return Promise.reject(
-          new VippsControlError('not_waiting', `Order ${orderId}: the consent was already removed.`),
-        );
+        return Promise.reject(new VippsControlError('not_waiting', `Order ${id}: the consent was already removed.`));
       }
       return removeConsent(ctx, { userId: express.user!.userId, msn: payment.msn });
     },

@@ -17,12 +17,12 @@ import {
   jsonResponse,
   type EcomError,
 } from './errors.js';
-import { formatAddress, ShippingDetailsList, toShippingOptions } from './express-data.js';
+import { ShippingDetailsList, toShippingOptions } from './express-data.js';
 import { expressDetails, newExpressOrder, prepareExpressReservation } from './express.js';
+import { expressNote } from './express-flow.js';
 import { approveDirectly, createSession, expireIfDue } from './flows.js';
 import { isAbsoluteUrl, isHttpUrl, readJsonBody } from './http.js';
 import { newTransactionId } from './ids.js';
-import { formatAmount } from './page-templates.js';
 import { parseMobileNumber } from './phone.js';
 import type { EcomLogEntry, EcomOperation, EcomPayment } from './state.js';
 
@@ -164,22 +164,6 @@ function viewStatus(payment: EcomPayment): UserView['status'] {
   }
 }
 
-/** The line under the amount on the landing page and the phone for express payments. */
-function expressNote(payment: EcomPayment): string | null {
-  const express = payment.express;
-  if (!express) return null;
-  if (express.reserved) {
-    const { option, address } = express.reserved;
-    return `Including shipping: ${option.shippingMethod} (${formatShippingCost(option.costOre)}), to ${formatAddress(address)}.`;
-  }
-  if (express.consent === 'refused') return 'You chose not to share your information with the store.';
-  return 'Plus shipping, chosen in Vipps.';
-}
-
-function formatShippingCost(ore: number): string {
-  return ore === 0 ? 'free' : formatAmount({ currency: 'NOK', value: ore });
-}
-
 export function createEcomParty(ctx: VippsContext): PaymentParty {
   const waiting = (orderId: string): EcomPayment | undefined => {
     const payment = ctx.state.ecom.get(orderId);
@@ -195,7 +179,7 @@ export function createEcomParty(ctx: VippsContext): PaymentParty {
         description: payment.transactionText,
         status: viewStatus(payment),
         returnUrl: payment.fallBack,
-        note: expressNote(payment),
+        note: payment.express ? expressNote(payment.express) : null,
       };
     },
     authorize(orderId) {

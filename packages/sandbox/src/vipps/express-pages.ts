@@ -1,5 +1,6 @@
 /**
- * Routes of the sandbox phone's express checkout screens (express-templates.ts). Every step is a
+ * Routes of the sandbox phone's express checkout screens (express-templates.ts), on top of the
+ * API-neutral steps of express-flow.ts. Every step is a
  * POST that answers 303 back to the phone page; a step that asks the merchant for shipping options
  * (consent, another address, "Try again") answers once the merchant has answered or the
  * shippingDetails timeout has passed, so the next page already shows the options or the error.
@@ -15,12 +16,14 @@ import {
   confirmExpress,
   expressStep,
   giveConsent,
-  loadShippingOptions,
   refuseConsent,
+  retryShipping,
   selectedOption,
   shippingOptionsOf,
   type ExpressResult,
-} from './express.js';
+  type ExpressSubject,
+} from './express-flow.js';
+import { expressSubjectOf } from './express-subjects.js';
 import {
   expressConsentPage,
   expressDeliveryPage,
@@ -29,7 +32,7 @@ import {
   type ShippingState,
 } from './express-templates.js';
 import { formatPhoneForDisplay, parseMobileNumber } from './phone.js';
-import type { EcomPayment, UserSession } from './state.js';
+import type { UserSession } from './state.js';
 
 type Markup = ReturnType<typeof expressConsentPage>;
 
@@ -37,13 +40,12 @@ const AddressForm = z.object({ addressId: z.coerce.number().int().min(100).max(1
 const ShippingForm = z.object({ shippingMethodId: z.string().min(1).max(100).optional() });
 
 /** The express payment behind a session, if it is one. */
-export function expressPaymentOf(ctx: VippsContext, session: UserSession): EcomPayment | undefined {
-  const payment = session.kind === 'ecom' ? ctx.state.ecom.get(session.paymentId) : undefined;
-  return payment?.express ? payment : undefined;
+export function expressPaymentOf(ctx: VippsContext, session: UserSession): ExpressSubject | undefined {
+  return expressSubjectOf(ctx, session);
 }
 
-function shippingState(payment: EcomPayment): ShippingState {
-  const express = payment.express!;
+function shippingState(subject: ExpressSubject): ShippingState {
+  const { express } = subject;
   const lookup = express.lookup;
   return {
     addressId: express.addressId,
@@ -57,10 +59,10 @@ function shippingState(payment: EcomPayment): ShippingState {
 export function expressPhonePage(
   ctx: VippsContext,
   session: UserSession,
-  payment: EcomPayment,
+  subject: ExpressSubject,
   view: UserView,
 ): Markup {
-  const express = payment.express!;
+  const { express } = subject;
   const base = {
     basePath: ctx.config.basePath,
     token: session.token,
@@ -82,13 +84,13 @@ export function expressPhonePage(
     case 'loading':
       return expressLoadingPage(base);
     case 'delivery':
-      return expressDeliveryPage({ ...base, shipping: shippingState(payment) });
+      return expressDeliveryPage({ ...base, shipping: shippingState(subject) });
     case 'payment':
       return expressPaymentPage({
         ...base,
         explicit: express.explicitCheckoutFlow,
         address: expressAddress(express.addressId)!,
-        shipping: shippingState(payment),
+        shipping: shippingState(subject),
       });
   }
 }
@@ -102,12 +104,12 @@ export interface PhoneRouteHelpers {
 
 export function registerExpressPhoneRoutes(app: Hono<VippsEnv>, ctx: VippsContext, helpers: PhoneRouteHelpers): void {
   const step =
-    (run: (c: Context, session: UserSession, payment: EcomPayment) => Promise<ExpressResult | 'decided'>) =>
+    (run: (c: Context, session: UserSession, subject: ExpressSubject) => Promise<ExpressResult | 'decided'>) =>
     async (c: Context) => {
       const session = helpers.sessionFor(c.req.param('token'));
-      const payment = session && expressPaymentOf(ctx, session);
-      if (!session || !payment) return helpers.notFound(c);
-      const outcome = await run(c, session, payment);
+      const subject = session && expressSubjectOf(ctx, session);
+      if (!session || !subject) return helpers.notFound(c);
+      const outcome = await run(c, session, subject);
       return helpers.back(session, outcome === 'decided');
     };
   const form = async <T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T> | null> => {
@@ -117,50 +119,47 @@ export function registerExpressPhoneRoutes(app: Hono<VippsEnv>, ctx: VippsContex
 
   app.post(
     '/sandbox-phone/:token/consent/accept',
-    step(async (_c, session, payment) => {
-      const { result, pending } = giveConsent(ctx, session, payment);
+    step(async (_c, session, subject) => {
+      const { result, pending } = giveConsent(ctx, session, subject);
       if (pending) await pending;
       return result;
     }),
   );
   app.post(
     '/sandbox-phone/:token/consent/refuse',
-    step(async (_c, session, payment) => {
-      const result = refuseConsent(ctx, session, payment);
+    step(async (_c, session, subject) => {
+      const result = refuseConsent(ctx, session, subject);
       return result.ok ? 'decided' : result;
     }),
   );
   app.post(
     '/sandbox-phone/:token/address',
-    step(async (c, session, payment) => {
+    step(async (c, session, subject) => {
       const body = await form(c, AddressForm);
       if (!body) return { ok: false, reason: 'unknown-address' };
-      const { result, pending } = chooseAddress(ctx, session, payment, body.addressId);
+      const { result, pending } = chooseAddress(ctx, session, subject, body.addressId);
       if (pending) await pending;
       return result;
     }),
   );
   app.post(
     '/sandbox-phone/:token/shipping/retry',
-    step(async (_c, session, payment) => {
-      if (payment.status !== 'initiated' || payment.express!.consent !== 'given' || session.stage === 'landing') {
-        return { ok: false, reason: 'not-waiting' };
-      }
-      const pending = loadShippingOptions(ctx, payment);
+    step(async (_c, session, subject) => {
+      const { result, pending } = retryShipping(ctx, session, subject);
       if (pending) await pending;
-      return { ok: true };
+      return result;
     }),
   );
   app.post(
     '/sandbox-phone/:token/delivery',
-    step(async (c, session, payment) => {
+    step(async (c, session, subject) => {
       const body = await form(c, ShippingForm);
-      return confirmDelivery(ctx, session, payment, body?.shippingMethodId);
+      return confirmDelivery(ctx, session, subject, body?.shippingMethodId);
     }),
   );
   app.post(
     '/sandbox-phone/:token/delivery/change',
-    step(async (_c, session, payment) => changeDelivery(ctx, session, payment)),
+    step(async (_c, session, subject) => changeDelivery(ctx, session, subject)),
   );
 }
 
@@ -169,8 +168,8 @@ export async function confirmExpressFromForm(
   ctx: VippsContext,
   c: Context,
   session: UserSession,
-  payment: EcomPayment,
+  subject: ExpressSubject,
 ): Promise<ExpressResult> {
   const parsed = ShippingForm.safeParse(await c.req.parseBody());
-  return confirmExpress(ctx, session, payment, parsed.success ? parsed.data.shippingMethodId : undefined);
+  return confirmExpress(ctx, session, subject, parsed.success ? parsed.data.shippingMethodId : undefined);
 }

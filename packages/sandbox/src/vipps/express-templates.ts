@@ -7,7 +7,7 @@
 import { html } from 'hono/html';
 import type { UserView } from './context.js';
 import { EXPRESS_TEST_ADDRESSES, formatAddress } from './express-data.js';
-import { shippingFailureMessage } from './express.js';
+import { shippingFailureMessage } from './express-flow.js';
 import { formatAmount, formatTimeLeft, layout } from './page-templates.js';
 import type { ExpressAddress, ExpressUser, ShippingFailure, ShippingOption } from './state.js';
 

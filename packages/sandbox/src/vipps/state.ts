@@ -114,15 +114,11 @@ export type ShippingLookup =
   | { status: 'ready'; addressId: number; options: ShippingOption[]; source: 'static' | 'merchant' }
   | { status: 'failed'; addressId: number; failure: ShippingFailure };
 
-export interface ExpressOrder {
-  consentRemovalPrefix: string;
-  /** null when the merchant sent staticShippingDetails and no prefix. */
-  shippingDetailsPrefix: string | null;
-  /** Sorted as the app shows them; when given, the shippingDetails callback is never used (spec). */
-  staticShippingDetails: ShippingOption[] | null;
+/** The user's side of an express checkout, whatever the API (express-flow.ts). */
+export interface ExpressSteps {
   /** `transaction.useExplicitCheckoutFlow`: address and shipping are confirmed on their own step. */
   explicitCheckoutFlow: boolean;
-  /** `transaction.amount`: the items, without shipping. */
+  /** The items, without shipping (øre). */
   itemsAmount: number;
   consent: 'pending' | 'given' | 'refused';
   /** Known to the merchant only after consent. */
@@ -138,6 +134,14 @@ export interface ExpressOrder {
   reserved: { address: ExpressAddress; option: ShippingOption } | null;
   /** The user removed the consent later (the consent removal call was sent). */
   consentRemovedAt: number | null;
+}
+
+export interface ExpressOrder extends ExpressSteps {
+  consentRemovalPrefix: string;
+  /** null when the merchant sent staticShippingDetails and no prefix. */
+  shippingDetailsPrefix: string | null;
+  /** Sorted as the app shows them; when given, the shippingDetails callback is never used (spec). */
+  staticShippingDetails: ShippingOption[] | null;
 }
 
 /** How the sandbox treats the merchant's shippingDetails answer (a scenario control). */
