@@ -2,8 +2,9 @@ import { readdirSync, rmSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vite';
 import minifyTemplates from './scripts/minify-templates.mjs';
 
-// Script-tag build: one fully minified ES module (Lit bundled) that registers <pay-with-bank>, the
-// entry, plus the chunks it imports on demand from its own URL: the after-redirect screens and each
+// Script-tag build: one fully minified ES module (lit-html bundled) that registers <pay-with-bank>, the
+// entry (src/script-tag.ts: it exports nothing, so it carries only what runs up to the bank list), plus
+// the chunks it imports on demand from its own URL: the payment part, the Vipps screen and each
 // non-English catalogue. The npm build (dist/esm) comes from tsc and keeps Lit as a dependency.
 /** Removes the previous script-tag build (its chunks have other hashes); dist/esm stays. */
 const cleanScriptTagBuild = (): Plugin => ({
@@ -26,13 +27,13 @@ export default defineConfig({
     minify: true,
     sourcemap: true,
     lib: {
-      entry: 'src/define.ts',
+      entry: 'src/script-tag.ts',
       formats: ['es'],
       fileName: () => 'pay-with-bank.js',
     },
     rolldownOptions: {
-      // The entry may export what its chunks import from it (Lit, shared helpers), so everything the
-      // bank list needs stays in the one file the script tag loads, not in a chunk behind it.
+      // The entry may export what its chunks import from it (lit-html, shared helpers), so everything
+      // the bank list needs stays in the one file the script tag loads, not in a chunk behind it.
       preserveEntrySignatures: 'allow-extension',
       output: {
         // Chunks sit next to the entry; the hash lets a CDN cache them for good.

@@ -7,12 +7,13 @@ import { gzipSync } from 'node:zlib';
 /**
  * The entry (`pay-with-bank.js`: everything the browser loads before an English bank list is
  * interactive) fails the build above this. Issue 9's goal is 12 KB with a hard limit of 13 KB; the
- * entry is not there yet (see bench/README.md, "Script-tag size"), so the limit guards what it is.
+ * entry is 15.8 KiB and what it is made of is all needed before the bank list (see bench/README.md,
+ * "Script-tag size"), so the limit guards that, a little above it.
  */
-const ENTRY_LIMIT_GZIP = 21 * 1024;
+const ENTRY_LIMIT_GZIP = 16.5 * 1024;
 const ENTRY_GOAL_GZIP = 12 * 1024;
-/** Any one chunk (the payment part, a catalogue). */
-const CHUNK_LIMIT_GZIP = 6 * 1024;
+/** Any one chunk (the payment part, a catalogue, a method's screen). */
+const CHUNK_LIMIT_GZIP = 6.5 * 1024;
 
 const dist = new URL('../dist/', import.meta.url);
 const files = readdirSync(dist).filter((name) => /^pay-with-bank(-[\w-]+)?\.js$/.test(name));
@@ -37,6 +38,11 @@ for (const name of files) {
     if (!/^\.\/pay-with-bank(-[\w-]+)?\.js$/.test(specifier) || !files.includes(specifier.slice(2))) {
       problems.push(`${name} imports ${specifier}`);
     }
+  }
+  // The entry imports its chunks only on demand: a static import would be one more round trip before
+  // the bank list (a merchant's page cannot be assumed to have <link rel=modulepreload>).
+  if (entry && /(?:^|[;}\s])import\s*(?:[\w*{}\s,$]+\s*from\s*)?["'`]/m.test(code)) {
+    problems.push(`${name} imports a chunk statically`);
   }
   // zod belongs to the server side of the protocol.
   if (/\bzod\b|ZodError|safeParse/.test(code)) problems.push(`${name} bundles zod`);

@@ -1,8 +1,9 @@
 // Vite plugin for the script-tag build: minifies the static text of Lit's `html` and `css` tagged
 // templates, which no JavaScript minifier touches (indentation, newlines, CSS comments). HTML: a run of
 // whitespace with a line break becomes one space (HTML collapses it the same way; the element renders
-// no <pre> or <textarea>). CSS: comments go, whitespace collapses, and the spaces around { } ; , and
-// after : go. Expressions (`${…}`) are left alone, nested templates included.
+// no <pre> or <textarea>). CSS: comments go, whitespace collapses, the spaces around { } ; , and after
+// : go, and so do a rule's last semicolon and the zero of 0.5. Expressions (`${…}`) are left alone,
+// nested templates included.
 
 /** Index of the backtick that closes the template starting after `start`, minifying its static parts. */
 function template(code, start, minify, out) {
@@ -76,7 +77,9 @@ const MINIFY = {
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/\s+/g, ' ')
       .replace(/\s*([{};,])\s*/g, '$1')
-      .replace(/:\s+/g, ':'),
+      .replace(/:\s+/g, ':')
+      .replace(/;}/g, '}') // the last declaration needs no semicolon
+      .replace(/([\s:,(])0\.(\d)/g, '$1.$2'), // 0.5em → .5em
 };
 
 /** Minifies every html`` and css`` template of a module's source (comments and strings outside are copied). */

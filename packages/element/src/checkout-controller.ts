@@ -1,22 +1,28 @@
 /**
  * Everything of the checkout that touches the outside world, as a Lit ReactiveController: requests and
- * their aborts, timers and polling, the return URL and the tab's history entry, the language catalogue
- * and the payment chunk (loaded on demand), focus, the live region, remembered choices, and the
- * element's DOM events. What to do is decided by the pure flow (`flow/`); this runs it.
+ * their aborts, timers and polling, the return URL and the tab's history entry, the language catalogue,
+ * the chunks loaded on demand (the payment part, a method's screen), focus, the live region,
+ * remembered choices, and the element's DOM events. What to do is decided by the pure flow (`flow/`);
+ * this runs it.
  */
-import type { ReactiveController, ReactiveElement } from 'lit';
-import { ApiClient, ApiError } from './api.js';
+import type { ReactiveController } from 'lit';
+import { ApiError, getSession, invalid, type ApiClientOptions } from './api/request.js';
+import { takeSessionRead } from './early-session.js';
+import type { ReactiveBase } from './element-base.js';
 import { createPwbEvent, type PwbEventDetailMap, type PwbEventName } from './events.js';
-import { coreEffects, coreTransition, screenOf } from './flow/core.js';
+import { coreEffects, coreTransition, screenOf, withForm } from './flow/core.js';
 import { ONCE, type Effect, type Event, type Problem, type ScreenEvent, type Setup, type State } from './flow/state.js';
-import { loadMessages, type MessageKey } from './i18n/index.js';
+import { addEnglish, loadMessages, type MessageKey } from './i18n/index.js';
 import { readMemory } from './memory.js';
-import { methodModule } from './methods/index.js';
-import { consumeReturnParams, type ReturnParams } from './return.js';
-import { forgetReturnState } from './return-state.js';
+import { loadScreen, methodModule, methodScreen } from './methods/index.js';
+import { takeReturnParams } from './return-hint.js';
+import type { ReturnParams } from './return-state.js';
 import { newAttemptId, wait } from './util.js';
 
-/** The flow from Pay on, its I/O and the screens showing a payment: a chunk next to the entry. */
+/**
+ * The flow from Pay on, its I/O and the screens showing a payment, the return from a provider, and
+ * their English and styles: a chunk next to the entry.
+ */
 export type PaymentPart = typeof import('./payment.js');
 
 /** The element's attributes and properties, as the controller reads them. */
@@ -31,20 +37,25 @@ export interface CheckoutConfig {
   pollInterval: number;
   pollLimit: number;
   requestTimeout: number;
-  missingTokenDelay: number;
 }
 
 export interface CheckoutHooks {
   config(): CheckoutConfig;
+  /** With no token at all, how long to wait for a script to set one. */
+  missingTokenDelay(): number;
   /** Leaves the page for the provider (top-level navigation). */
   navigate(url: string): void;
   isMobile(): boolean;
+  /** Adds the styles (CSS text) of a chunk that has loaded to the element's own. */
+  addStyles(css: string): void;
 }
 
 /** States the core of the flow handles on its own; any other needs the payment part. */
 const CORE_KINDS: readonly State['kind'][] = ['no-token', 'loading', 'failed', 'methods', 'form'];
 
 const words = (value: string) => value.split(/[\s,]+/).filter(Boolean);
+/** A chunk next to the entry did not load (offline, or a host that serves only the entry). */
+const chunkError = () => new ApiError('network_error', 'Part of the payment widget could not be loaded', true);
 const ignore = () => undefined;
 
 /** Runs `task` when the browser is idle (or soon, where it has no requestIdleCallback). */
@@ -58,9 +69,9 @@ export class CheckoutController implements ReactiveController {
   /** The payment part, once its chunk has loaded. */
   part: PaymentPart | null = null;
 
-  readonly #host: ReactiveElement;
+  readonly #host: ReactiveBase;
   readonly #hooks: CheckoutHooks;
-  #api: ApiClient | null = null;
+  #api: ApiClientOptions | null = null;
   #connected = false;
   /** Effects in flight by key; removing one aborts it. */
   readonly #running = new Map<string, AbortController>();
@@ -70,14 +81,16 @@ export class CheckoutController implements ReactiveController {
   #tokenAtStart = '';
   #configKey = '';
   #locale = '';
+  /** Undefined until known: on a return from a provider, the payment part reads them first. */
   #returnParams: ReturnParams | null | undefined;
   #partLoad: Promise<PaymentPart> | null = null;
+  #prefetched = false;
   #shownFirstScreen = false;
   #focusHeading = false;
   #focusInvalid = false;
   #ticker: ReturnType<typeof setInterval> | undefined;
 
-  constructor(host: ReactiveElement, hooks: CheckoutHooks) {
+  constructor(host: ReactiveBase, hooks: CheckoutHooks) {
     this.#host = host;
     this.#hooks = hooks;
     host.addController(this);
@@ -87,8 +100,23 @@ export class CheckoutController implements ReactiveController {
 
   hostConnected(): void {
     this.#connected = true;
-    if (this.#returnParams === undefined) this.#returnParams = consumeReturnParams();
     window.addEventListener('pageshow', this.#onPageShow);
+    if (this.#returnParams === undefined) {
+      if (takeReturnParams()) {
+        // Back from a provider: the payment part reads the token the return URL (or this tab's
+        // history entry) names, and nothing starts before.
+        const resume = (params: ReturnParams | null) => {
+          this.#returnParams ??= params;
+          if (this.#connected) this.#start();
+        };
+        this.loadPart().then(
+          (part) => resume(part.consumeReturnParams()),
+          () => resume(null),
+        );
+        return;
+      }
+      this.#returnParams = null;
+    }
     this.#start();
   }
 
@@ -104,7 +132,8 @@ export class CheckoutController implements ReactiveController {
     const config = this.#hooks.config();
     if (this.#startedKey !== null && config.sessionToken !== this.#tokenAtStart && this.#returnParams) {
       // The page switched to another session: the return token no longer applies (nor after a reload).
-      forgetReturnState(window.history, this.#returnParams.token);
+      // (Return params come from the payment part, so it is here.)
+      this.part!.forgetReturnState(window.history, this.#returnParams.token);
       this.#returnParams = null;
     }
     this.#start();
@@ -124,12 +153,13 @@ export class CheckoutController implements ReactiveController {
   /** After each render: move focus with the screen or to an invalid field, and keep a countdown ticking. */
   hostUpdated(): void {
     const root = this.#host.renderRoot as ShadowRoot;
-    if (this.#focusHeading) root.querySelector<HTMLElement>('[data-screen-heading]')?.focus();
-    if (this.#focusInvalid) root.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-    this.#focusHeading = this.#focusInvalid = false;
-    const { state } = this;
-    const counting = state.kind === 'waiting' && state.payment?.next.type === 'wait' && !!state.payment.next.until;
-    if (counting) this.#ticker ??= setInterval(() => this.#host.requestUpdate(), 1000);
+    // Not while a screen's code is still loading (the loading screen stands in for it).
+    if (!root.querySelector('[data-screen="loading"]')) {
+      if (this.#focusHeading) root.querySelector<HTMLElement>('[data-screen-heading]')?.focus();
+      if (this.#focusInvalid) root.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+      this.#focusHeading = this.#focusInvalid = false;
+    }
+    if (this.part?.counting(this.state)) this.#ticker ??= setInterval(() => this.#host.requestUpdate(), 1000);
     else this.#stopTicker();
   }
 
@@ -144,19 +174,17 @@ export class CheckoutController implements ReactiveController {
     const config = this.#hooks.config();
     const token = this.#returnParams?.token || config.sessionToken;
     const key = `${token}\n${config.serverUrl}`;
-    if (key === this.#startedKey) return;
+    if (this.#returnParams === undefined || key === this.#startedKey) return;
     this.#stop();
     this.#startedKey = key;
     this.#tokenAtStart = config.sessionToken;
     this.#configKey = this.#configKeyOf(config);
     if (!token) return this.#dispatch({ type: 'await-token' });
-    this.#api = new ApiClient({ serverUrl: config.serverUrl, token, timeoutMs: config.requestTimeout });
+    this.#api = { serverUrl: config.serverUrl, token, timeoutMs: config.requestTimeout };
     const returning = this.#returnParams?.paymentId ?? null;
-    // Fetched beside the session read, not after it: the language (when the page says it) and, back
-    // from a provider, the part that shows the payment.
+    // Fetched beside the session read, not after it: the language, when the page says it.
     const early = config.locale || document.documentElement.lang;
     if (early) loadMessages(early).catch(ignore);
-    if (returning) this.loadPart().catch(ignore);
     this.#dispatch({ type: 'load', setup: this.#setupOf(config), returning });
   }
 
@@ -222,8 +250,25 @@ export class CheckoutController implements ReactiveController {
     }
     this.announcement = this.part?.announcement(prev, next) ?? this.announcement;
     if (!CORE_KINDS.includes(next.kind)) this.loadPart().catch((error: ApiError) => this.#partFailed(next, error));
-    // On a method's screen the shopper is about to pay: fetch what comes next while the browser is idle.
-    else if (next.kind === 'form' && !this.#partLoad) whenIdle(() => this.loadPart().catch(ignore));
+    if (withForm(next) && !methodScreen(next.method)) {
+      // Chosen before its screen came: show it when it does, or go back to the choice if it cannot.
+      loadScreen(next.method).then(
+        () => this.#host.requestUpdate(),
+        () => {
+          this.#error(chunkError());
+          this.#dispatch({ type: 'back' });
+        },
+      );
+    }
+    if ((next.kind === 'methods' || next.kind === 'form') && !this.#prefetched) {
+      // The shopper is choosing: fetch what may come next (the methods' screens, the part from Pay on)
+      // while the browser is idle.
+      this.#prefetched = true;
+      whenIdle(() => {
+        for (const method of next.ctx.methods) loadScreen(method).catch(ignore);
+        this.loadPart().catch(ignore);
+      });
+    }
   }
 
   /** The payment part could not load (offline): the start failed, Pay says so and may be pressed again. */
@@ -267,7 +312,9 @@ export class CheckoutController implements ReactiveController {
     const config = this.#hooks.config();
     const api = this.#api!;
     if (effect.type === 'token-timeout') {
-      return (await wait(config.missingTokenDelay, signal)) ? { type: 'token-timeout' } : null;
+      if (!(await wait(this.#hooks.missingTokenDelay(), signal))) return null;
+      await this.loadPart().catch(ignore); // its English says what is missing
+      return signal.aborted ? null : { type: 'token-timeout' };
     }
     if (effect.type !== 'session' && effect.type !== 'data') return this.part!.run(effect, this.#io(), signal);
     try {
@@ -275,18 +322,31 @@ export class CheckoutController implements ReactiveController {
         const value = await methodModule(effect.method).load!(effect.dataKey, api, signal);
         return { type: 'data', key: effect.dataKey, value };
       }
-      const returning = this.state.kind === 'loading' && this.state.returning;
-      const session = await api.getSession(signal);
-      // Nothing is shown before its language and, for a payment, the part that shows it are here.
+      const state = this.state;
+      const returning = state.kind === 'loading' && state.returning;
+      const session = await getSession(api, signal, takeSessionRead(api, signal));
+      const event: Event = { type: 'session', session };
+      const next = coreTransition(state, event);
+      // Nothing is shown before its language and the code that shows it are here: for a payment, the
+      // part; for a method's screen in a chunk of its own (the only method offered), that chunk.
       await Promise.all([
         loadMessages(config.locale || session.locale || this.localeOf()).catch(ignore),
         returning || session.payment ? this.loadPart() : null,
+        withForm(next)
+          ? loadScreen(next.method).catch((): never => {
+              throw chunkError();
+            })
+          : null,
       ]);
-      return { type: 'session', session };
+      if (session.payment && !this.part!.isPayment(session.payment)) throw invalid('session');
+      return event;
     } catch (error) {
       if (signal.aborted) return null;
       const problem =
         error instanceof ApiError ? error : new ApiError('invalid_response', String((error as Error)?.message), true);
+      // The wording of errors is the payment part's English: shown once it is here (or not coming).
+      await this.loadPart().catch(ignore);
+      if (signal.aborted) return null;
       if (effect.type === 'session') return { type: 'session-failed', error: problem };
       this.#error(problem);
       return { type: 'data-failed', key: effect.dataKey, error: problem };
@@ -308,6 +368,8 @@ export class CheckoutController implements ReactiveController {
   loadPart(): Promise<PaymentPart> {
     this.#partLoad ??= import('./payment.js').then(
       (part) => {
+        addEnglish(part.texts);
+        this.#hooks.addStyles(part.styles);
         this.part = part;
         this.#sync(); // the effects only the payment part knows
         this.#host.requestUpdate();
@@ -317,7 +379,7 @@ export class CheckoutController implements ReactiveController {
         this.#partLoad = null;
         // Most often a host that serves only the entry: say which file, for whoever sets it up.
         console.error('pay-with-bank: serve the pay-with-bank-*.js files next to pay-with-bank.js', error);
-        throw new ApiError('network_error', 'Part of the payment widget could not be loaded', true);
+        throw chunkError();
       },
     );
     return this.#partLoad;

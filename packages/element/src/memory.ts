@@ -3,7 +3,8 @@
  * method, the shopper's last choice (the bank module stores `{ bankId, country }`). One localStorage
  * entry of the merchant's origin, `@pay-with-bank/remembered`; never read or written without the
  * attribute, never needed for the return from a provider, and any failure (storage blocked, full,
- * malformed) is the same as nothing remembered.
+ * malformed) is the same as nothing remembered. Writing is the payment chunk's (`memory-write.ts`: the
+ * choice is remembered when the shopper leaves for the provider).
  */
 import type { PaymentMethod } from '@pay-with-bank/protocol';
 
@@ -17,13 +18,5 @@ export function readMemory(): Memory {
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Memory) : {};
   } catch {
     return {};
-  }
-}
-
-export function writeMemory(method: PaymentMethod, value: unknown): void {
-  try {
-    globalThis.localStorage?.setItem(MEMORY_KEY, JSON.stringify({ ...readMemory(), [method]: value }));
-  } catch {
-    // Storage blocked or full: the next checkout simply starts without it.
   }
 }

@@ -1,10 +1,11 @@
-import { LitElement, html, type TemplateResult } from 'lit';
+import { html, type TemplateResult } from 'lit/html.js';
 import { CheckoutController } from './checkout-controller.js';
+import { ReactiveBase, addStyles, type PropertyOptions } from './element-base.js';
 import { isMobileDevice } from './device.js';
 import { screenOf } from './flow/core.js';
 import type { State } from './flow/state.js';
 import { createTranslator, type Translator } from './i18n/index.js';
-import { methodModule } from './methods/index.js';
+import { methodScreen } from './methods/index.js';
 import { styles } from './pay-with-bank.styles.js';
 import { renderError } from './screens/error.js';
 import { renderLoading } from './screens/loading.js';
@@ -69,10 +70,10 @@ import { renderMethodChoice } from './screens/method-choice.js';
  * @cssproperty --pwb-max-width - Widget width limit (default 28rem).
  * @cssproperty --pwb-bank-list-max-height - Height of the bank list where it scrolls within the widget: wide screens with a fine pointer (default 20rem). On phones the list is as long as it is and the page scrolls.
  */
-export class PayWithBank extends LitElement {
-  static override styles = styles;
+export class PayWithBank extends ReactiveBase {
+  static override styles = [styles];
 
-  static override properties = {
+  static override properties: Record<string, PropertyOptions> = {
     sessionToken: { attribute: 'session-token' },
     serverUrl: { attribute: 'server-url' },
     locale: {},
@@ -125,21 +126,11 @@ export class PayWithBank extends LitElement {
   protected missingTokenDelay = 3000;
 
   private readonly checkout = new CheckoutController(this, {
-    config: () => ({
-      sessionToken: this.sessionToken,
-      serverUrl: this.serverUrl,
-      locale: this.locale,
-      methods: this.methods,
-      highlightedBanks: this.highlightedBanks,
-      preselectedBank: this.preselectedBank,
-      rememberBank: this.rememberBank,
-      pollInterval: this.pollInterval,
-      pollLimit: this.pollLimit,
-      requestTimeout: this.requestTimeout,
-      missingTokenDelay: this.missingTokenDelay,
-    }),
+    config: () => this,
+    missingTokenDelay: () => this.missingTokenDelay,
     navigate: (url) => this.navigate(url),
     isMobile: () => this.isMobile(),
+    addStyles: (css) => addStyles(this.renderRoot, [css]),
   });
 
   private translator: { locale: string; tr: Translator } | null = null;
@@ -149,16 +140,7 @@ export class PayWithBank extends LitElement {
    * pages are never framed). Protected so tests and integrations can intercept it.
    */
   protected navigate(url: string): void {
-    const top = window.top;
-    if (top && top !== window) {
-      try {
-        top.location.href = url; // the one Location member a cross-origin frame may set
-      } catch {
-        window.open(url, '_top'); // the redirecting screen's link remains as a last resort
-      }
-      return;
-    }
-    window.location.assign(url);
+    this.checkout.part?.leave(url); // the payment part's: it is here whenever there is a provider to go to
   }
 
   /** Whether providers with an app should switch to it (phone) rather than show their desktop page. */
@@ -184,7 +166,7 @@ export class PayWithBank extends LitElement {
     </div>`;
   }
 
-  /** The state's screen; null while its code is still loading (the payment chunk). */
+  /** The state's screen; null while its code is still loading (the payment chunk, a method's screen). */
   private screen(state: State, tr: Translator): TemplateResult | null {
     const send = this.checkout.send;
     switch (state.kind) {
@@ -198,8 +180,9 @@ export class PayWithBank extends LitElement {
       case 'form':
       case 'starting':
       case 'opening': {
+        const render = methodScreen(state.method);
         const form = state.ctx.forms[state.method];
-        return methodModule(state.method).render({ state, form, tr, send, mobile: this.isMobile() });
+        return render ? render({ state, form, tr, send, mobile: this.isMobile() }) : null;
       }
       default: {
         // Redirecting, waiting, result: the payment part's screens (the controller is loading it).

@@ -1,4 +1,4 @@
-import { css } from 'lit';
+import { css } from './element-base.js';
 
 /**
  * Constructable stylesheet (adoptedStyleSheets): no <style> injection or inline style attributes,
@@ -14,7 +14,6 @@ export const styles = css`
     --_surface: var(--pwb-color-surface, #f6f8fa);
     --_border: var(--pwb-color-border, #8c959f);
     --_error: var(--pwb-color-error, #b42318);
-    --_success: var(--pwb-color-success, #1a7f37);
     --_focus: var(--pwb-color-focus, #1d4ed8);
     --_radius: var(--pwb-radius, 8px);
     --_space: var(--pwb-spacing, 1rem);
@@ -99,10 +98,6 @@ export const styles = css`
     width: 100%;
   }
 
-  .button.secondary {
-    width: 100%;
-  }
-
   .button:disabled {
     cursor: not-allowed;
     opacity: 0.65;
@@ -175,8 +170,7 @@ export const styles = css`
     font-weight: 600;
   }
 
-  input[type='search'],
-  input[type='tel'],
+  .field input,
   select {
     width: 100%;
     min-height: 2.75rem;
@@ -342,32 +336,6 @@ export const styles = css`
     font-size: 0.875em;
   }
 
-  .status-icon {
-    display: inline-block;
-    width: 2.5rem;
-    height: 2.5rem;
-    margin-bottom: 0.5em;
-    border-radius: 50%;
-    font-size: 1.5rem;
-    line-height: 2.5rem;
-    text-align: center;
-    color: var(--_on-primary);
-    background: var(--_muted);
-  }
-
-  .status-icon.success {
-    background: var(--_success);
-  }
-
-  .status-icon.failure {
-    background: var(--_error);
-  }
-
-  .countdown {
-    font-variant-numeric: tabular-nums;
-    font-weight: 600;
-  }
-
   .spinner {
     display: inline-block;
     width: 1.5rem;
@@ -393,8 +361,7 @@ export const styles = css`
   }
 
   @media (forced-colors: active) {
-    .button.primary,
-    .status-icon {
+    .button.primary {
       forced-color-adjust: auto;
       border: 2px solid ButtonText;
     }

@@ -1,22 +1,31 @@
 /**
- * The after-redirect chunk (a file next to the script-tag entry, loaded on demand from the entry's
- * URL, prefetched when the browser is idle on a method's screen): the flow from Pay on, the I/O of
- * its effects, and the screens that show a payment.
+ * The payment chunk (a file next to the script-tag entry, loaded on demand from the entry's URL:
+ * prefetched when the browser is idle on the method choice or a method's screen, at once on a return
+ * from a provider): the flow from Pay on, the I/O of its effects, the screens that show a payment,
+ * reading the return URL, and their English and styles.
  */
-import { ApiError, type ApiClient } from './api.js';
+import { readSession, refreshPayment, startPayment } from './api/payments.js';
+import { ApiError, type ApiClientOptions } from './api/request.js';
 import type { PwbEventDetailMap, PwbEventName } from './events.js';
 import type { Effect, Event } from './flow/state.js';
-import { writeMemory } from './memory.js';
-import { safeHttpUrl, wait } from './util.js';
+import { writeMemory } from './memory-write.js';
+import { safeHttpUrl } from './navigation.js';
+import { wait } from './util.js';
 
 export { announcement, effects, transition } from './flow/index.js';
+export { enPayment as texts } from './i18n/en-payment.js';
+export { leave } from './navigation.js';
+export { consumeReturnParams } from './return.js';
+export { forgetReturnState } from './return-state.js';
+export { paymentStyles as styles } from './screens/payment.styles.js';
+export { isPayment } from './shape-payment.js';
 export { renderRedirecting } from './screens/redirecting.js';
 export { renderResult } from './screens/result.js';
-export { renderWaiting } from './screens/waiting.js';
+export { counting, renderWaiting } from './screens/waiting.js';
 
 /** What the payment effects need from the controller. */
 export interface PaymentIO {
-  api: ApiClient;
+  api: ApiClientOptions;
   navigate(url: string): void;
   emit<K extends PwbEventName>(type: K, detail: PwbEventDetailMap[K]): void;
   error(error: ApiError): void;
@@ -45,23 +54,23 @@ export async function run(effect: Effect, io: PaymentIO, signal: AbortSignal): P
   try {
     switch (effect.type) {
       case 'start': {
-        const { payment, redirectUrl } = await api.startPayment(effect.request, signal);
+        const { payment, redirectUrl } = await startPayment(api, effect.request, signal);
         const url = safeHttpUrl(redirectUrl);
         if (!url) throw new ApiError('invalid_response', 'The redirect URL is not an http(s) URL', false);
         return { type: 'started', attemptId: effect.request.attemptId, payment, url };
       }
       case 'find-open': {
-        const session = await api.getSession(signal);
+        const session = await readSession(api, signal);
         let payment = session.payment;
         // Normally the open payment is the latest; if not, ask for the one the server named.
         if (effect.paymentId && payment?.id !== effect.paymentId) {
-          payment = await api.refreshPayment(effect.paymentId, signal);
+          payment = await refreshPayment(api, effect.paymentId, signal);
         }
         return { type: 'open-payment', attemptId: effect.attemptId, session, payment };
       }
       case 'refresh': {
         if (!(await wait(effect.delay, signal))) return null;
-        const payment = await api.refreshPayment(effect.paymentId, signal);
+        const payment = await refreshPayment(api, effect.paymentId, signal);
         return { type: 'refreshed', paymentId: effect.paymentId, check: effect.check, payment, at: Date.now() };
       }
       default:

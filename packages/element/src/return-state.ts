@@ -4,6 +4,9 @@
  * links stay free of it. No cookies or storage are involved; a fresh tab gets the token from the URL.
  */
 import { CLIENT_TOKEN_PATTERN, PAYMENT_ID_PATTERN } from '@pay-with-bank/protocol/constants';
+import { RETURN_STATE_KEY } from './return-hint.js';
+
+export { RETURN_STATE_KEY };
 
 /** What the element needs to resume after a provider redirect. */
 export interface ReturnParams {
@@ -12,9 +15,6 @@ export interface ReturnParams {
   /** The payment the shopper returns from, when well-formed. */
   paymentId: string | null;
 }
-
-/** Our key in history.state, namespaced so it does not clash with the page's (or its router's) own keys. */
-export const RETURN_STATE_KEY = '@pay-with-bank/return';
 
 export const isReturnToken = (value: unknown): value is string =>
   typeof value === 'string' && CLIENT_TOKEN_PATTERN.test(value);

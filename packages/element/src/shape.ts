@@ -2,67 +2,43 @@
  * The response shapes the element relies on, checked with a few tiny combinators over the protocol's
  * own constants (statuses, currencies, id formats). The protocol's zod schemas stay on the server: as
  * `zod/mini` the same checks cost 6.9 KB gzip in the script-tag entry, this file about 0.4 KB. Unknown
- * fields are tolerated; a missing or mistyped one the element reads makes the answer invalid.
+ * fields are tolerated; a missing or mistyped one the element reads makes the answer invalid. The
+ * payment's shape is `shape-payment.ts` (the payment chunk's): the entry checks that a session's
+ * payment is an object, and the chunk, which shows it, checks the rest before it is shown.
  */
-import type { Bank, CheckoutPayment, CheckoutSession } from '@pay-with-bank/protocol';
-import {
-  CURRENCIES,
-  PAYMENT_ID_PATTERN,
-  PAYMENT_METHOD_PATTERN,
-  PAYMENT_STATUSES,
-  SESSION_ID_PATTERN,
-} from '@pay-with-bank/protocol/constants';
+import type { Bank, CheckoutSession } from '@pay-with-bank/protocol';
+import { CURRENCIES, SESSION_ID_PATTERN } from '@pay-with-bank/protocol/constants';
 
 export type Check = (value: unknown) => boolean;
 type Fields = Record<string, unknown>;
 
 export const isObject = (value: unknown): value is Fields =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-const str: Check = (v) => typeof v === 'string';
-const bool: Check = (v) => typeof v === 'boolean';
-const int: Check = (v) => Number.isSafeInteger(v);
-const nullable =
+export const str: Check = (v) => typeof v === 'string';
+export const bool: Check = (v) => typeof v === 'boolean';
+export const int: Check = (v) => Number.isSafeInteger(v);
+export const nullable =
   (check: Check): Check =>
   (v) =>
     v === null || check(v);
-const oneOf =
+export const oneOf =
   (values: readonly unknown[]): Check =>
   (v) =>
     values.includes(v);
-const matches =
+export const matches =
   (pattern: RegExp): Check =>
   (v) =>
     str(v) && pattern.test(v as string);
-const arrayOf =
+export const arrayOf =
   (check: Check): Check =>
   (v) =>
     Array.isArray(v) && v.every(check);
-const shape =
+export const shape =
   (fields: Record<string, Check>): Check =>
   (v) =>
     isObject(v) && Object.keys(fields).every((key) => fields[key]!(v[key]));
 
-const money = shape({ value: int, currency: oneOf(CURRENCIES) });
-
-/** What to do next: the server decides (redirect, wait and ask again, nothing). */
-const next: Check = (v) =>
-  isObject(v) &&
-  (v.type === 'none' ||
-    (v.type === 'redirect' && str(v.url)) ||
-    (v.type === 'wait' && int(v.pollAfterMs) && nullable(str)(v.until)));
-
-export const isPayment = shape({
-  id: matches(PAYMENT_ID_PATTERN),
-  method: matches(PAYMENT_METHOD_PATTERN),
-  status: oneOf(PAYMENT_STATUSES),
-  bankId: nullable(str),
-  amount: money,
-  failure: nullable(shape({ code: str, message: str })),
-  redirectUrl: nullable(str),
-  expiresAt: nullable(str),
-  next,
-  settled: bool,
-}) as (v: unknown) => v is CheckoutPayment;
+export const money = shape({ value: int, currency: oneOf(CURRENCIES) });
 
 /** `unavailableMessage` may be absent (older servers): read as null. */
 export const isBank = shape({
@@ -82,6 +58,6 @@ export const isSession = shape({
   locale: str,
   methods: arrayOf(str),
   countries: arrayOf(str),
-  payment: nullable(isPayment),
+  payment: nullable(isObject),
   banks: nullable(arrayOf(isBank)),
 }) as (v: unknown) => v is CheckoutSession;

@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { AttemptId } from '@pay-with-bank/protocol';
-import { newAttemptId, safeHttpUrl } from '../src/util.js';
+import { safeHttpUrl } from '../src/navigation.js';
+import { newAttemptId } from '../src/util.js';
 
 describe('util', () => {
   it('makes valid, unique attempt ids', () => {

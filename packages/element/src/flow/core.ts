@@ -7,7 +7,7 @@
 import type { CheckoutPayment, CheckoutSession, PaymentMethod } from '@pay-with-bank/protocol';
 import type { Screen } from '../events.js';
 import { METHODS, methodModule } from '../methods/index.js';
-import type { Attempt, Context, Effect, Event, Loaded, Problem, Setup, State } from './state.js';
+import type { Attempt, Context, Effect, Event, Loaded, Setup, State } from './state.js';
 
 /**
  * Start errors after which the server has recorded the attempt as failed at the provider: repeating
@@ -15,12 +15,6 @@ import type { Attempt, Context, Effect, Event, Loaded, Problem, Setup, State } f
  * timeout nobody knows, so the id is kept and the server replays whatever happened.
  */
 const ATTEMPT_ENDING_ERRORS: readonly string[] = ['provider_unavailable', 'provider_timeout', 'provider_error'];
-
-export const MISSING_TOKEN: Problem = {
-  code: 'missing_token',
-  message: 'No session token: set the session-token attribute, or open the page from the return URL (pwb_return).',
-  retryable: false,
-};
 
 /** The methods the shopper can choose: the session's that the element knows, limited by the `methods` attribute. */
 export function offeredMethods(session: CheckoutSession, setup: Setup): PaymentMethod[] {
@@ -80,8 +74,6 @@ export function coreTransition(state: State, event: Event): State {
   switch (event.type) {
     case 'await-token':
       return { kind: 'no-token' };
-    case 'token-timeout':
-      return state.kind === 'no-token' ? { kind: 'failed', error: MISSING_TOKEN, retry: null } : state;
     case 'load':
       return { kind: 'loading', setup: event.setup, returning: event.returning };
     case 'configure':

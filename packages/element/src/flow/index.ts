@@ -19,6 +19,6 @@ export function effects(state: State): Effect[] {
   return [...coreEffects(state), ...paymentEffects(state)];
 }
 
-export { MISSING_TOKEN, screenOf } from './core.js';
-export { RETRYABLE_OUTCOMES, announcement, isFinal, outcomeOf, pollDelay } from './payment.js';
+export { screenOf } from './core.js';
+export { MISSING_TOKEN, RETRYABLE_OUTCOMES, announcement, isFinal, outcomeOf, pollDelay } from './payment.js';
 export type * from './state.js';

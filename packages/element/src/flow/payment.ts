@@ -9,7 +9,13 @@ import { isTerminal } from '@pay-with-bank/protocol/constants';
 import type { MessageKey } from '../i18n/index.js';
 import { methodModule } from '../methods/index.js';
 import { choose, newContext, offeredMethods } from './core.js';
-import type { Context, Effect, Event, Outcome, State } from './state.js';
+import type { Context, Effect, Event, Outcome, Problem, State } from './state.js';
+
+export const MISSING_TOKEN: Problem = {
+  code: 'missing_token',
+  message: 'No session token: set the session-token attribute, or open the page from the return URL (pwb_return).',
+  retryable: false,
+};
 
 /** Results that offer "Try again" and "Choose another way to pay". */
 export const RETRYABLE_OUTCOMES: readonly Outcome[] = ['failed', 'cancelled', 'expired'];
@@ -57,9 +63,13 @@ function checked(
   return payment ? { kind: 'result', ctx: state.ctx, payment, outcome: 'processing' } : null;
 }
 
-/** The flow from Pay on. Other events leave the state as it is. */
+/** The flow from Pay on, and the missing token. Other events leave the state as it is. */
 export function paymentTransition(state: State, event: Event): State {
   switch (event.type) {
+    // No token came in time (the controller waits for this part's English before saying so).
+    case 'token-timeout':
+      return state.kind === 'no-token' ? { kind: 'failed', error: MISSING_TOKEN, retry: null } : state;
+
     case 'session': {
       if (state.kind !== 'loading' || !(state.returning || event.session.payment)) return state;
       const ctx = newContext(event.session, state.setup);

@@ -1,11 +1,14 @@
 import type { Money } from '@pay-with-bank/protocol';
 import type { Catalogue } from './catalogue.js';
-import { en, type MessageKey, type Messages } from './en.js';
+import { enEntry } from './en-entry.js';
+import type { MessageKey, Messages } from './en.js';
 
-export { en, type Catalogue, type MessageKey, type Messages };
+export { en } from './en.js';
+export type { Catalogue, MessageKey, Messages };
 
 /**
- * Languages that ship with the element. English is built in; the others are separate modules that
+ * Languages that ship with the element. English is built in (the entry's part of it; the chunks that
+ * show the rest add theirs with {@link addEnglish}); the others are separate modules that
  * {@link loadMessages} imports on demand, so they stay out of the entry bundle.
  */
 export const SHIPPED_LANGUAGES = ['en', 'nb', 'da', 'sv', 'fi'] as const;
@@ -23,7 +26,7 @@ const loaders = new Map<string, MessageLoader>([
   ['fi', () => import('./fi.js').then((module) => module.fi)],
 ]);
 /** Catalogues that loaders delivered (and the built-in English one). */
-const loaded = new Map<string, Messages>([['en', en]]);
+const loaded = new Map<string, Messages>([['en', { ...enEntry }]]);
 /** Merchants' `registerMessages`: these win over a loaded catalogue of the same tag, whenever it arrives. */
 const overrides = new Map<string, Messages>();
 /** One promise per tag, in flight or fulfilled; a rejected one is dropped so the next call retries. */
@@ -34,6 +37,14 @@ const loads = new Map<string, Promise<void>>();
  * Bokmål rather than English. A merchant can still register `nn` (or `nn-NO`) wording; it comes first.
  */
 const ALIASES: Readonly<Record<string, string>> = { no: 'nb', nn: 'nb' };
+
+/**
+ * Adds the English of a chunk that has just loaded (the payment part, a method's screen) to the
+ * built-in English. The merchant's {@link registerMessages} still win over it.
+ */
+export function addEnglish(messages: Messages): void {
+  Object.assign(loaded.get('en') ?? {}, messages);
+}
 
 /**
  * Adds (or extends) a message catalogue of the merchant's own: any subset of the English keys, for a

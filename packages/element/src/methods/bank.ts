@@ -4,6 +4,7 @@
  * loaded when the shopper picks them.
  */
 import type { Bank } from '@pay-with-bank/protocol';
+import { listBanks } from '../api/request.js';
 import type { Context } from '../flow/state.js';
 import { renderBankList } from '../screens/bank-list.js';
 import {
@@ -98,7 +99,7 @@ export const bank: MethodModule<BankForm, BankInput> = {
   },
 
   load(key, api, signal) {
-    return api.listBanks(key === ALL_BANKS ? undefined : key.slice('banks:'.length), signal);
+    return listBanks(api, key === ALL_BANKS ? undefined : key.slice('banks:'.length), signal);
   },
 
   sync(form, ctx) {

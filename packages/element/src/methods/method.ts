@@ -3,12 +3,12 @@
  * texts, and the pure logic of its form. The core (flow, controller, element) asks a method module
  * instead of asking which method it is; adding a method is a new module in `methods/index.ts`.
  */
-import type { TemplateResult } from 'lit';
+import type { TemplateResult } from 'lit/html.js';
 import type { CheckoutPayment, CheckoutSession, PaymentMethod, StartPaymentRequest } from '@pay-with-bank/protocol';
-import type { ApiClient } from '../api.js';
+import type { ApiClientOptions } from '../api/request.js';
 import type { Screen } from '../events.js';
 import type { Context, Send, State } from '../flow/state.js';
-import type { MessageKey, Translator } from '../i18n/index.js';
+import type { MessageKey, Messages, Translator } from '../i18n/index.js';
 
 /** The method's own fields of the start request. */
 export type MethodRequest = Omit<StartPaymentRequest, 'method' | 'attemptId' | 'replace'>;
@@ -41,6 +41,15 @@ export interface MethodView<F> {
   mobile: boolean;
 }
 
+/** A method's screen: renders its view. */
+export type RenderMethod<F = unknown> = (view: MethodView<F>) => TemplateResult;
+
+/** A method's screen in a chunk of its own: the render function and its English. */
+export interface MethodScreen<F = unknown> {
+  render: RenderMethod<F>;
+  texts: Messages;
+}
+
 export interface MethodModule<F = unknown, I = unknown> {
   readonly id: PaymentMethod;
   /** The screen name reported in pwb-state-change while this method's form is shown. */
@@ -60,12 +69,17 @@ export interface MethodModule<F = unknown, I = unknown> {
   submit(form: F, ctx: Context, env: PayEnv): { request: MethodRequest } | { form: F };
   /** Data keys the form needs and the context does not hold yet (the controller loads them with `load`). */
   needs?(form: F, ctx: Context): string[];
-  load?(key: string, api: ApiClient, signal: AbortSignal): Promise<unknown>;
+  load?(key: string, api: ApiClientOptions, signal: AbortSignal): Promise<unknown>;
   /** The form after data arrived. Pure. */
   sync?(form: F, ctx: Context): F;
   /** Data the session read already carries (the default country's banks). */
   seed?(session: CheckoutSession): Record<string, unknown>;
   /** With `remember-bank`: what to remember on this device when the shopper leaves for `payment`'s provider. */
   memo?(ctx: Context, payment: CheckoutPayment): unknown;
-  render(view: MethodView<F>): TemplateResult;
+  /**
+   * The screen: `render` when it ships in the script-tag entry (the bank list), else `loadScreen`, a
+   * chunk next to the entry, fetched when the shopper may choose the method and shown once it is here.
+   */
+  render?: RenderMethod<F>;
+  loadScreen?(): Promise<MethodScreen<F>>;
 }

@@ -1,9 +1,10 @@
 /**
  * Vipps: an optional Norwegian mobile number that pre-fills the Vipps landing page (on a phone Vipps
- * switches to its app instead, so the number is not asked for).
+ * switches to its app instead, so the number is not asked for). The form's logic is here, in the
+ * script-tag entry; its screen is a chunk (`screens/vipps-phone.ts`), fetched while the shopper looks
+ * at the method choice and shown when they choose Vipps.
  */
 import { NORWEGIAN_MOBILE_PATTERN } from '@pay-with-bank/protocol/constants';
-import { renderVippsPhone } from '../screens/vipps-phone.js';
 import type { MethodModule } from './method.js';
 
 export interface VippsForm {
@@ -44,5 +45,5 @@ export const vipps: MethodModule<VippsForm, VippsInput> = {
     return { request: { ...(phone ? { phoneNumber: phone } : {}), mobile } };
   },
 
-  render: renderVippsPhone,
+  loadScreen: () => import('../screens/vipps-phone.js').then((chunk) => chunk.vippsScreen),
 };

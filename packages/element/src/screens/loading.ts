@@ -1,4 +1,4 @@
-import { html, type TemplateResult } from 'lit';
+import { html, type TemplateResult } from 'lit/html.js';
 import type { Translator } from '../i18n/index.js';
 import { heading, spinner } from './shared.js';
 

@@ -1,4 +1,4 @@
-import { html, type TemplateResult } from 'lit';
+import { html, type TemplateResult } from 'lit/html.js';
 import type { State } from '../flow/state.js';
 import { methodModule } from '../methods/index.js';
 import { heading, spinner, type View } from './shared.js';

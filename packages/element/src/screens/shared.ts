@@ -1,4 +1,4 @@
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit/html.js';
 import type { CheckoutSession } from '@pay-with-bank/protocol';
 import type { Problem, Send, State } from '../flow/state.js';
 import type { Translator } from '../i18n/index.js';

@@ -1,5 +1,6 @@
-import { html, nothing, type TemplateResult } from 'lit';
-import type { MethodView } from '../methods/method.js';
+import { html, nothing, type TemplateResult } from 'lit/html.js';
+import { enVipps } from '../i18n/en-vipps.js';
+import type { MethodScreen, MethodView } from '../methods/method.js';
 import type { VippsForm } from '../methods/vipps.js';
 import { backButton, errorAlert, heading, payButton, summary } from './shared.js';
 
@@ -48,3 +49,6 @@ export function renderVippsPhone({ state, form, tr, send, mobile }: MethodView<V
       </div>
     </form>`;
 }
+
+/** The Vipps screen's chunk: the screen and its English. */
+export const vippsScreen: MethodScreen<VippsForm> = { render: renderVippsPhone, texts: enVipps };

@@ -1,7 +1,7 @@
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit/html.js';
 import type { State } from '../flow/state.js';
 import { methodModule } from '../methods/index.js';
-import { safeHttpUrl } from '../util.js';
+import { safeHttpUrl } from '../navigation.js';
 import { heading, spinner, summary, type View } from './shared.js';
 
 /** 125 → "2:05" */
@@ -9,6 +9,10 @@ export function formatCountdown(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
+
+/** Whether the screen shows the provider's countdown (so it re-renders every second). */
+export const counting = (state: State): boolean =>
+  state.kind === 'waiting' && state.payment?.next.type === 'wait' && !!state.payment.next.until;
 
 /** Seconds until the provider gives up on the shopper (`next.until`), or null when it does not say. */
 export function remainingSeconds(state: Extract<State, { kind: 'waiting' }>, now: number): number | null {

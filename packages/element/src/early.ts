@@ -1,0 +1,7 @@
+/**
+ * Imported first by the script-tag entry, so that this runs before any other module of the bundle is
+ * evaluated (Lit, the element): the session read goes out at once. See early-session.ts.
+ */
+import { startSessionRead } from './early-session.js';
+
+startSessionRead();
