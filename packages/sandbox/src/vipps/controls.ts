@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { VippsContext } from './context.js';
 import { ecomSnapshot } from './ecom.js';
 import { epaymentSnapshot } from './epayment.js';
+import { revokeEpaymentConsents } from './epayment-express.js';
 import { removeConsent } from './express.js';
 import { approveExpress, refuseConsent, type ExpressResult, type ExpressSubject } from './express-flow.js';
 import { expressSubjectById } from './express-subjects.js';
@@ -158,21 +159,24 @@ export interface VippsControls {
    */
   approve(paymentId: string, phoneNumber?: string): void;
   /**
-   * Express orders: the user consents, picks the address and shipping method (default: Home and
-   * the preselected option) and confirms. Rejects with `shipping_unavailable` when the merchant
-   * gave no shipping options.
+   * Express payments (eCom orderId or ePayment reference): the user consents, picks the address and
+   * shipping method (default: Home and the preselected option) and confirms. Rejects with
+   * `shipping_unavailable` when the merchant gave no shipping options.
    */
   approveExpress(orderId: string, choice?: ExpressApproval): Promise<void>;
-  /** Express orders: the user refuses to share the information (payment cancelled by the user). */
+  /** Express payments: the user refuses to share the information (payment cancelled / ABORTED by the user). */
   refuseConsent(orderId: string): void;
   /**
-   * Express orders: the user removes the consent given to this order's merchant; Vipps sends
-   * `DELETE {consentRemovalPrefix}/v2/consents/{userId}`. Resolves with the calls made.
+   * The user removes the consent given to this payment's merchant. eCom express orders: Vipps sends
+   * `DELETE {consentRemovalPrefix}/v2/consents/{userId}`; resolves with the calls made. ePayment
+   * payments that shared a profile: nothing is sent (no such call is documented for ePayment) and
+   * the Userinfo API keeps answering for the 168 hours; resolves with no calls.
    */
   removeConsent(orderId: string): Promise<ExpressExchange[]>;
   /**
-   * Express: the test user (by phone number or userId) removes every consent given, at every
-   * merchant. Rejects with `not_waiting` when there is none to remove.
+   * The test user (by phone number or userId) removes every consent given, at every merchant:
+   * eCom express orders get their DELETE calls (resolved with), ePayment profiles are marked revoked
+   * (`inspect().payment.sharedProfile.revokedAt`). Rejects with `not_waiting` when there is none.
    */
   removeUserConsent(user: { phoneNumber: string } | { userId: string }): Promise<ExpressExchange[]>;
   /** How the sandbox treats the merchant's shippingDetails answers, for one order or for all. */
@@ -319,6 +323,25 @@ export function createVippsControls(ctx: VippsContext): VippsControls {
     },
     removeConsent(orderId) {
       const id = parse(PaymentIdParam, orderId);
+      const epayment = ctx.state.epayment.get(id);
+      if (epayment) {
+        const profile = epayment.sharedProfile;
+        if (!profile) {
+          return Promise.reject(
+            new VippsControlError(
+              'not_waiting',
+              `Payment ${id}: the user shared no profile (not authorized with a scope).`,
+            ),
+          );
+        }
+        if (profile.revokedAt !== null) {
+          return Promise.reject(
+            new VippsControlError('not_waiting', `Payment ${id}: the consent was already removed.`),
+          );
+        }
+        revokeEpaymentConsents(ctx, { userId: profile.user.userId, msn: epayment.msn });
+        return Promise.resolve([]);
+      }
       const { subject } = expressPayment(id);
       const payment = ctx.state.ecom.get(subject.id)!;
       const express = payment.express!;
@@ -338,8 +361,9 @@ export function createVippsControls(ctx: VippsContext): VippsControls {
         if (!phone) throw new VippsControlError('invalid_request', 'phoneNumber: must be a Norwegian mobile number.');
         userId = expressUserFor(phone.national).userId;
       }
+      const revoked = revokeEpaymentConsents(ctx, { userId: userId! });
       const exchanges = await removeConsent(ctx, { userId: userId! });
-      if (exchanges.length === 0) {
+      if (exchanges.length === 0 && revoked.length === 0) {
         throw new VippsControlError(
           'not_waiting',
           'This user has no consent to remove (none given, or already removed).',
@@ -463,7 +487,7 @@ export function createVippsControlApp(controls: VippsControls): Hono {
     const id = c.req.param('id');
     const request = parse(ApproveRequest, await body(c.req.raw)) ?? {};
     const inspection = controls.inspect(id);
-    if (inspection?.kind === 'ecom' && inspection.payment.express) {
+    if (inspection?.payment.express) {
       // Express: answers once the reservation is made (the merchant's shipping options included).
       await controls.approveExpress(id, request);
     } else {

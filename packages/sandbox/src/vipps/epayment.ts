@@ -1,16 +1,31 @@
 /**
  * ePayment API v1 (epayment-v1.openapi.yaml), NOK/DKK/EUR: create (Idempotency-Key), get, events,
  * capture, refund, cancel and the test environment's force-approve. Errors are RFC 7807
- * problem+json with `extraDetails`, titles from Vipps' ePayment error list.
+ * problem+json with `extraDetails`, titles from Vipps' ePayment error list. Express (`shipping`) and
+ * profile sharing (`profile.scope`), which the stored spec predates, are in epayment-express.ts.
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { countCall, requireApiAuth } from './auth.js';
 import { isoNow, publicBase, type PaymentParty, type UserView, type VippsContext, type VippsEnv } from './context.js';
 import { instancePath, issuesToExtraDetails, jsonResponse, problemResponse, type ExtraDetail } from './errors.js';
+import {
+  EXPRESS_SCOPES,
+  groupProblems,
+  newEpaymentExpress,
+  prepareEpaymentReservation,
+  PROFILE_SCOPES,
+  profileFields,
+  RESTRICTED_SCOPES,
+  scopesOf,
+  sharedProfileFor,
+  ShippingRequestSchema,
+  subFor,
+} from './epayment-express.js';
+import { expressNote } from './express-flow.js';
 import { approveDirectly, createSession, expireIfDue } from './flows.js';
 import { canonicalJson, isAbsoluteUrl, isHttpUrl, readJsonBody } from './http.js';
-import { newPspReference, newUuid } from './ids.js';
+import { newPspReference } from './ids.js';
 import { parseMobileNumber } from './phone.js';
 import type { EpaymentAmount, EpaymentEvent, EpaymentEventName, EpaymentPayment } from './state.js';
 import { emitEpaymentEvent } from './webhooks.js';
@@ -54,6 +69,7 @@ const CreatePaymentRequest = z
       .refine((value) => Object.keys(value).length <= 5, 'can hold at most 5 key-value pairs')
       .nullish(),
     receiptUrl: z.string().nullish(),
+    shipping: ShippingRequestSchema.optional(),
   })
   .superRefine((request, issue) => {
     const customer = request.customer ?? {};
@@ -96,7 +112,37 @@ const CreatePaymentRequest = z
     if (request.expiresAt != null) {
       issue.addIssue({ code: 'custom', path: ['expiresAt'], message: 'ExpiresAt not allowed for this sales unit' });
     }
+    if (request.shipping) expressIssues(request, request.shipping).forEach((problem) => issue.addIssue(problem));
   });
+
+/** Shape problems of an Express request (`shipping`); the scope is checked as a domain error later. */
+function expressIssues(
+  request: { amount: { currency: 'NOK' | 'DKK' | 'EUR' }; paymentMethod: { type: string } },
+  shipping: z.infer<typeof ShippingRequestSchema>,
+): { code: 'custom'; path: (string | number)[]; message: string }[] {
+  const issues: { code: 'custom'; path: (string | number)[]; message: string }[] = [];
+  const add = (path: (string | number)[], message: string) => issues.push({ code: 'custom', path, message });
+  // "Express is initiated with … paymentMethod set to WALLET … and the shipping property" (Express feature page).
+  if (request.paymentMethod.type !== 'WALLET') add(['paymentMethod', 'type'], 'Express requires WALLET');
+  // "shipping.fixedOptions or shipping.dynamicOptions" (How Express works): exactly one of them.
+  if (shipping.fixedOptions && shipping.dynamicOptions) {
+    add(['shipping'], 'specify either fixedOptions or dynamicOptions, not both');
+  }
+  if (!shipping.fixedOptions && !shipping.dynamicOptions) {
+    add(['shipping'], 'specify fixedOptions or dynamicOptions');
+  }
+  if (shipping.fixedOptions) {
+    for (const problem of groupProblems(shipping.fixedOptions, request.amount.currency, ['shipping', 'fixedOptions'])) {
+      add(problem.path, problem.message);
+    }
+  }
+  // The sandbox's test user has Norwegian addresses only, and Express wants the address's currency.
+  if (request.amount.currency !== 'NOK') add(['amount', 'currency'], 'the sandbox supports Express in NOK only');
+  if (shipping.allowedCountries && !shipping.allowedCountries.includes('NO')) {
+    add(['shipping', 'allowedCountries'], "the sandbox's test addresses are in NO: the list must include it");
+  }
+  return issues;
+}
 
 const ModificationRequest = z.object({ modificationAmount: Amount });
 const CancelRequest = z.object({ cancelTransactionOnly: z.boolean().optional() }).optional();
@@ -128,7 +174,7 @@ function aggregate(payment: EpaymentPayment) {
   };
 }
 
-/** GET /epayment/v1/payments/{reference} (GetPaymentResponse). */
+/** GET /epayment/v1/payments/{reference} (GetPaymentResponse; userDetails and shippingDetails: epayment-express.ts). */
 export function epaymentView(payment: EpaymentPayment) {
   return {
     aggregate: aggregate(payment),
@@ -140,6 +186,7 @@ export function epaymentView(payment: EpaymentPayment) {
     ...(payment.redirectUrl !== null && payment.state === 'CREATED' ? { redirectUrl: payment.redirectUrl } : {}),
     reference: payment.reference,
     ...(payment.metadata !== null ? { metadata: payment.metadata } : {}),
+    ...(payment.state === 'AUTHORIZED' ? profileFields(payment) : {}),
   };
 }
 
@@ -150,6 +197,7 @@ function addEvent(
   amount: EpaymentAmount,
   idempotencyKey: string | null,
   pspReference = payment.pspReference,
+  extra: Record<string, unknown> = {},
 ): EpaymentEvent {
   const event: EpaymentEvent = {
     reference: payment.reference,
@@ -161,7 +209,7 @@ function addEvent(
     success: true,
   };
   payment.events.push(event);
-  emitEpaymentEvent(ctx, payment.msn, event);
+  emitEpaymentEvent(ctx, payment.msn, event, extra);
   return event;
 }
 
@@ -190,14 +238,21 @@ export function createEpaymentParty(ctx: VippsContext): PaymentParty {
         description: payment.paymentDescription ?? `Payment ${payment.reference}`,
         status: VIEW_STATUS[payment.state],
         returnUrl: payment.returnUrl,
+        note: payment.express ? expressNote(payment.express) : null,
       };
     },
     authorize(reference) {
       const payment = waiting(reference);
       if (!payment) return;
+      // Express: only with a confirmed address and shipping option; the authorization includes shipping.
+      if (payment.express && !prepareEpaymentReservation(payment)) return;
       payment.state = 'AUTHORIZED';
-      if (payment.profileScope) payment.sub = newUuid();
-      addEvent(ctx, payment, 'AUTHORIZED', payment.amount, null);
+      const session = ctx.state.sessions.get(payment.userToken);
+      payment.sharedProfile = sharedProfileFor(payment, session?.phoneNumber ?? null, ctx.clock.now());
+      payment.sub = payment.sharedProfile ? subFor(payment.msn, payment.sharedProfile.msisdn) : null;
+      // "With profile sharing, userDetails and profile.sub ride along on epayments.payment.authorized.v1".
+      const extra = payment.sub !== null ? { profile: { sub: payment.sub }, ...profileFields(payment) } : {};
+      addEvent(ctx, payment, 'AUTHORIZED', payment.amount, null, payment.pspReference, extra);
     },
     abort(reference) {
       const payment = waiting(reference);
@@ -251,6 +306,13 @@ const DOMAIN_ERRORS = {
     'Cannot cancel a payment that is not reserved. Check the payment event log.',
   ],
   currencyMismatch: ['Currency mismatch', 'The modification currency must be the currency of the payment.'],
+  // Profile sharing and Express (errors page codes 4140, 4080, 5030; details: the sandbox's words).
+  missingParameter: [
+    'Missing required parameter',
+    'Express payments require profile.scope "name address email phoneNumber".',
+  ],
+  invalidScope: ['Invalid scope', 'The profile.scope is not valid for this payment.'],
+  illegalScope: ['Illegal scope', 'This sales unit may not ask for the national identity number or account numbers.'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export function registerEpaymentRoutes(app: Hono<VippsEnv>, ctx: VippsContext): void {
@@ -260,6 +322,48 @@ export function registerEpaymentRoutes(app: Hono<VippsEnv>, ctx: VippsContext): 
     problemResponse({ status, title, detail, instance: instancePath(c, ctx.config.basePath), extraDetails });
   const domainError = (c: Context, error: keyof typeof DOMAIN_ERRORS, extraDetails: ExtraDetail[] = []) =>
     problem(c, 400, DOMAIN_ERRORS[error][1], extraDetails, DOMAIN_ERRORS[error][0]);
+  const withCode = (code: string, details: ExtraDetail[] = []) => [...details, { name: 'ErrorCode', reason: code }];
+
+  /**
+   * `profile.scope`: known values only (Userinfo API guide, "Scope"); `nin` and `accountNumbers` need
+   * Vipps' approval (5030). Express: all four of name, address, email, phoneNumber ("all four are
+   * required", How Express works) and nothing else ("Not fewer values, not more", Vipps' features summary).
+   */
+  const checkScope = (c: Context, scope: string | undefined, express: boolean): Response | null => {
+    const field = 'profile.scope';
+    if (scope === undefined || scopesOf(scope).length === 0) {
+      if (!express) return null;
+      return domainError(c, 'missingParameter', withCode('4140', [{ name: field, reason: 'is required for Express' }]));
+    }
+    const words = scopesOf(scope);
+    const restricted = words.filter((word) => (RESTRICTED_SCOPES as readonly string[]).includes(word));
+    if (restricted.length > 0) {
+      return domainError(
+        c,
+        'illegalScope',
+        withCode('5030', [{ name: field, reason: `not allowed: ${restricted.join(' ')}` }]),
+      );
+    }
+    const unknown = words.filter((word) => !(PROFILE_SCOPES as readonly string[]).includes(word));
+    if (unknown.length > 0) {
+      const reason = `unknown value ${unknown.join(' ')}; possible values: ${PROFILE_SCOPES.join(' ')}`;
+      return domainError(c, 'invalidScope', withCode('4080', [{ name: field, reason }]));
+    }
+    if (new Set(words).size !== words.length) {
+      return domainError(c, 'invalidScope', withCode('4080', [{ name: field, reason: 'lists a value twice' }]));
+    }
+    if (express) {
+      const missing = EXPRESS_SCOPES.filter((word) => !words.includes(word));
+      const extra = words.filter((word) => !(EXPRESS_SCOPES as readonly string[]).includes(word));
+      if (missing.length > 0 || extra.length > 0) {
+        const reason = `Express needs exactly "name address email phoneNumber"${
+          missing.length > 0 ? `; missing: ${missing.join(' ')}` : ''
+        }${extra.length > 0 ? `; not allowed: ${extra.join(' ')}` : ''}`;
+        return domainError(c, 'invalidScope', withCode('4080', [{ name: field, reason }]));
+      }
+    }
+    return null;
+  };
 
   const idempotencyKey = (c: Context): string | Response => {
     const parsed = IdempotencyKey.safeParse(c.req.header('Idempotency-Key') ?? '');
@@ -354,6 +458,8 @@ export function registerEpaymentRoutes(app: Hono<VippsEnv>, ctx: VippsContext): 
         if (request.amount.value < minimum) {
           return domainError(c, 'amountTooSmall', [{ name: 'amount.value', reason: `must be at least ${minimum}` }]);
         }
+        const scopeError = checkScope(c, request.profile?.scope, request.shipping !== undefined);
+        if (scopeError) return scopeError;
         if (ctx.state.epayment.has(request.reference)) {
           return problem(
             c,
@@ -398,6 +504,8 @@ export function registerEpaymentRoutes(app: Hono<VippsEnv>, ctx: VippsContext): 
           metadata: request.metadata ?? null,
           profileScope: request.profile?.scope ?? null,
           sub: null,
+          sharedProfile: null,
+          express: request.shipping ? newEpaymentExpress(request.shipping, request.amount.value) : null,
           capturedValue: 0,
           refundedValue: 0,
           cancelledValue: 0,
@@ -533,6 +641,16 @@ export function registerEpaymentRoutes(app: Hono<VippsEnv>, ctx: VippsContext): 
       if (payment instanceof Response) return payment;
       const body = await readBody(c, ForceApprove);
       if (body instanceof Response) return body;
+      // "Express payments cannot use the test-environment force approve endpoint" (Vipps' operations summary).
+      if (payment.express) {
+        return problem(
+          c,
+          400,
+          'Express payments cannot be approved with this endpoint; use the sandbox controls.',
+          withCode('10060'),
+          'Operation not supported',
+        );
+      }
       const session = ctx.state.sessions.get(payment.userToken);
       const msisdn = body.data?.customer?.phoneNumber;
       const phone = msisdn ? parseMobileNumber(`+${msisdn}`, payment.amount.currency)?.national : undefined;
@@ -550,7 +668,13 @@ export function registerEpaymentRoutes(app: Hono<VippsEnv>, ctx: VippsContext): 
   );
 }
 
-/** What inspection shows of a payment. */
+/** What inspection shows of a payment: everything but the merchant's callbackAuthorizationToken. */
 export function epaymentSnapshot(payment: EpaymentPayment) {
-  return { ...payment, view: epaymentView(payment) };
+  const express = payment.express
+    ? (() => {
+        const { callbackAuthorizationToken, ...rest } = payment.express;
+        return { ...rest, hasCallbackAuthorizationToken: callbackAuthorizationToken !== null };
+      })()
+    : null;
+  return { ...payment, express, view: epaymentView(payment) };
 }

@@ -1,6 +1,6 @@
 /**
- * The user's side of an express checkout, independent of the API behind it (eCom's Vipps
- * Hurtigkasse: express.ts): the app experience would be the same, only the API shapes differ.
+ * The user's side of an express checkout, shared by eCom's Vipps Hurtigkasse (express.ts) and
+ * ePayment's Express (epayment-express.ts): the app experience is the same, only the API shapes differ.
  *
  *   consent (name, email, phone, address) → address (the test user's, Home preselected) →
  *   shipping options (static, or asked from the merchant for that address, with the sandbox's
@@ -51,12 +51,12 @@ export type ShippingAnswer =
 /** One express payment as the shared flow sees it. */
 export interface ExpressSubject {
   kind: 'ecom' | 'epayment';
-  /** The payment's id (eCom orderId): what scenarios and exchanges are keyed by. */
+  /** eCom orderId or ePayment reference: what scenarios and exchanges are keyed by. */
   id: string;
   express: ExpressSteps;
-  /** The payment still waits for the user (eCom `initiated`). */
+  /** The payment still waits for the user (eCom `initiated`, ePayment `CREATED`). */
   isWaiting(): boolean;
-  /** Static options (eCom staticShippingDetails), or null to ask the merchant. */
+  /** Static options (eCom staticShippingDetails, ePayment fixedOptions), or null to ask the merchant. */
   staticOptions: ShippingOption[] | null;
   /** The request to the merchant for the selected address. */
   shippingCall(address: ExpressAddress): ShippingCall;
@@ -71,7 +71,8 @@ export interface ExpressSubject {
 /** What the app says when there are no shipping options to show. */
 export function shippingFailureMessage(failure: ShippingFailure): string {
   // eCom's spec: a merchant that does not answer in time gives "No shipping methods found"; its FAQ:
-  // an incorrect answer gives "Payment failed".
+  // an incorrect answer gives "Payment failed". ePayment: a 400 means "cannot ship to that address".
+  if (failure === 'refused') return 'The store cannot deliver to this address';
   return failure === 'http-error' || failure === 'invalid' ? 'Payment failed' : 'No shipping methods found';
 }
 
@@ -154,7 +155,7 @@ export function loadShippingOptions(ctx: VippsContext, subject: ExpressSubject):
   const { express } = subject;
   const addressId = express.addressId;
   if (subject.staticOptions) {
-    // Static options: the merchant is never asked (eCom spec).
+    // Static options: the merchant is never asked (eCom spec; ePayment's fixedOptions need no round trip).
     express.lookup = { status: 'ready', addressId, options: subject.staticOptions, source: 'static' };
     return null;
   }

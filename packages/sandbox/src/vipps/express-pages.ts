@@ -1,6 +1,6 @@
 /**
- * Routes of the sandbox phone's express checkout screens (express-templates.ts), on top of the
- * API-neutral steps of express-flow.ts. Every step is a
+ * Routes of the sandbox phone's express checkout screens (express-templates.ts), for eCom's
+ * Hurtigkasse and ePayment's Express alike (express-flow.ts). Every step is a
  * POST that answers 303 back to the phone page; a step that asks the merchant for shipping options
  * (consent, another address, "Try again") answers once the merchant has answered or the
  * shippingDetails timeout has passed, so the next page already shows the options or the error.
@@ -37,7 +37,8 @@ import type { UserSession } from './state.js';
 type Markup = ReturnType<typeof expressConsentPage>;
 
 const AddressForm = z.object({ addressId: z.coerce.number().int().min(100).max(1_000_000) });
-const ShippingForm = z.object({ shippingMethodId: z.string().min(1).max(100).optional() });
+// ePayment option ids have no documented length limit (eCom's shippingMethodId: 100).
+const ShippingForm = z.object({ shippingMethodId: z.string().min(1).max(2048).optional() });
 
 /** The express payment behind a session, if it is one. */
 export function expressPaymentOf(ctx: VippsContext, session: UserSession): ExpressSubject | undefined {

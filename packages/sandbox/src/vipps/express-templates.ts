@@ -130,27 +130,62 @@ function addressForm(init: ExpressPageBase, selectedId: number): Markup {
   </form>`;
 }
 
+const BRAND_NAMES: Record<string, string> = {
+  BRING: 'Bring',
+  DHL: 'DHL',
+  FEDEX: 'FedEx',
+  GLS: 'GLS',
+  HELTHJEM: 'Helthjem',
+  INSTABOX: 'Instabox',
+  MATKAHUOLTO: 'Matkahuolto',
+  PORTERBUDDY: 'Porterbuddy',
+  POSTEN: 'Posten',
+  POSTI: 'Posti',
+  POSTNORD: 'PostNord',
+};
+const TYPE_NAMES: Record<string, string> = {
+  HOME_DELIVERY: 'Home delivery',
+  PICKUP_POINT: 'Pickup point',
+  MAILBOX: 'Mailbox',
+  IN_STORE: 'In store',
+};
+
+/** ePayment options: carrier, kind, estimated delivery and the merchant's `meta` ("Posten · Home delivery · 1–3 days"). */
+function shippingDetailsText(option: ShippingOption): string {
+  return [
+    option.group ? BRAND_NAMES[option.group.brand] : undefined,
+    option.group ? TYPE_NAMES[option.group.type] : undefined,
+    option.estimatedDelivery,
+    option.meta,
+  ]
+    .filter((part): part is string => part !== undefined && part !== '')
+    .join(' · ');
+}
+
 function shippingFieldset(
   options: readonly ShippingOption[],
   selectedId: string | undefined,
   itemsAmount: number,
   withTotals: boolean,
 ): Markup {
+  // The radio's name stays "{method}, {cost}, total {total}"; the details, outside the label, describe it.
   return html`<fieldset>
     <legend>Shipping method</legend>
-    ${options.map(
-      (option) =>
-        html`<label class="choice"
+    ${options.map((option, index) => {
+      const details = shippingDetailsText(option);
+      const detailsId = `shipping-details-${index}`;
+      return html`<label class="choice"
           ><input
             type="radio"
             name="shippingMethodId"
             value="${option.shippingMethodId}"
             ${option.shippingMethodId === selectedId ? 'checked' : ''}
+            ${details ? html`aria-describedby="${detailsId}"` : ''}
             required
           />
           <span>${shippingLabel(option, itemsAmount, withTotals)}</span></label
-        >`,
-    )}
+        >${details ? html`<p class="hint option-details" id="${detailsId}">${details}</p>` : ''}`;
+    })}
   </fieldset>`;
 }
 

@@ -102,6 +102,7 @@ export {
   type VippsControls,
 } from './controls.js';
 export { DEFAULT_EXPRESS_PHONE_NUMBER, EXPRESS_TEST_ADDRESSES, expressUserFor } from './express-data.js';
+export { SHIPPING_BRANDS, SHIPPING_TYPES, subFor } from './epayment-express.js';
 export {
   signVippsWebhook,
   verifyVippsWebhook,
@@ -117,6 +118,7 @@ export type {
   ExpressAddress,
   ExpressExchange,
   ExpressUser,
+  SharedProfile,
   ShippingDetailsScenario,
   WebhookDelivery,
 } from './state.js';

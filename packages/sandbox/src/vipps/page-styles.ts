@@ -36,6 +36,7 @@ fieldset { border: 1px solid var(--line); border-radius: 8px; margin: 1rem 0 0; 
 legend { font-weight: 600; padding: 0 0.25rem; }
 label.choice { display: flex; gap: 0.6rem; align-items: flex-start; font-weight: 400; margin: 0.5rem 0 0; cursor: pointer; }
 label.choice input { width: auto; margin: 0.2rem 0 0; accent-color: var(--vipps-orange-dark); }
+.option-details { margin: 0.1rem 0 0 1.6rem; font-size: 0.9rem; }
 ul.shared { padding-left: 1.25rem; margin: 0 0 1rem; }
 dl.totals { display: grid; grid-template-columns: auto 1fr; gap: 0.35rem 1rem; margin: 0 0 1rem; }
 dl.totals dt { color: var(--muted); }

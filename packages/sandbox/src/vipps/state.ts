@@ -70,16 +70,25 @@ export interface EcomPayment {
 
 // ---------------------------------------------------------------- eCom v2 express checkout
 
-/** One shipping option (the spec's ShippingDetails), as the merchant sent it and in øre. */
+/**
+ * One shipping option as the app lists it: eCom's ShippingDetails (NOK) or one option of an ePayment
+ * shipping group (minor units), flattened.
+ */
 export interface ShippingOption {
+  /** eCom `shippingMethodId`; ePayment `options[].id`. */
   shippingMethodId: string;
+  /** eCom `shippingMethod`; ePayment `options[].name`. */
   shippingMethod: string;
-  /** NOK, as sent (the spec's ShippingCost is a decimal number of kroner). */
+  /** NOK, as sent (eCom's ShippingCost is a decimal number of kroner; ePayment: value / 100). */
   shippingCost: number;
-  /** The same in øre. */
+  /** The same in øre (ePayment: `amount.value`). */
   costOre: number;
   priority: number | null;
   isDefault: boolean;
+  /** ePayment only: the group the option belongs to and its optional texts. */
+  group?: { brand: string; type: string };
+  meta?: string;
+  estimatedDelivery?: string;
 }
 
 /** One of the test user's addresses (Vipps' profile addresses; `addressId` ≥ 100 as in the spec). */
@@ -105,7 +114,14 @@ export interface ExpressUser {
 }
 
 /** Why the shipping options could not be shown. */
-export type ShippingFailure = 'timeout' | 'network-error' | 'http-error' | 'invalid' | 'empty';
+export type ShippingFailure =
+  | 'timeout'
+  | 'network-error'
+  | 'http-error'
+  | 'invalid'
+  | 'empty'
+  /** ePayment: the merchant answered HTTP 400, "cannot ship to that address". */
+  | 'refused';
 
 /** The shipping options for the selected address. */
 export type ShippingLookup =
@@ -114,11 +130,11 @@ export type ShippingLookup =
   | { status: 'ready'; addressId: number; options: ShippingOption[]; source: 'static' | 'merchant' }
   | { status: 'failed'; addressId: number; failure: ShippingFailure };
 
-/** The user's side of an express checkout, whatever the API (express-flow.ts). */
+/** The user's side of an express checkout, the same in eCom (Hurtigkasse) and ePayment (Express). */
 export interface ExpressSteps {
-  /** `transaction.useExplicitCheckoutFlow`: address and shipping are confirmed on their own step. */
+  /** eCom `transaction.useExplicitCheckoutFlow`; always true for ePayment (its app confirms delivery on its own step). */
   explicitCheckoutFlow: boolean;
-  /** The items, without shipping (øre). */
+  /** The items, without shipping (øre / minor units). */
   itemsAmount: number;
   consent: 'pending' | 'given' | 'refused';
   /** Known to the merchant only after consent. */
@@ -132,7 +148,7 @@ export interface ExpressSteps {
   deliveryConfirmed: boolean;
   /** What was reserved: the address and option the user confirmed. */
   reserved: { address: ExpressAddress; option: ShippingOption } | null;
-  /** The user removed the consent later (the consent removal call was sent). */
+  /** The user removed the consent later (eCom: the consent removal call was sent). */
   consentRemovedAt: number | null;
 }
 
@@ -142,6 +158,18 @@ export interface ExpressOrder extends ExpressSteps {
   shippingDetailsPrefix: string | null;
   /** Sorted as the app shows them; when given, the shippingDetails callback is never used (spec). */
   staticShippingDetails: ShippingOption[] | null;
+}
+
+/** ePayment Express (`shipping` in POST /epayment/v1/payments). */
+export interface EpaymentExpress extends ExpressSteps {
+  /** `shipping.fixedOptions`, flattened and sorted as the app lists them; null with dynamicOptions. */
+  fixedOptions: ShippingOption[] | null;
+  /** `shipping.dynamicOptions.callbackUrl`; null with fixedOptions. */
+  callbackUrl: string | null;
+  /** `shipping.dynamicOptions.callbackAuthorizationToken`: the merchant's secret, never shown by inspection. */
+  callbackAuthorizationToken: string | null;
+  /** `shipping.allowedCountries`, as sent (null when absent). */
+  allowedCountries: string[] | null;
 }
 
 /** How the sandbox treats the merchant's shippingDetails answer (a scenario control). */
@@ -196,6 +224,19 @@ export interface EpaymentEvent {
   success: boolean;
 }
 
+/** What a user shared with a sales unit in one payment (ePayment profile sharing / Express). */
+export interface SharedProfile {
+  user: ExpressUser;
+  /** MSISDN, e.g. 4791234567. */
+  msisdn: string;
+  /** `profile.scope`, split. */
+  scopes: string[];
+  /** When the user authorized the payment: the Userinfo API serves it for 168 hours from then. */
+  sharedAt: number;
+  /** The user removed the consent in the app (nothing is sent to the merchant; see the README). */
+  revokedAt: number | null;
+}
+
 export interface EpaymentPayment {
   kind: 'epayment';
   reference: string;
@@ -211,6 +252,10 @@ export interface EpaymentPayment {
   metadata: Record<string, string> | null;
   profileScope: string | null;
   sub: string | null;
+  /** Profile sharing: who shared what, once the payment is authorized (for GET, webhooks and Userinfo). */
+  sharedProfile: SharedProfile | null;
+  /** Express (`shipping` in the create request); null for other payments. */
+  express: EpaymentExpress | null;
   capturedValue: number;
   refundedValue: number;
   cancelledValue: number;

@@ -93,8 +93,16 @@ export function registerWebhookRoutes(app: Hono<VippsEnv>, ctx: VippsContext): v
   });
 }
 
-/** Sends an ePayment event to every webhook of the sales unit that subscribed to it. */
-export function emitEpaymentEvent(ctx: VippsContext, msn: string, event: EpaymentEvent): void {
+/**
+ * Sends an ePayment event to every webhook of the sales unit that subscribed to it. `extra`: what
+ * rides along beyond the WebhookEvent schema (profile sharing and Express on `authorized`).
+ */
+export function emitEpaymentEvent(
+  ctx: VippsContext,
+  msn: string,
+  event: EpaymentEvent,
+  extra: Record<string, unknown> = {},
+): void {
   const eventName = `epayments.payment.${event.name.toLowerCase()}.v1`;
   // The WebhookEvent schema of epayment-v1.openapi.yaml.
   const body = JSON.stringify({
@@ -106,6 +114,7 @@ export function emitEpaymentEvent(ctx: VippsContext, msn: string, event: Epaymen
     timestamp: event.timestamp,
     idempotencyKey: event.idempotencyKey,
     success: event.success,
+    ...extra,
   });
   for (const hook of ctx.state.webhooks.values()) {
     if (hook.msn === msn && hook.events.includes(eventName)) deliver(ctx, hook, eventName, event.reference, body);
