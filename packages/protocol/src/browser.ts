@@ -17,6 +17,7 @@ import {
   SessionId,
 } from './common.js';
 import { BANK_ID_PATTERN, NORWEGIAN_MOBILE_PATTERN } from './constants.js';
+import { PAYMENT_STREAM_END_REASONS } from './paths.js';
 
 export const Bank = z
   .object({
@@ -152,6 +153,29 @@ export type StartPaymentResponse = z.infer<typeof StartPaymentResponse>;
 /** POST /v1/checkout/payments/{paymentId}/refresh */
 export const RefreshPaymentResponse = z.object({ payment: CheckoutPayment }).meta({ id: 'RefreshPaymentResponse' });
 export type RefreshPaymentResponse = z.infer<typeof RefreshPaymentResponse>;
+
+/**
+ * GET /v1/checkout/payments/{paymentId}/events (text/event-stream): the data of a `payment` event,
+ * the same shape as the refresh answer.
+ */
+export const PaymentStreamEvent = z.object({ payment: CheckoutPayment }).meta({
+  id: 'PaymentStreamEvent',
+  description:
+    'The data of an `event: payment` message: the payment as the refresh route answers it. First the current state, then one per committed change.',
+});
+export type PaymentStreamEvent = z.infer<typeof PaymentStreamEvent>;
+
+/** The data of the stream's last message, `event: end`; the server closes the stream after it. */
+export const PaymentStreamEnd = z
+  .object({
+    reason: z
+      .enum(PAYMENT_STREAM_END_REASONS)
+      .describe(
+        'final: settled or final, do not reconnect; lifetime: the stream reached its maximum age, reconnect now; shutdown: this server instance is stopping, reconnect after a moment',
+      ),
+  })
+  .meta({ id: 'PaymentStreamEnd' });
+export type PaymentStreamEnd = z.infer<typeof PaymentStreamEnd>;
 
 export const PaymentIdParams = z.strictObject({ paymentId: PaymentId });
 export const SessionIdParams = z.strictObject({ sessionId: SessionId });

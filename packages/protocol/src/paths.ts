@@ -13,6 +13,8 @@ export const paths = {
   checkoutBanks: '/v1/checkout/banks',
   checkoutPayments: '/v1/checkout/payments',
   checkoutPaymentRefresh: '/v1/checkout/payments/{paymentId}/refresh',
+  /** The payment's live status: `text/event-stream` (PAYMENT_STREAM_EVENTS), read with a streaming fetch. */
+  checkoutPaymentEvents: '/v1/checkout/payments/{paymentId}/events',
 
   // Merchant API (Authorization: Bearer <merchant API key>), server-to-server only.
   merchantSessions: '/v1/sessions',
@@ -26,6 +28,19 @@ export const paths = {
   // Provider callbacks and webhooks (authenticated per provider).
   providerCallback: '/v1/callbacks/{provider}/*',
 } as const;
+
+/**
+ * The events of the live status stream (GET paths.checkoutPaymentEvents). Each is one SSE message
+ * (`event: <name>` + one `data:` line of JSON); lines starting with `:` are heartbeats (ignore them).
+ *  - `payment`: `{ payment: CheckoutPayment }`, exactly what the refresh route answers. The first one
+ *    is the current state; then one per committed change (quick successive changes may arrive as one,
+ *    the latest).
+ *  - `end`: `{ reason }`, then the server closes the stream. `final`: the payment is settled or final,
+ *    do not reconnect; `lifetime`: the stream reached its maximum age, reconnect now; `shutdown`: the
+ *    server instance is stopping, reconnect after a moment (another instance answers).
+ */
+export const PAYMENT_STREAM_EVENTS = { payment: 'payment', end: 'end' } as const;
+export const PAYMENT_STREAM_END_REASONS = ['final', 'lifetime', 'shutdown'] as const;
 
 /** Query parameter the server appends to the merchant's return URL after a provider redirect. */
 export const RETURN_TOKEN_PARAM = 'pwb_return';
