@@ -2,6 +2,7 @@
  * In-memory store for unit tests and throwaway demos. Same contract as SQLite (the shared contract
  * suite runs against both): records are cloned in and out so callers cannot mutate stored state.
  */
+import { KeyedMutex } from '../locks.js';
 import { OutboxLeases, ProviderCallSlots } from './in-process-claims.js';
 import {
   TERMINAL_STATUS_LIST,
@@ -35,6 +36,9 @@ export class MemoryStore implements Store {
   private closed = false;
   private readonly leases = new OutboxLeases();
   private readonly providerCalls = new ProviderCallSlots();
+  private readonly locks = new KeyedMutex();
+  /** One process owns a memory store. */
+  readonly shared = false;
 
   private assertOpen(): void {
     if (this.closed) throw new Error('store is closed');
@@ -46,6 +50,11 @@ export class MemoryStore implements Store {
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.locks.run(key, work);
   }
 
   async stats(): Promise<StoreStats> {
@@ -276,6 +285,14 @@ export class MemoryStore implements Store {
     this.assertOpen();
     const p = this.payments.get(paymentId);
     if (p) p.lastCheckedAt = at;
+  }
+
+  async claimCheck(paymentId: string, checkedBefore: string, at: string): Promise<boolean> {
+    this.assertOpen();
+    const p = this.payments.get(paymentId);
+    if (!p || (p.lastCheckedAt !== null && p.lastCheckedAt >= checkedBefore)) return false;
+    p.lastCheckedAt = at;
+    return true;
   }
 
   async listDueOutbox(now: string, limit: number): Promise<OutboxRecord[]> {

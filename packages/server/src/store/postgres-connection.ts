@@ -64,16 +64,23 @@ function safeDecode(value: string): string {
   }
 }
 
-export function createPool(options: PostgresStoreOptions): pg.Pool {
+/**
+ * A pool for the store's statements, or (`purpose: 'locks'`) for the connections that hold its
+ * advisory locks (PostgresStore.withLock): `size` connections, each awaited at most `waitMs`.
+ */
+export function createPool(
+  options: PostgresStoreOptions,
+  { purpose = 'statements', size = options.poolSize ?? 10, waitMs = options.connectTimeoutMs ?? 5_000 } = {},
+): pg.Pool {
   const { Pool } = require('pg') as typeof pg;
   const pool = new Pool({
     connectionString: options.url,
-    max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    max: size,
+    connectionTimeoutMillis: waitMs,
     idleTimeoutMillis: 30_000,
     // A connection whose peer vanished (no FIN, no RST) is noticed by TCP keep-alive.
     keepAlive: true,
-    application_name: 'pay-with-bank-server',
+    application_name: purpose === 'locks' ? 'pay-with-bank-server (locks)' : 'pay-with-bank-server',
   });
   // Without a listener an idle connection's error (a database restart) would crash the process.
   pool.on('error', (error) => options.onIdleError?.(asStoreUnavailable(error)));

@@ -1,6 +1,5 @@
 /**
- * PostgreSQL store (node-postgres), the store for several server instances on one database (the
- * server does not coordinate its instances through it yet: docs/operations.md, Scaling). Same
+ * PostgreSQL store (node-postgres), the store for several server instances on one database. Same
  * contract as SQLite (the shared contract suite runs against both), same tables and the same
  * record ↔ row mapping (tables.ts); what must hold across instances is held by the database:
  *
@@ -10,14 +9,16 @@
  *   concurrent writer waits for the row lock, then finds the version moved); insertSession with an
  *   idempotency key and insertPayment use ON CONFLICT, so concurrent callers get the one winner's row;
  * - migrations run once, under a transaction-scoped advisory lock, however many instances start;
- * - claimDueOutbox leases rows (`FOR UPDATE SKIP LOCKED`), tryClaimProviderCall is one conditional
- *   UPDATE: see store.ts.
+ * - claimDueOutbox leases rows (`FOR UPDATE SKIP LOCKED`); tryClaimProviderCall and claimCheck are
+ *   one conditional UPDATE each; withLock holds a transaction-scoped advisory lock on a connection
+ *   of a small pool of its own: see store.ts.
  *
  * The pool replaces broken connections by itself: while the database is down or restarting, each
  * operation fails with StoreUnavailableError (retryable) and the next one after it is back succeeds,
  * without a restart. Migrations are applied before the first operation (and tried again by the next
  * one if they failed); startServer pings the store, so a server does not listen before they ran.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { createPool, toStoreError } from './postgres-connection.js';
@@ -39,7 +40,7 @@ import {
   type ShopperErasure,
   type Store,
   type StoreStats,
-  type StoreUnavailableError,
+  StoreUnavailableError,
 } from './store.js';
 
 /** Defined here, not beside the pool, so that the store's public types need none of node-postgres's. */
@@ -52,7 +53,22 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
   /** A pooled connection failed while idle (the pool drops it and opens a new one when needed). */
   onIdleError?: (error: StoreUnavailableError) => void;
+  /** Connections that hold locks (withLock), beside the pool (default: half the pool, at least 2). */
+  lockPoolSize?: number;
+  /** How long withLock waits for its connection and then for the lock itself (default 15 s). */
+  lockWaitMs?: number;
 }
+
+/** A lock connection held by withLock (nested calls take their keys on it while `open`). */
+interface HeldLock {
+  client: pg.PoolClient;
+  open: boolean;
+}
+
+/** Takes the advisory lock of a key (the one-bigint space: the migration lock uses the two-int one). */
+const TAKE_LOCK = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
+/** lock_not_available: lock_timeout expired. */
+const LOCK_TIMEOUT_SQLSTATE = '55P03';
 
 /** The advisory lock (two-int form) that serialises migrations across instances: "pwb!", 1. */
 const MIGRATION_LOCK = [0x70776221, 1] as const;
@@ -103,11 +119,23 @@ class DuplicateEvent extends Error {}
 const plus = (at: string, ms: number): string => new Date(Date.parse(at) + ms).toISOString();
 
 export class PostgresStore implements Store {
+  /** Several server instances may share the database. */
+  readonly shared = true;
   private readonly pool: pg.Pool;
+  /** Connections holding withLock's advisory locks, apart from `pool`: a holder never waits for its own kind. */
+  private readonly lockPool: pg.Pool;
+  private readonly lockWaitMs: number;
+  private readonly heldLock = new AsyncLocalStorage<HeldLock>();
   private migrated: Promise<void> | null = null;
 
   constructor(options: PostgresStoreOptions) {
     this.pool = createPool(options);
+    this.lockWaitMs = options.lockWaitMs ?? 15_000;
+    this.lockPool = createPool(options, {
+      purpose: 'locks',
+      size: options.lockPoolSize ?? Math.max(2, Math.ceil((options.poolSize ?? 10) / 2)),
+      waitMs: this.lockWaitMs,
+    });
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -219,9 +247,68 @@ export class PostgresStore implements Store {
     await this.query('SELECT 1');
   }
 
+  /**
+   * The lock is a transaction-scoped advisory lock on a connection of the lock pool, taken before
+   * `work` and released by the COMMIT after it (or by the database, if the connection dies). Holding
+   * a connection of its own, never one of the statement pool, a holder cannot starve the pool its
+   * `work` needs. Waiting for the lock is bounded by `lock_timeout`.
+   */
+  async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const held = this.heldLock.getStore();
+    if (held?.open) {
+      await lockQuery(held.client, key, this.lockWaitMs);
+      return work();
+    }
+    await this.ready();
+    let client: pg.PoolClient;
+    try {
+      client = await this.lockPool.connect();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+    let broken: Error | undefined;
+    // A lost connection is reported here (unheard, it would crash the process); COMMIT then fails.
+    const onError = (error: Error) => (broken ??= error);
+    client.on('error', onError);
+    try {
+      try {
+        await client.query('BEGIN');
+        await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.lockWaitMs))}`);
+      } catch (error) {
+        throw toStoreError(error);
+      }
+      await lockQuery(client, key, this.lockWaitMs);
+      const lock: HeldLock = { client, open: true };
+      let result: T;
+      try {
+        result = await this.heldLock.run(lock, work);
+      } finally {
+        lock.open = false;
+      }
+      try {
+        await client.query('COMMIT');
+      } catch (error) {
+        // The connection was lost while `work` ran: the database let go of the lock then.
+        throw new StoreUnavailableError(
+          'the database connection holding a lock was lost; what was done under it is not confirmed',
+          { cause: error },
+        );
+      }
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken ??= rollbackError));
+      throw error;
+    } finally {
+      client.off('error', onError);
+      // A connection that failed is destroyed, never reused.
+      client.release(broken);
+    }
+  }
+
   async close(): Promise<void> {
     // A second close is a no-op (pg would throw "Called end on pool more than once").
     if (!this.pool.ending) await this.pool.end();
+    if (!this.lockPool.ending) await this.lockPool.end();
   }
 
   async stats(): Promise<StoreStats> {
@@ -428,6 +515,16 @@ export class PostgresStore implements Store {
     await this.query('UPDATE payments SET last_checked_at = $1 WHERE id = $2', [at, paymentId]);
   }
 
+  async claimCheck(paymentId: string, checkedBefore: string, at: string): Promise<boolean> {
+    // Concurrent claims queue on the row lock; each re-checks the condition on the row as the one
+    // before it left it, so one wins.
+    const { rowCount } = await this.query(
+      'UPDATE payments SET last_checked_at = $1 WHERE id = $2 AND (last_checked_at IS NULL OR last_checked_at < $3)',
+      [at, paymentId, checkedBefore],
+    );
+    return rowCount === 1;
+  }
+
   async tryClaimProviderCall(paymentId: string, intervalMs: number, now: string): Promise<ProviderCallClaim> {
     const next = plus(now, intervalMs);
     // A concurrent claim holds the row until it commits; this one then re-checks the condition on
@@ -511,6 +608,19 @@ export class PostgresStore implements Store {
   async saveIdempotency(r: IdempotencyRecord): Promise<IdempotencyRecord> {
     await this.query(INSERT_IDEMPOTENCY, idempotencyKeys.values(r));
     return (await this.getIdempotency(r.key))!;
+  }
+}
+
+/** Take `key`'s advisory lock in the transaction open on `client` (waiting up to its lock_timeout). */
+async function lockQuery(client: pg.PoolClient, key: string, waitMs: number): Promise<void> {
+  try {
+    await client.query(TAKE_LOCK, [key]);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === LOCK_TIMEOUT_SQLSTATE) {
+      // Busy for longer than we wait: as retryable as an unreachable database.
+      throw new StoreUnavailableError(`a lock was not granted within ${waitMs} ms`, { cause: error });
+    }
+    throw toStoreError(error);
   }
 }
 

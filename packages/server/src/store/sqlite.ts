@@ -10,6 +10,7 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OutboxLeases, ProviderCallSlots } from './in-process-claims.js';
+import { KeyedMutex } from '../locks.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { MIGRATIONS } from './migrations.js';
 import { defaultDriver, openSqlDatabase, type SqlDatabase, type SqlStatement } from './sqlite-driver.js';
@@ -62,6 +63,9 @@ export class SqliteStore implements Store {
   /** Outbox leases and provider-call claims: in memory, since one process owns the file. */
   private readonly leases = new OutboxLeases();
   private readonly providerCalls = new ProviderCallSlots();
+  /** Locks (withLock) in memory too: the instance lock keeps every other process off the file. */
+  private readonly locks = new KeyedMutex();
+  readonly shared = false;
 
   constructor(filename: string, driver: SqlDatabase['driver'] = defaultDriver()) {
     if (filename !== ':memory:' && !filename.startsWith('file:')) {
@@ -126,6 +130,10 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.sql('SELECT 1').get();
+  }
+
+  withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return this.locks.run(key, work);
   }
 
   async close(): Promise<void> {
@@ -338,6 +346,18 @@ export class SqliteStore implements Store {
 
   async markPaymentChecked(paymentId: string, at: string): Promise<void> {
     this.bookkeeping(() => this.sql('UPDATE payments SET last_checked_at = ? WHERE id = ?').run(at, paymentId));
+  }
+
+  async claimCheck(paymentId: string, checkedBefore: string, at: string): Promise<boolean> {
+    let changes = 0;
+    this.bookkeeping(() => {
+      changes = Number(
+        this.sql(
+          'UPDATE payments SET last_checked_at = ? WHERE id = ? AND (last_checked_at IS NULL OR last_checked_at < ?)',
+        ).run(at, paymentId, checkedBefore).changes,
+      );
+    });
+    return changes === 1;
   }
 
   // ----------------------------------------------------------------------------------------------

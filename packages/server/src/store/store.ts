@@ -113,7 +113,7 @@ export interface PaymentRecord {
   shopperErasedAt?: string | null;
 }
 
-export type PaymentEventSource = 'create' | 'refresh' | 'callback' | 'reconciler' | 'merchant' | 'system';
+export type PaymentEventSource = 'create' | 'refresh' | 'watch' | 'callback' | 'reconciler' | 'merchant' | 'system';
 
 export interface PaymentEventRecord {
   id: string;
@@ -257,8 +257,33 @@ export function isStoreUnavailable(error: unknown): error is StoreUnavailableErr
 }
 
 export interface Store {
+  /**
+   * True when several server processes may use this store at once (PostgreSQL). SQLite (one server
+   * process per file, see instance-lock.ts) and memory belong to one process: there, work that is not
+   * running in this process is not running anywhere.
+   */
+  readonly shared: boolean;
+
   /** Cheap liveness check (a read). Throws when the store is unusable. */
   ping(): Promise<void>;
+
+  /**
+   * Run `work` holding the lock named `key`: among every user of the store (all server instances on
+   * PostgreSQL), holders of one key run one at a time; other keys do not wait. For checks and writes
+   * that must not interleave (a session's start decision and its new payment row, one payment's
+   * merchant operations, one idempotency key); the database's constraints stay the last line.
+   *
+   * - Keep `work` short: other holders of the key wait meanwhile. The writes `work` makes commit on
+   *   their own (not in the lock's transaction), so they are visible before the lock is released.
+   * - A withLock inside `work` also takes its key (PostgreSQL: on the outer lock's connection, so a
+   *   chain of locks holds one connection). Nest keys in one fixed order, never the same key twice.
+   * - Waiting is bounded: a lock not granted in time fails with StoreUnavailableError (retryable).
+   * - PostgreSQL: a transaction-scoped advisory lock on a connection of its own, held from before
+   *   `work` until after it. If that connection is lost meanwhile, the database released the lock
+   *   and another holder may have run alongside: StoreUnavailableError is thrown after `work`, so the
+   *   caller does not act on its result. SQLite and memory: an in-process lock.
+   */
+  withLock<T>(key: string, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
   stats(): Promise<StoreStats>;
 
@@ -316,6 +341,13 @@ export interface Store {
   listPaymentEvents(paymentId: string): Promise<PaymentEventRecord[]>;
   /** Record a provider check without a version bump (it changes no state anyone reads for decisions). */
   markPaymentChecked(paymentId: string, at: string): Promise<void>;
+  /**
+   * The reconciler's claim on checking a payment, an atomic test-and-set of its last-checked time:
+   * when it is unset or before `checkedBefore`, it becomes `at` and the caller has won (true: check
+   * it now); otherwise, or for an unknown payment, nothing changes (false: someone checked it
+   * recently, e.g. another instance's reconciler). Without a version bump, like markPaymentChecked.
+   */
+  claimCheck(paymentId: string, checkedBefore: string, at: string): Promise<boolean>;
 
   /** Undelivered outbox rows due at `now`, oldest first. */
   listDueOutbox(now: string, limit: number): Promise<OutboxRecord[]>;

@@ -1,7 +1,7 @@
 /**
  * The part of the Store contract that several server instances on one database rely on: outbox
- * leases (claimDueOutbox), the provider-call claim (tryClaimProviderCall), and concurrent callers
- * of the same write getting one winner. Run by runStoreContract for every store; on PostgreSQL the
+ * leases (claimDueOutbox), the provider-call claim (tryClaimProviderCall), the reconciler's check
+ * claim (claimCheck), locks (withLock), and concurrent callers of the same write getting one winner. Run by runStoreContract for every store; on PostgreSQL the
  * concurrent calls really overlap (the pool has several connections), postgres-store.test.ts
  * repeats them across separate stores (separate pools, as separate instances have).
  */
@@ -120,6 +120,78 @@ export function runInstancesContract(current: () => Store): void {
       );
       expect(racing.filter((r) => r.claimed)).toHaveLength(1);
       expect(racing.every((r) => r.nextCallAt === at(9000))).toBe(true);
+    });
+
+    it('lets one reconciler per gap claim a payment’s check, without a version bump', async () => {
+      const store = current();
+      const s = sessionRecord();
+      await store.insertSession(s);
+      const p = paymentRecord(s);
+      const stored = (await store.insertPayment(p, eventRecord(p))).payment;
+
+      // Never checked: the first claim wins and stamps the time.
+      expect(await store.claimCheck(p.id, at(0), at(0))).toBe(true);
+      expect((await store.getPayment(p.id))!).toEqual({ ...stored, lastCheckedAt: at(0) });
+      // Checked at 0: a claim for "not checked since 0" loses, one for "not since 1 ms later" wins.
+      expect(await store.claimCheck(p.id, at(0), at(5000))).toBe(false);
+      expect(await store.claimCheck(p.id, at(1), at(5000))).toBe(true);
+      expect((await store.getPayment(p.id))!.lastCheckedAt).toBe(at(5000));
+      expect(await store.claimCheck('pay_missing_0000000000', at(0), at(0))).toBe(false);
+
+      const racing = await Promise.all(
+        Array.from({ length: 20 }, () => store.claimCheck(p.id, at(30_000), at(30_000))),
+      );
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      expect((await store.getPayment(p.id))!.version).toBe(stored.version);
+    });
+
+    it('runs the holders of one lock one at a time, other locks alongside, and releases it whatever the work does', async () => {
+      const store = current();
+      const trace: string[] = [];
+      let inside = 0;
+      let most = 0;
+      const hold = (key: string, label: string, ms: number) =>
+        store.withLock(key, async () => {
+          inside++;
+          most = Math.max(most, inside);
+          trace.push(`${label}+`);
+          await new Promise((r) => setTimeout(r, ms));
+          trace.push(`${label}-`);
+          inside--;
+          return label;
+        });
+      // Five holders of one key never overlap.
+      const same = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((l) => hold('lock:one', l, 15)));
+      expect(same).toEqual(['a', 'b', 'c', 'd', 'e']);
+      expect(most).toBe(1);
+      for (let i = 0; i < trace.length; i += 2) expect(trace[i + 1]).toBe(trace[i]!.replace('+', '-'));
+
+      // Different keys do not wait for each other.
+      trace.length = 0;
+      most = 0;
+      await Promise.all([hold('lock:x', 'x', 60), hold('lock:y', 'y', 60)]);
+      expect(most).toBe(2);
+
+      // A failing holder lets go; its error reaches the caller unchanged.
+      const boom = new Error('work failed');
+      await expect(store.withLock('lock:one', async () => Promise.reject(boom))).rejects.toBe(boom);
+      expect(await hold('lock:one', 'after', 1)).toBe('after');
+
+      // Nested: the inner key is held too (another holder of it waits for the outer one to end).
+      const order: string[] = [];
+      const outer = store.withLock('lock:outer', () =>
+        store.withLock('lock:inner', async () => {
+          order.push('nested in');
+          await new Promise((r) => setTimeout(r, 40));
+          order.push('nested out');
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 10));
+      const other = store.withLock('lock:inner', async () => {
+        order.push('other');
+      });
+      await Promise.all([outer, other]);
+      expect(order).toEqual(['nested in', 'nested out', 'other']);
     });
 
     it('gives concurrent inserts of one attempt one payment, and concurrent changes of one version one winner', async () => {

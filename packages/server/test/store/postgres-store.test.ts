@@ -190,6 +190,79 @@ describe('PostgresStore', () => {
     expect(leases.every((r) => /^instance-\d$/.test(r.leased_by as string))).toBe(true);
   });
 
+  it('excludes holders of one lock across instances, and a chain of nested locks holds one connection', async () => {
+    const { url, stores } = await instances(3);
+    let inside = 0;
+    let most = 0;
+    let entered = 0;
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        stores[i % 3]!.withLock('session:cs_shared', async () => {
+          entered++;
+          most = Math.max(most, ++inside);
+          await new Promise((r) => setTimeout(r, 5));
+          inside--;
+        }),
+      ),
+    );
+    expect([entered, most]).toEqual([24, 1]);
+
+    // Three keys nested inside one another on one instance: one lock connection, three locks on it.
+    const seen = await stores[0]!.withLock('idempotency:k', () =>
+      stores[0]!.withLock('payment:p', () =>
+        stores[0]!.withLock('other:o', () =>
+          sql(
+            url,
+            `SELECT count(DISTINCT a.pid)::int AS connections, count(*)::int AS locks
+               FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+              WHERE l.locktype = 'advisory' AND a.application_name = 'pay-with-bank-server (locks)'
+                AND a.datname = current_database()`,
+          ),
+        ),
+      ),
+    );
+    expect(seen.rows[0]).toEqual({ connections: 1, locks: 3 });
+  });
+
+  it('fails a lock that is not granted in time, and one whose connection was lost, as retryable', async () => {
+    const { url, stores } = await instances(1);
+    const waiter = new PostgresStore({ url, poolSize: 2, lockWaitMs: 300 });
+    opened.push(waiter);
+    let release!: () => void;
+    const holding = stores[0]!.withLock('payment:busy', () => new Promise<void>((r) => (release = r)));
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    const timedOut = await waiter.withLock('payment:busy', async () => 'ran').catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(StoreUnavailableError);
+    expect((timedOut as Error).message).toBe('a lock was not granted within 300 ms');
+    expect(Date.now() - started).toBeLessThan(3000);
+    release();
+    await holding;
+    expect(await waiter.withLock('payment:busy', async () => 'ran')).toBe('ran');
+
+    // The lock's connection dies while the work runs: the database let go of the lock, so the
+    // result is not trusted, and another instance could take the lock meanwhile.
+    let proceed!: () => void;
+    const work = stores[0]!.withLock('session:lost', async () => {
+      await new Promise<void>((r) => (proceed = r));
+      return 'made a decision';
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    await sql(
+      url,
+      `SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND a.datname = current_database()
+          AND a.application_name = 'pay-with-bank-server (locks)'`,
+    );
+    expect(await waiter.withLock('session:lost', async () => 'taken meanwhile')).toBe('taken meanwhile');
+    proceed();
+    const lost = await work.catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(StoreUnavailableError);
+    expect((lost as Error).message).toContain('holding a lock was lost');
+    // The instance carries on: a new lock connection is opened.
+    expect(await stores[0]!.withLock('session:lost', async () => 'again')).toBe('again');
+  });
+
   it('fails with a retryable StoreUnavailableError that never shows the URL or its password', async () => {
     const port = await freePort(); // nothing listens there
     const store = new PostgresStore({
