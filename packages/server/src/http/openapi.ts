@@ -80,6 +80,23 @@ function objectProperties(schema: JsonSchema): { properties: Record<string, Json
   };
 }
 
+/**
+ * A `text/event-stream` body. OpenAPI 3.1 cannot type the messages of a stream, so the body is a
+ * string and `x-events` names each event's data schema (JSON, one `data:` line per message).
+ */
+function eventStreamMedia(events: Record<string, z.ZodType>, components: ComponentCollector): JsonSchema {
+  return {
+    schema: {
+      type: 'string',
+      description:
+        'Server-sent events: `event: <name>` and one `data: <JSON>` line per message; lines starting with `:` are heartbeats.',
+    },
+    'x-events': Object.fromEntries(
+      Object.entries(events).map(([name, schema]) => [name, components.convert(schema, 'output')]),
+    ),
+  };
+}
+
 function toOpenApiPath(path: string): string {
   return path.endsWith('/*') ? `${path.slice(0, -2)}/{callbackPath}` : path;
 }
@@ -131,7 +148,9 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonSchema {
     for (const response of [route.response, ...(route.otherResponses ?? [])]) {
       responses[String(response.status)] = {
         description: response.description,
-        content: { 'application/json': { schema: components.convert(response.schema, 'output') } },
+        content: response.events
+          ? { 'text/event-stream': eventStreamMedia(response.events, components) }
+          : { 'application/json': { schema: components.convert(response.schema, 'output') } },
       };
     }
     const errorCodes = [...new Set([...route.errors, ...commonErrors(route)])];

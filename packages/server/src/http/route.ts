@@ -59,18 +59,33 @@ export interface HandlerContext<A extends AuthKind, P, Q, H, B> {
   fingerprint: string;
   /** The `*` part of a wildcard path (provider callbacks). */
   wildcard: string;
+  /** The caller's address key (src/security/client-address.ts), null when it cannot be known. */
+  clientAddress: string | null;
 }
 
-export interface HandlerResult<R = unknown> {
+export interface JsonResult<R = unknown> {
   status?: ContentfulStatusCode;
   body: R;
   headers?: Record<string, string>;
 }
 
+/** A response the handler built itself (an event stream), answered as it is. */
+export interface RawResult {
+  response: Response;
+}
+
+export type HandlerResult<R = unknown> = JsonResult<R> | RawResult;
+
 export interface ResponseDef<R = unknown> {
   status: ContentfulStatusCode;
   description: string;
+  /** The JSON body; for an event stream, the data of its main event. */
   schema: z.ZodType<R>;
+  /**
+   * Server-sent events (`text/event-stream`) instead of a JSON body: the data schema of each event
+   * name. The handler answers a RawResult.
+   */
+  events?: Record<string, z.ZodType>;
 }
 
 /** Headers are declared as an object schema: its keys are the header names read from the request. */

@@ -11,6 +11,7 @@
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { Services } from '../services.js';
 import { ApiError } from '../errors.js';
+import { clientAddress } from '../security/client-address.js';
 import { auth } from './middleware/auth/index.js';
 import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './middleware/body-limit/index.js';
 import type { HttpEnv } from './middleware/env.js';
@@ -25,10 +26,17 @@ export interface MountOptions {
   bodyLimitBytes?: number;
 }
 
-/** The last step: the route's handler with the validated input and the caller, answered as JSON. */
+/** The last step: the route's handler with the validated input and the caller, answered as JSON (or its own response). */
 function handle(route: AnyRoute, services: Services): MiddlewareHandler<HttpEnv> {
+  const addressOptions = { trustedProxyHeader: services.config.trustedProxyHeader };
   return async (c) => {
-    const result = await route.handler({ ...c.get('input'), auth: c.get('auth'), services });
+    const result = await route.handler({
+      ...c.get('input'),
+      auth: c.get('auth'),
+      services,
+      clientAddress: clientAddress(c.req.raw, c.env, addressOptions),
+    });
+    if ('response' in result) return result.response;
     return c.json(result.body, result.status ?? route.response.status, result.headers);
   };
 }

@@ -56,7 +56,12 @@ describe('OpenAPI document', () => {
           `${route.operationId} ${name}`,
         ).toBe(true);
       }
-      expect(op.responses[String(route.response.status)].content['application/json'].schema).toBeTruthy();
+      const media = route.response.events ? 'text/event-stream' : 'application/json';
+      expect(op.responses[String(route.response.status)].content[media].schema).toBeTruthy();
+      if (route.response.events) {
+        const events = op.responses[String(route.response.status)].content[media]['x-events'];
+        expect(Object.keys(events), route.operationId).toEqual(Object.keys(route.response.events));
+      }
       for (const code of op['x-error-codes'] as (keyof typeof ERROR_STATUS)[]) {
         expect(op.responses[String(ERROR_STATUS[code])].content['application/json'].schema).toEqual({
           $ref: '#/components/schemas/Error',
