@@ -100,7 +100,7 @@ const PaymentIdParam = z.string().min(1).max(50);
 const ApiPath = z
   .string()
   .regex(
-    /^\/(accesstoken|ecomm|epayment|webhooks)(\/[A-Za-z0-9._~{}-]*)*$/,
+    /^\/(accesstoken|ecomm|epayment|webhooks|vipps-userinfo-api)(\/[A-Za-z0-9._~{}-]*)*$/,
     'must be a Vipps API path such as /ecomm/v2/payments',
   )
   .max(200);

@@ -48,17 +48,19 @@ const API_ROUTES = [
   'POST /webhooks/v1/webhooks',
   'GET /webhooks/v1/webhooks',
   'DELETE /webhooks/v1/webhooks/{id}',
+  'GET /vipps-userinfo-api/userinfo/{sub}',
 ].map((route) => {
   const [method, template] = route.split(' ') as [string, string];
   return {
     route,
     method,
     pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
-    hasId: template.includes('{') && !template.includes('{id}'),
+    // {orderId} and {reference} name a payment; a webhook {id} or a user's {sub} does not.
+    hasId: /\{(orderId|reference)\}/.test(template),
   };
 });
 
-const API_PREFIXES = ['/accesstoken/', '/ecomm/', '/epayment/', '/webhooks/'];
+const API_PREFIXES = ['/accesstoken/', '/ecomm/', '/epayment/', '/webhooks/', '/vipps-userinfo-api/'];
 
 function matchRoute(method: string, path: string): { route: string; paymentId: string | undefined } {
   for (const candidate of API_ROUTES) {

@@ -1,6 +1,6 @@
 /**
- * The Vipps MobilePay emulator: access token, eCom v2, ePayment v1 and Webhooks v1 APIs at their
- * real paths, the landing page and a sandbox phone, with scenario controls.
+ * The Vipps MobilePay emulator: access token, eCom v2, ePayment v1, Webhooks v1 and Userinfo APIs at
+ * their real paths, the landing page and a sandbox phone, with scenario controls.
  *
  *   const { app, controlApp, controls } = createVippsSandbox({ publicUrl: 'http://localhost:4010' });
  *   root.route('/vipps', app);                 // base URL replacing https://apitest.vipps.no
@@ -19,6 +19,7 @@ import { resolveVippsOptions, type VippsConfig, type VippsSandboxOptions } from 
 import { registerPageRoutes } from './pages.js';
 import { VippsState } from './state.js';
 import { CallStats } from './stats.js';
+import { registerUserinfoRoutes } from './userinfo.js';
 import { registerWebhookRoutes } from './webhooks.js';
 
 export interface VippsSandbox {
@@ -69,6 +70,7 @@ export function createVippsSandbox(options: VippsSandboxOptions = {}): VippsSand
   registerEcomRoutes(app, ctx);
   registerEpaymentRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
+  registerUserinfoRoutes(app, ctx);
   registerPageRoutes(app, ctx);
   app.onError((_error, c) => {
     // Never echo internals; answer in the format of the API that was called.
@@ -103,6 +105,7 @@ export {
 } from './controls.js';
 export { DEFAULT_EXPRESS_PHONE_NUMBER, EXPRESS_TEST_ADDRESSES, expressUserFor } from './express-data.js';
 export { SHIPPING_BRANDS, SHIPPING_TYPES, subFor } from './epayment-express.js';
+export { EXPRESS_TEST_BIRTHDATE, USERINFO_RETENTION_MS } from './userinfo.js';
 export {
   signVippsWebhook,
   verifyVippsWebhook,
