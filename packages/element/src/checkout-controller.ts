@@ -6,12 +6,22 @@
  * this runs it.
  */
 import type { ReactiveController } from 'lit';
+import { CLIENT_TOKEN_PATTERN } from '@pay-with-bank/protocol/constants';
 import { ApiError, getSession, invalid, type ApiClientOptions } from './api/request.js';
 import { takeSessionRead } from './early-session.js';
 import type { ReactiveBase } from './element-base.js';
 import { createPwbEvent, type PwbEventDetailMap, type PwbEventName } from './events.js';
 import { coreEffects, coreTransition, screenOf, withForm } from './flow/core.js';
-import { ONCE, type Effect, type Event, type Problem, type ScreenEvent, type Setup, type State } from './flow/state.js';
+import {
+  ONCE,
+  type Effect,
+  type Event,
+  type ExpressStart,
+  type Problem,
+  type ScreenEvent,
+  type Setup,
+  type State,
+} from './flow/state.js';
 import { addEnglish, loadMessages, type MessageKey } from './i18n/index.js';
 import { readMemory } from './memory.js';
 import { loadScreen, methodModule, methodScreen } from './methods/index.js';
@@ -37,6 +47,9 @@ export interface CheckoutConfig {
   pollInterval: number;
   pollLimit: number;
   requestTimeout: number;
+  /** `express`: a "buy now" button that creates its session with `createSession` when pressed. */
+  mode: string;
+  createSession: (() => Promise<string>) | null;
 }
 
 export interface CheckoutHooks {
@@ -51,7 +64,15 @@ export interface CheckoutHooks {
 }
 
 /** States the core of the flow handles on its own; any other needs the payment part. */
-const CORE_KINDS: readonly State['kind'][] = ['no-token', 'loading', 'failed', 'methods', 'form'];
+const CORE_KINDS: readonly State['kind'][] = [
+  'no-token',
+  'express',
+  'creating-session',
+  'loading',
+  'failed',
+  'methods',
+  'form',
+];
 
 const words = (value: string) => value.split(/[\s,]+/).filter(Boolean);
 /** A chunk next to the entry did not load (offline, or a host that serves only the entry). */
@@ -89,6 +110,9 @@ export class CheckoutController implements ReactiveController {
   #focusHeading = false;
   #focusInvalid = false;
   #ticker: ReturnType<typeof setInterval> | undefined;
+  /** Express mode: the token `createSession` gave, and the start waiting for its session read. */
+  #expressToken = '';
+  #expressStart: ExpressStart | null = null;
 
   constructor(host: ReactiveBase, hooks: CheckoutHooks) {
     this.#host = host;
@@ -172,20 +196,22 @@ export class CheckoutController implements ReactiveController {
 
   #start(): void {
     const config = this.#hooks.config();
-    const token = this.#returnParams?.token || config.sessionToken;
+    const token = this.#returnParams?.token || config.sessionToken || this.#expressToken;
     const key = `${token}\n${config.serverUrl}`;
     if (this.#returnParams === undefined || key === this.#startedKey) return;
     this.#stop();
     this.#startedKey = key;
     this.#tokenAtStart = config.sessionToken;
     this.#configKey = this.#configKeyOf(config);
-    if (!token) return this.#dispatch({ type: 'await-token' });
+    if (!token) return this.#dispatch({ type: config.mode === 'express' ? 'express-ready' : 'await-token' });
     this.#api = { serverUrl: config.serverUrl, token, timeoutMs: config.requestTimeout };
     const returning = this.#returnParams?.paymentId ?? null;
     // Fetched beside the session read, not after it: the language, when the page says it.
     const early = config.locale || document.documentElement.lang;
     if (early) loadMessages(early).catch(ignore);
-    this.#dispatch({ type: 'load', setup: this.#setupOf(config), returning });
+    const express = this.#expressStart ?? undefined;
+    this.#expressStart = null;
+    this.#dispatch({ type: 'load', setup: this.#setupOf(config), returning, ...(express ? { express } : {}) });
   }
 
   #stop(): void {
@@ -208,6 +234,8 @@ export class CheckoutController implements ReactiveController {
     if (event.type === 'pay') {
       this.#dispatch({ type: 'pay', attemptId: newAttemptId(), mobile: this.#hooks.isMobile() });
       this.#focusInvalid = this.state.kind === 'form'; // nothing started: show what is missing
+    } else if (event.type === 'buy') {
+      this.#dispatch({ type: 'buy', attemptId: newAttemptId(), mobile: this.#hooks.isMobile() });
     } else if (event.type === 'retry-start') {
       this.#dispatch({ type: 'retry-start', attemptId: newAttemptId() });
     } else {
@@ -316,6 +344,7 @@ export class CheckoutController implements ReactiveController {
       await this.loadPart().catch(ignore); // its English says what is missing
       return signal.aborted ? null : { type: 'token-timeout' };
     }
+    if (effect.type === 'create-session') return this.#createSession(config, signal);
     if (effect.type !== 'session' && effect.type !== 'data') return this.part!.run(effect, this.#io(), signal);
     try {
       if (effect.type === 'data') {
@@ -351,6 +380,32 @@ export class CheckoutController implements ReactiveController {
       this.#error(problem);
       return { type: 'data-failed', key: effect.dataKey, error: problem };
     }
+  }
+
+  /**
+   * Express mode: the page creates the session on its backend (which fixes the amount) and gives its
+   * client token; then the element reads it and starts the payment, as one press of the button.
+   */
+  async #createSession(config: CheckoutConfig, signal: AbortSignal): Promise<Event | null> {
+    const state = this.state;
+    let token: unknown;
+    try {
+      if (!config.createSession) throw new Error('set createSession on the element for express mode');
+      token = await config.createSession();
+    } catch (error) {
+      token = error;
+    }
+    if (signal.aborted || state.kind !== 'creating-session') return null;
+    if (typeof token !== 'string' || !CLIENT_TOKEN_PATTERN.test(token)) {
+      const reason = token instanceof Error ? token.message : 'createSession gave no client token';
+      const problem = new ApiError('session_not_created', reason, true);
+      this.#error(problem);
+      return { type: 'session-not-created', error: problem };
+    }
+    this.#expressToken = token;
+    this.#expressStart = state.start;
+    queueMicrotask(() => this.#start());
+    return null;
   }
 
   #io() {

@@ -3,7 +3,16 @@ import type { ApiErrorCode } from './api.js';
 
 /** The element's screens, in the order a shopper usually meets them. */
 export type Screen =
-  'loading' | 'method-choice' | 'bank-list' | 'vipps-phone' | 'redirecting' | 'waiting' | 'result' | 'error';
+  | 'loading'
+  /** Express mode (product and cart pages): the provider's "buy now" button. */
+  | 'express'
+  | 'method-choice'
+  | 'bank-list'
+  | 'vipps-phone'
+  | 'redirecting'
+  | 'waiting'
+  | 'result'
+  | 'error';
 
 export interface PwbReadyDetail {
   sessionId: string;

@@ -8,6 +8,7 @@ import { createTranslator, type Translator } from './i18n/index.js';
 import { methodScreen } from './methods/index.js';
 import { styles } from './pay-with-bank.styles.js';
 import { renderError } from './screens/error.js';
+import { renderExpress } from './screens/express.js';
 import { renderLoading } from './screens/loading.js';
 import { renderMethodChoice } from './screens/method-choice.js';
 
@@ -46,6 +47,7 @@ import { renderMethodChoice } from './screens/method-choice.js';
  * @csspart button-secondary - Secondary actions (Choose another way to pay on a result, Check again).
  * @csspart button-link - Link-styled actions (Back, Choose another way while waiting).
  * @csspart pay-button - The Pay button.
+ * @csspart express-button - Express mode's "buy now" button (in the provider's colours).
  * @csspart link - The "continue" link while redirecting.
  * @csspart countdown - The Vipps countdown.
  * @csspart spinner - The progress indicator.
@@ -84,6 +86,8 @@ export class PayWithBank extends ReactiveBase {
     pollInterval: { attribute: false },
     pollLimit: { attribute: false },
     requestTimeout: { attribute: false },
+    mode: {},
+    createSession: { attribute: false },
   };
 
   /** The checkout session's client token (`clientToken` from POST /v1/sessions on your backend). */
@@ -118,6 +122,18 @@ export class PayWithBank extends ReactiveBase {
 
   /** Time limit per request to the server, in milliseconds. */
   requestTimeout = 20_000;
+
+  /**
+   * `express`: for product and cart pages, the provider's "buy now" button (Vipps Hurtigkasse). The
+   * session is created only when the shopper presses it, by `createSession`.
+   */
+  mode = '';
+
+  /**
+   * Express mode: creates the checkout session on your backend (an express session, with its amount
+   * and shipping options) and resolves to its `clientToken`.
+   */
+  createSession: (() => Promise<string>) | null = null;
 
   /**
    * With no token at all (no `session-token`, none in the return URL or this tab's history entry),
@@ -173,6 +189,9 @@ export class PayWithBank extends ReactiveBase {
       case 'no-token':
       case 'loading':
         return renderLoading(tr);
+      case 'express':
+      case 'creating-session':
+        return renderExpress({ state, tr, send });
       case 'failed':
         return renderError({ state, tr, send });
       case 'methods':

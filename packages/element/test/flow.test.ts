@@ -71,7 +71,15 @@ const redirectUrl = 'https://bank.example.test/authorize/1';
 
 const STATES = {
   'no-token': { kind: 'no-token' },
+  express: { kind: 'express', error: null },
+  'creating-session': { kind: 'creating-session', start: { attemptId: 'att_buy_00001', mobile: false } },
   loading: { kind: 'loading', setup, returning: null },
+  'loading (express)': {
+    kind: 'loading',
+    setup,
+    returning: null,
+    express: { attemptId: 'att_buy_00001', mobile: false },
+  },
   'loading (return)': { kind: 'loading', setup, returning: PAYMENT_ID },
   'failed (load)': {
     kind: 'failed',
@@ -100,7 +108,10 @@ type StateName = keyof typeof STATES;
 const EVENTS = {
   'await-token': { type: 'await-token' },
   'token-timeout': { type: 'token-timeout' },
+  'express-ready': { type: 'express-ready' },
   load: { type: 'load', setup, returning: null },
+  'session-not-created': { type: 'session-not-created', error: problem('session_not_created', true) },
+  buy: { type: 'buy', attemptId: 'att_buy_00002', mobile: false },
   configure: { type: 'configure', setup: { ...setup, highlightedBanks: ['dk-nordea'] } },
   session: { type: 'session', session },
   'session-failed': { type: 'session-failed', error: problem('network_error', true) },
@@ -145,7 +156,12 @@ const WITH_CTX: StateName[] = [
 ];
 const TABLE: Partial<Record<StateName, Partial<Record<EventName, State['kind']>>>> = {
   'no-token': { 'token-timeout': 'failed' },
+  express: { buy: 'creating-session' },
+  'creating-session': { 'session-not-created': 'express' },
   loading: { session: 'methods', 'session-failed': 'failed', configure: 'loading' },
+  // Express: the session read goes straight on with the session's first method, as if Pay were
+  // pressed on its form; this session's first is the bank, which needs a choice: its form, marked.
+  'loading (express)': { session: 'form', 'session-failed': 'failed', configure: 'loading' },
   'loading (return)': { session: 'waiting', 'session-failed': 'failed', configure: 'loading' },
   'failed (load)': { retry: 'loading' },
   methods: { choose: 'form' },
@@ -171,6 +187,7 @@ const TABLE: Partial<Record<StateName, Partial<Record<EventName, State['kind']>>
 
 function expected(state: StateName, event: EventName): State['kind'] | '=' {
   if (event === 'await-token') return 'no-token';
+  if (event === 'express-ready') return 'express';
   if (event === 'load') return 'loading';
   const listed = TABLE[state]?.[event];
   if (listed) return listed;
@@ -203,6 +220,43 @@ describe('checkout flow: every state × every event', () => {
       }
     });
   }
+});
+
+describe('checkout flow: express mode (a "buy now" button on a product page)', () => {
+  const expressSession = makeSession({ methods: ['vipps'], express: true });
+  const buy: Event = { type: 'buy', attemptId: 'att_buy_00002', mobile: true };
+
+  it('the button creates the session once (a second press while it is created changes nothing), then starts the payment at once', () => {
+    const creating = only(run(STATES.express, buy), 'creating-session');
+    expect(run(creating, { ...buy, attemptId: 'att_buy_00003' })).to.equal(creating);
+    expect(effect(creating, 'create-session')).to.have.length(1);
+    // The token arrives: the controller reads the session, carrying the press's attempt and device.
+    const loading = run(creating, { type: 'load', setup, returning: null, express: creating.start });
+    const starting = only(run(loading, { type: 'session', session: expressSession }), 'starting');
+    expect(starting.method).to.equal('vipps');
+    expect(effect(starting, 'start')[0]!.request).to.deep.equal({
+      method: 'vipps',
+      attemptId: 'att_buy_00002',
+      mobile: true,
+    });
+    expect(screenOf(STATES.express)).to.equal('express');
+    expect(screenOf(creating)).to.equal('express');
+  });
+
+  it('createSession failing shows the button again with the error, and the next press tries again', () => {
+    const creating = run(STATES.express, buy);
+    const error = problem('session_not_created', true);
+    const again = only(run(creating, { type: 'session-not-created', error }), 'express');
+    expect(again.error).to.equal(error);
+    expect(effects(again)).to.deep.equal([]);
+    expect(run(again, buy).kind).to.equal('creating-session');
+  });
+
+  it('a session read without a pending press (back from the provider) shows its payment as usual', () => {
+    const withPayment = makeSession({ methods: ['vipps'], express: true, payment: pending });
+    const loading = run(STATES.express, { type: 'load', setup, returning: null });
+    expect(run(loading, { type: 'session', session: withPayment }).kind).to.equal('waiting');
+  });
 });
 
 describe('checkout flow: journeys', () => {

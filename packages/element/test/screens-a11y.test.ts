@@ -3,13 +3,14 @@
  * element, in every language that ships with it: 0 violations. Each screen is reached the way a shopper
  * (or the server) gets there, through the fake server.
  */
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import type { CheckoutPayment } from '@pay-with-bank/protocol';
 import { SHIPPED_LANGUAGES } from '../src/i18n/index.js';
 import {
   $,
   BANKS,
   FakeServer,
+  SERVER,
   apiError,
   click,
   json,
@@ -127,6 +128,31 @@ const SCREENS: Record<string, (locale: string) => Promise<TestPayWithBank>> = {
     await waitForSelector(el, '[role="timer"]');
     return el;
   },
+  'express button (with an error)': async (locale) => {
+    const el = await fixture<TestPayWithBank>(
+      html`<test-pay-with-bank
+        mode="express"
+        server-url=${SERVER}
+        locale=${locale}
+        .createSession=${() => Promise.reject(new Error('shop is down'))}
+      ></test-pay-with-bank>`,
+    );
+    await waitForScreen(el, 'express');
+    click(el, '[data-action="buy"]');
+    await waitForSelector(el, '[data-error-code="session_not_created"]');
+    return el;
+  },
+  'result (express: shipping and total)': (locale) =>
+    result(
+      locale,
+      makePayment({
+        method: 'vipps',
+        bankId: null,
+        status: 'authorized',
+        amount: { value: 30_800, currency: 'NOK' },
+        shipping: { name: 'Posten Servicepakke', amount: { value: 7_900, currency: 'NOK' } },
+      }),
+    ),
   'result (completed)': (locale) => result(locale, makePayment({ status: 'completed' })),
   'result (reserved)': (locale) => result(locale, makePayment({ method: 'vipps', bankId: null, status: 'authorized' })),
   'result (failed)': (locale) => result(locale, failed),

@@ -20,7 +20,13 @@ const BANKS_PATH: (typeof paths)['checkoutBanks'] = '/v1/checkout/banks';
  * Errors that happen before a server answer can be read; `missing_token`: the element has no session
  * token at all (no attribute, none in the return URL or the tab's history entry).
  */
-export type ClientErrorCode = 'network_error' | 'timeout' | 'invalid_response' | 'missing_token';
+export type ClientErrorCode =
+  | 'network_error'
+  | 'timeout'
+  | 'invalid_response'
+  | 'missing_token'
+  /** Express mode: the page's `createSession` failed or gave no valid client token. */
+  | 'session_not_created';
 export type ApiErrorCode = ErrorCode | ClientErrorCode;
 
 export class ApiError extends Error {

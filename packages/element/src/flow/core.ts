@@ -39,6 +39,23 @@ export function choose(ctx: Context, method?: PaymentMethod, retry?: CheckoutPay
   return { kind: 'form', ctx: { ...ctx, forms: { ...ctx.forms, [next]: form } }, method: next, startError: null };
 }
 
+/** Pay on a method's form: its request, or the form again showing what is missing. */
+function pay(state: Extract<State, { kind: 'form' }>, attemptId: string, mobile: boolean): State {
+  const { ctx, method } = state;
+  const submitted = methodModule(method).submit(ctx.forms[method], ctx, { mobile });
+  if ('form' in submitted) return { ...state, ctx: { ...ctx, forms: { ...ctx.forms, [method]: submitted.form } } };
+  return start(state, attemptId, { ...submitted.request, method, attemptId });
+}
+
+/**
+ * Express mode, the session just read: straight on with its (express) method, as if Pay had been
+ * pressed on its form; a session offering no method the element knows shows the method choice.
+ */
+function expressStart(session: CheckoutSession, setup: Setup, express: { attemptId: string; mobile: boolean }): State {
+  const next = choose(newContext(session, setup), session.methods[0]);
+  return next.kind === 'form' ? pay(next, express.attemptId, express.mobile) : next;
+}
+
 /** Pay (or its retry): the start request for the method's choice, repeating the attempt when the choice is the same. */
 function start(state: Extract<State, { kind: 'form' }>, attemptId: string, request: Attempt['request']): State {
   const { ctx, method } = state;
@@ -75,7 +92,20 @@ export function coreTransition(state: State, event: Event): State {
     case 'await-token':
       return { kind: 'no-token' };
     case 'load':
-      return { kind: 'loading', setup: event.setup, returning: event.returning };
+      return {
+        kind: 'loading',
+        setup: event.setup,
+        returning: event.returning,
+        ...(event.express ? { express: event.express } : {}),
+      };
+    case 'express-ready':
+      return { kind: 'express', error: null };
+    case 'buy':
+      return state.kind === 'express'
+        ? { kind: 'creating-session', start: { attemptId: event.attemptId, mobile: event.mobile } }
+        : state;
+    case 'session-not-created':
+      return state.kind === 'creating-session' ? { kind: 'express', error: event.error } : state;
     case 'configure':
       if (state.kind === 'loading') return { ...state, setup: event.setup };
       if (!('ctx' in state)) return state;
@@ -87,6 +117,7 @@ export function coreTransition(state: State, event: Event): State {
     case 'session':
       // A payment to show (or one the return URL names) is the payment part's.
       if (state.kind !== 'loading' || state.returning || event.session.payment) return state;
+      if (state.express) return expressStart(event.session, state.setup, state.express);
       return choose(newContext(event.session, state.setup));
     case 'session-failed':
       if (state.kind !== 'loading') return state;
@@ -119,13 +150,9 @@ export function coreTransition(state: State, event: Event): State {
     case 'back':
       return withForm(state) && state.ctx.methods.length > 1 ? { kind: 'methods', ctx: state.ctx } : state;
 
-    case 'pay': {
-      if (state.kind !== 'form') return state; // starting, opening: one request per Pay
-      const { ctx, method } = state;
-      const submitted = methodModule(method).submit(ctx.forms[method], ctx, { mobile: event.mobile });
-      if ('form' in submitted) return { ...state, ctx: { ...ctx, forms: { ...ctx.forms, [method]: submitted.form } } };
-      return start(state, event.attemptId, { ...submitted.request, method, attemptId: event.attemptId });
-    }
+    case 'pay':
+      // starting, opening: one request per Pay
+      return state.kind === 'form' ? pay(state, event.attemptId, event.mobile) : state;
     case 'retry-start':
       return state.kind === 'form' && state.ctx.attempt
         ? start(state, event.attemptId, state.ctx.attempt.request)
@@ -148,6 +175,8 @@ export function coreTransition(state: State, event: Event): State {
 /** The I/O the states up to Pay ask for (the start request is the payment part's). */
 export function coreEffects(state: State): Effect[] {
   if (state.kind === 'no-token') return [{ key: 'token-timeout', type: 'token-timeout' }];
+  if (state.kind === 'creating-session')
+    return [{ key: `create-session:${state.start.attemptId}`, type: 'create-session' }];
   if (state.kind === 'loading') return [{ key: 'session', type: 'session' }];
   if (!withForm(state)) return [];
   const { ctx, method } = state;
@@ -163,6 +192,9 @@ export function screenOf(state: State): Screen {
     case 'no-token':
     case 'loading':
       return 'loading';
+    case 'express':
+    case 'creating-session':
+      return 'express';
     case 'failed':
       return 'error';
     case 'methods':

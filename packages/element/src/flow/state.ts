@@ -69,11 +69,24 @@ export type Retry =
   | { kind: 'load'; setup: Setup; returning: string | null }
   | { kind: 'check'; ctx: Context; paymentId: string; payment: CheckoutPayment | null };
 
+/**
+ * Express mode: the shopper pressed the "buy now" button; once the page's `createSession` gave a
+ * token and the session is read, the payment starts at once with this attempt id.
+ */
+export interface ExpressStart {
+  attemptId: string;
+  mobile: boolean;
+}
+
 export type State =
   /** No session token yet: a script may still set one (the loading screen). */
   | { kind: 'no-token' }
-  /** Reading the session; `returning`: the payment named by the return URL. */
-  | { kind: 'loading'; setup: Setup; returning: string | null }
+  /** Express mode, no session yet: the "buy now" button; `error`: the last press could not create one. */
+  | { kind: 'express'; error: Problem | null }
+  /** Express mode: the page's `createSession` is creating the checkout session (button busy). */
+  | { kind: 'creating-session'; start: ExpressStart }
+  /** Reading the session; `returning`: the payment named by the return URL; `express`: start at once. */
+  | { kind: 'loading'; setup: Setup; returning: string | null; express?: ExpressStart }
   /** The session could not be read, the payment could not be checked, or there is no token at all. */
   | { kind: 'failed'; error: Problem; retry: Retry | null }
   /** Choosing how to pay. */
@@ -109,8 +122,12 @@ export type Event =
   | { type: 'await-token' }
   /** No token came in time. */
   | { type: 'token-timeout' }
+  /** Express mode without a token: show the "buy now" button. */
+  | { type: 'express-ready' }
   /** Read the session (again: a new token, a page restored from the back/forward cache). */
-  | { type: 'load'; setup: Setup; returning: string | null }
+  | { type: 'load'; setup: Setup; returning: string | null; express?: ExpressStart }
+  /** Express mode: `createSession` failed (the token arrives as a new `load`). */
+  | { type: 'session-not-created'; error: Problem }
   /** The merchant changed an attribute the flow reads. */
   | { type: 'configure'; setup: Setup }
   // ------------------------------------------------ from the controller: answers
@@ -127,6 +144,8 @@ export type Event =
   | { type: 'refreshed'; paymentId: string; check: number; payment: CheckoutPayment; at: number }
   | { type: 'refresh-failed'; paymentId: string; check: number; error: Problem; at: number }
   // ------------------------------------------------ from the shopper (the screens)
+  /** The express "buy now" button, with a fresh attempt id and the device. */
+  | { type: 'buy'; attemptId: string; mobile: boolean }
   | { type: 'choose'; method: PaymentMethod }
   /** Input on a method's screen, for that method's module. */
   | { type: 'input'; method: PaymentMethod; input: unknown }
@@ -158,6 +177,7 @@ export type ScreenEvent =
       { type: 'choose' | 'input' | 'retry-data' | 'retry' | 'back' | 'try-again' | 'choose-another' | 'check-again' }
     >
   | { type: 'pay' }
+  | { type: 'buy' }
   | { type: 'retry-start' };
 
 export type Send = (event: ScreenEvent) => void;
@@ -170,6 +190,8 @@ export type Send = (event: ScreenEvent) => void;
 export type Effect =
   /** Wait for a session token, then give up (missing_token). */
   | { key: string; type: 'token-timeout' }
+  /** Express mode: ask the page's `createSession` for a checkout session's client token. */
+  | { key: string; type: 'create-session' }
   | { key: string; type: 'session' }
   /** Data for the method's form (a country's banks). */
   | { key: string; type: 'data'; method: PaymentMethod; dataKey: string }

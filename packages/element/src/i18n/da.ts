@@ -11,6 +11,9 @@ export const da: Catalogue = {
   'summary.amount': 'Beløb',
   'summary.payee': 'Modtager',
   'summary.reference': 'Reference',
+  'summary.shipping': 'Levering',
+  'summary.total': 'I alt',
+  'express.button.vipps': 'Køb nu med Vipps',
 
   'methodChoice.heading': 'Hvordan vil du betale?',
   'method.bank': 'Betal med din bank',
@@ -105,6 +108,7 @@ export const da: Catalogue = {
   'error.timeout': 'Betalingstjenesten var for længe om at svare. Prøv igen.',
   'error.invalid_response': 'Betalingstjenesten sendte et svar, vi ikke kunne læse. Prøv igen.',
   'error.missing_token': 'Betalingslinket er ufuldstændigt. Gå tilbage til butikken og start betalingen forfra.',
+  'error.session_not_created': 'Butikken kunne ikke starte betalingen. Prøv igen.',
 
   'failure.rejected': 'Betalingen blev afvist.',
   'failure.bank_error': 'Din bank kunne ikke gennemføre betalingen.',

@@ -36,6 +36,10 @@ export const enEntry = {
   'error.heading': 'The payment could not be loaded',
   'error.generic': 'Something went wrong. Please try again.',
   'error.network_error': 'We could not reach the payment service. Check your connection and try again.',
+  'error.session_not_created': 'The shop could not start the payment. Please try again.',
+
+  // Express mode (product pages): the provider's own "buy now" wording.
+  'express.button.vipps': 'Buy now with Vipps',
 
   'action.back': 'Back',
   'action.tryAgain': 'Try again',

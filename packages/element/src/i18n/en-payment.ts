@@ -4,6 +4,8 @@
  */
 export const enPayment = {
   'summary.reference': 'Reference',
+  'summary.shipping': 'Shipping',
+  'summary.total': 'Total',
 
   'redirecting.heading.bank': 'Taking you to your bank…',
   'redirecting.heading.vipps': 'Taking you to Vipps…',

@@ -11,6 +11,9 @@ export const fi: Catalogue = {
   'summary.amount': 'Summa',
   'summary.payee': 'Saaja',
   'summary.reference': 'Viite',
+  'summary.shipping': 'Toimitus',
+  'summary.total': 'Yhteensä',
+  'express.button.vipps': 'Osta nyt Vippsillä',
 
   'methodChoice.heading': 'Miten haluat maksaa?',
   'method.bank': 'Maksa verkkopankissa',
@@ -103,6 +106,7 @@ export const fi: Catalogue = {
   'error.timeout': 'Maksupalvelu ei vastannut ajoissa. Yritä uudelleen.',
   'error.invalid_response': 'Maksupalvelu lähetti vastauksen, jota emme pystyneet lukemaan. Yritä uudelleen.',
   'error.missing_token': 'Maksulinkki on puutteellinen. Palaa verkkokauppaan ja aloita maksu alusta.',
+  'error.session_not_created': 'Verkkokauppa ei saanut maksua käyntiin. Yritä uudelleen.',
 
   'failure.rejected': 'Maksu hylättiin.',
   'failure.bank_error': 'Pankkisi ei voinut suorittaa maksua.',

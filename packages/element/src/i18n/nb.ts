@@ -10,6 +10,9 @@ export const nb: Catalogue = {
   'summary.amount': 'Beløp',
   'summary.payee': 'Mottaker',
   'summary.reference': 'Referanse',
+  'summary.shipping': 'Frakt',
+  'summary.total': 'Totalt',
+  'express.button.vipps': 'Kjøp nå med Vipps',
 
   'methodChoice.heading': 'Hvordan vil du betale?',
   'method.bank': 'Betal med banken din',
@@ -102,6 +105,7 @@ export const nb: Catalogue = {
   'error.timeout': 'Betalingstjenesten brukte for lang tid på å svare. Prøv igjen.',
   'error.invalid_response': 'Betalingstjenesten sendte et svar vi ikke kunne lese. Prøv igjen.',
   'error.missing_token': 'Betalingslenken er ufullstendig. Gå tilbake til butikken og start betalingen på nytt.',
+  'error.session_not_created': 'Butikken fikk ikke startet betalingen. Prøv igjen.',
 
   'failure.rejected': 'Betalingen ble avvist.',
   'failure.bank_error': 'Banken din kunne ikke gjennomføre betalingen.',

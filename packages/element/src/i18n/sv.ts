@@ -10,6 +10,9 @@ export const sv: Catalogue = {
   'summary.amount': 'Belopp',
   'summary.payee': 'Mottagare',
   'summary.reference': 'Referens',
+  'summary.shipping': 'Frakt',
+  'summary.total': 'Totalt',
+  'express.button.vipps': 'Köp nu med Vipps',
 
   'methodChoice.heading': 'Hur vill du betala?',
   'method.bank': 'Betala med din bank',
@@ -102,6 +105,7 @@ export const sv: Catalogue = {
   'error.timeout': 'Betaltjänsten tog för lång tid på sig att svara. Försök igen.',
   'error.invalid_response': 'Betaltjänsten skickade ett svar som vi inte kunde läsa. Försök igen.',
   'error.missing_token': 'Betalningslänken är ofullständig. Gå tillbaka till butiken och starta betalningen igen.',
+  'error.session_not_created': 'Butiken kunde inte starta betalningen. Försök igen.',
 
   'failure.rejected': 'Betalningen nekades.',
   'failure.bank_error': 'Din bank kunde inte genomföra betalningen.',

@@ -30,6 +30,8 @@ export interface MethodTexts {
   waitingHeading: MessageKey;
   waitingText: MessageKey;
   continue: MessageKey;
+  /** Methods with an express checkout (shipping chosen in the provider's app): the "buy now" button. */
+  express?: MessageKey;
 }
 
 /** What a method's screen renders from: the state (form, starting, opening), its form, and the device. */

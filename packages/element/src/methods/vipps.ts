@@ -32,6 +32,7 @@ export const vipps: MethodModule<VippsForm, VippsInput> = {
     waitingHeading: 'waiting.heading.vipps',
     waitingText: 'waiting.text.vipps',
     continue: 'waiting.continue.vipps',
+    express: 'express.button.vipps',
   },
 
   form: (_ctx, previous) => previous ?? { phone: '', invalid: false },

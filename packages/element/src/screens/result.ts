@@ -25,7 +25,7 @@ export function renderResult({ state, tr, send }: View<Extract<State, { kind: 'r
     ${heading(tr.t(`result.${outcome}.heading`))}
     <p>${tr.t(`result.${outcome}.text`)}</p>
     ${reason ? html`<p class="reason" part="failure-reason" data-failure-reason>${reason}</p>` : nothing}
-    ${summary(tr, state.ctx.session, true)}
+    ${summary(tr, state.ctx.session, true, payment)}
     ${
       outcome === 'failed' || outcome === 'cancelled' || outcome === 'expired'
         ? html`<div class="actions">
