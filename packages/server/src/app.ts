@@ -18,6 +18,7 @@ import { ApiError, toApiError } from './errors.js';
 import { mountRoutes } from './http/router.js';
 import { routes } from './http/routes/index.js';
 import { createLogger, withLogContext, type Logger } from './log.js';
+import { createChangeBus, LiveStatus, type ChangeBus, type LiveStatusOptions } from './live/index.js';
 import { OutboxWorker } from './notifications/outbox-worker.js';
 import type { ProviderAdapter } from './providers/adapter.js';
 import { createProviderAdapters, ProviderRegistry } from './providers/registry.js';
@@ -42,6 +43,14 @@ export interface ServerDeps {
   bodyLimitBytes?: number;
   /** Jitter source for webhook retries (tests). */
   random?: () => number;
+  /**
+   * The live status change bus (default: LISTEN/NOTIFY when PWB_DATABASE is a PostgreSQL URL,
+   * in-process otherwise). A PostgreSQL `store` given here needs its PostgresChangeBus here too
+   * for several instances to hear each other's changes. The caller then owns closing it.
+   */
+  changeBus?: ChangeBus;
+  /** Live status streams: heartbeat, lifetime and limits (tests). */
+  live?: Partial<LiveStatusOptions>;
 }
 
 export interface PayWithBankServer {
@@ -52,6 +61,8 @@ export interface PayWithBankServer {
    */
   fetch: (request: Request, env?: unknown) => Promise<Response>;
   services: Services;
+  /** Live status streams; `live.endStreams()` before closing the HTTP server lets it close at once. */
+  live: LiveStatus;
   /** Null when no webhook is configured. */
   outbox: OutboxWorker | null;
   reconciler: Reconciler;
@@ -80,6 +91,9 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
     deps.adapters ?? createProviderAdapters(config, { fetch: fetchImpl, logger, now }),
   );
   const banks = new BankDirectory(now, logger);
+  // The ledger tells the bus after each commit; the streams on this instance (and, on PostgreSQL,
+  // on the others) re-read the payment.
+  const changeBus = deps.changeBus ?? createChangeBus(config.database, logger);
   const sessions = new SessionService({
     store,
     providers,
@@ -102,8 +116,18 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
       now,
     }),
     ...(deps.refreshIntervalMs !== undefined ? { refreshIntervalMs: deps.refreshIntervalMs } : {}),
+    onPaymentChange: (payment) => changeBus.publish(payment.id),
   });
-  const services: Services = { config, store, providers, sessions, payments, banks, logger, now };
+  const live = new LiveStatus({
+    store,
+    bus: changeBus,
+    ownsBus: !deps.changeBus,
+    payments,
+    logger,
+    now,
+    ...(deps.live ? { options: deps.live } : {}),
+  });
+  const services: Services = { config, store, providers, sessions, payments, banks, live, logger, now };
 
   const outbox = config.webhook
     ? new OutboxWorker({
@@ -195,11 +219,13 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
     app,
     fetch: async (request: Request, env?: unknown) => app.fetch(request, env as object | undefined),
     services,
+    live,
     outbox,
     reconciler,
     async close() {
       if (closed) return;
       closed = true;
+      await live.close();
       await outbox?.stop();
       await reconciler.stop();
       if (ownsStore) await store.close();

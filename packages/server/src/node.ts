@@ -35,6 +35,8 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     port: address.port,
     server,
     async close() {
+      // Open event streams would hold the HTTP server's close() open: end them first (clients reconnect).
+      server.live.endStreams();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         // Idle keep-alive sockets would hold close() open.

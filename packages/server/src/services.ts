@@ -6,6 +6,7 @@ import type { Store } from './store/store.js';
 import type { BankDirectory } from './providers/banks.js';
 import type { PaymentService } from './payments/service.js';
 import type { SessionService } from './sessions/service.js';
+import type { LiveStatus } from './live/index.js';
 
 export interface Services {
   config: Config;
@@ -14,6 +15,8 @@ export interface Services {
   sessions: SessionService;
   payments: PaymentService;
   banks: BankDirectory;
+  /** Live status streams (GET /v1/checkout/payments/{id}/events). */
+  live: LiveStatus;
   logger: Logger;
   now: () => Date;
 }

@@ -48,6 +48,8 @@ export interface LedgerOptions {
    * the merchant's options (the service releases the reservation at the provider).
    */
   onShippingMismatch?: (payment: PaymentRecord) => Promise<void>;
+  /** Called after each committed change of a payment's row (the live status bus: src/live/). */
+  onCommitted?: (payment: PaymentRecord) => void;
 }
 
 /** Event type of a shipping quote the server gave a provider (its options, never the address). */
@@ -268,6 +270,7 @@ export class PaymentLedger {
         ...(session && session.state !== 'paid' ? { sessionState: 'paid' as const } : {}),
       });
       if (result.ok) {
+        this.options.onCommitted?.(result.payment);
         if (next.status !== current.status) {
           logger.info('payment status changed', {
             paymentId,

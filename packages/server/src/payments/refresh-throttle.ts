@@ -9,8 +9,8 @@
 import type { PollingPolicy } from '../providers/adapter.js';
 import type { PaymentEventSource } from '../store/store.js';
 
-/** Sources that poll on a schedule (the browser's refresh, the reconciler) rather than react to news. */
-const POLLING_SOURCES: ReadonlySet<PaymentEventSource> = new Set(['refresh', 'reconciler']);
+/** Sources that poll on a schedule (the browser's refresh, a live stream's watch, the reconciler) rather than react to news. */
+const POLLING_SOURCES: ReadonlySet<PaymentEventSource> = new Set(['refresh', 'watch', 'reconciler']);
 
 /**
  * The earliest time the next status call may be made: not before `firstPollAfterMs` after creation,

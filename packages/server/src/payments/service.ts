@@ -42,6 +42,8 @@ export interface PaymentServiceOptions {
   maxAttemptsPerSession?: number;
   /** Shipping options of express checkouts (default: static options only, no shipping URL can be asked). */
   shipping?: ShippingQuoter;
+  /** Told after each committed change of a payment (the ledger's hook: live status). */
+  onPaymentChange?: (payment: PaymentRecord) => void;
 }
 
 /** What the locked part of a start leads to. */
@@ -70,6 +72,7 @@ export class PaymentService {
       logger,
       now,
       onShippingMismatch: (payment) => this.releaseMismatched(payment),
+      ...(options.onPaymentChange ? { onCommitted: options.onPaymentChange } : {}),
     });
     this.creator = new PaymentCreator({ store, ledger: this.ledger, logger, now });
     this.refresher = new PaymentRefresher({

@@ -60,7 +60,7 @@ describe('CORS', () => {
       const actual = await world.h.client(a.token, route.method, path, undefined, { origin: SHOP_ORIGIN });
       expect(actual.headers.get('access-control-allow-origin'), route.operationId).toBe(SHOP_ORIGIN);
       expect(actual.headers.get('access-control-allow-credentials')).toBeNull();
-      await actual.text();
+      await actual.body?.cancel(); // not read: the live status route streams
     }
   });
 
@@ -79,7 +79,7 @@ describe('CORS', () => {
         ).toBeNull();
         const actual = await world.h.client(a.token, route.method, path, undefined, { origin });
         expect(actual.headers.get('access-control-allow-origin'), `${route.operationId} ${origin}`).toBeNull();
-        await actual.text();
+        await actual.body?.cancel();
       }
     }
   });

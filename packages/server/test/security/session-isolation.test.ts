@@ -62,6 +62,22 @@ const ATTACKS: Record<string, Attack> = {
     expect(await other.text()).toBe(await missing.text());
     expect(await stateOf(world)).toBe(before);
   },
+  async streamCheckoutPayment(world, a, b) {
+    const before = await stateOf(world);
+    for (const [token, paymentId] of [
+      [a.token, b.paymentId],
+      [b.token, a.paymentId],
+    ] as const) {
+      const res = await world.h.client(token, 'GET', `/v1/checkout/payments/${paymentId}/events`);
+      expect(res.status).toBe(404);
+      expect((await json(res)).error.code).toBe('not_found');
+    }
+    const missing = await world.h.client(a.token, 'GET', '/v1/checkout/payments/pay_AAAAAAAAAAAAAAAAAAAAAA/events');
+    const other = await world.h.client(a.token, 'GET', `/v1/checkout/payments/${b.paymentId}/events`);
+    expect(await other.text()).toBe(await missing.text());
+    expect(world.h.server.live.held).toEqual({ streams: 0, listeners: 0, polled: 0, counted: 0 });
+    expect(await stateOf(world)).toBe(before);
+  },
 };
 
 describe('one session’s token against another session', () => {

@@ -5,6 +5,8 @@ import {
   ListBanksResponse,
   paths,
   PaymentIdParams,
+  PaymentStreamEnd,
+  PaymentStreamEvent,
   RefreshPaymentResponse,
   StartPaymentRequest,
   StartPaymentResponse,
@@ -120,6 +122,37 @@ export const checkoutRoutes = [
       const payment = await ownPayment(services, session, params.paymentId);
       const refreshed = await services.payments.refresh(payment.id, 'refresh');
       return { body: { payment: services.payments.checkoutView(refreshed) } };
+    },
+  }),
+  defineRoute({
+    operationId: 'streamCheckoutPayment',
+    method: 'GET',
+    path: paths.checkoutPaymentEvents,
+    auth: 'client',
+    rateLimit: 'checkout',
+    tags: ['Checkout'],
+    summary: 'Live status of a payment (server-sent events)',
+    description:
+      'A text/event-stream, read with a streaming fetch (the token goes in the Authorization header, never in the URL, so EventSource cannot be used). ' +
+      '`event: payment` carries `{ payment }` exactly as the refresh route answers it: first the current state, then one per committed change, on whichever server instance the change was made. ' +
+      'A `: heartbeat` comment line comes every 15 s. `event: end` with `{ reason }` is the last message: `final` once the payment is settled or final (do not reconnect), `lifetime` after at most 10 minutes or shortly after the payment expires (reconnect), `shutdown` when the server stops (reconnect after a moment). ' +
+      'While a stream watches an open payment the server asks the provider on its polling schedule (once per interval however many streams watch). Open streams are limited per checkout and per client address (rate_limited); on any failure, poll the refresh route instead.',
+    params: PaymentIdParams,
+    query: NoQuery,
+    response: {
+      status: 200,
+      description: 'The stream (text/event-stream; Cache-Control: no-store; X-Accel-Buffering: no)',
+      schema: PaymentStreamEvent,
+      events: { payment: PaymentStreamEvent, end: PaymentStreamEnd },
+    },
+    errors: ['not_found'],
+    handler: async ({ auth: { session }, params, services, request, clientAddress }) => {
+      const response = await services.live.open(session, params.paymentId, {
+        clientAddress,
+        signal: request.signal,
+        headOnly: request.method === 'HEAD',
+      });
+      return { response };
     },
   }),
 ];
