@@ -56,6 +56,14 @@ export { ApiError, ProviderError, toApiError } from './errors.js';
 export { SqliteStore, openSqliteStore } from './store/sqlite.js';
 export { PostgresStore, openPostgresStore, type PostgresStoreOptions } from './store/postgres.js';
 export { MemoryStore } from './store/memory.js';
+export {
+  DEFAULT_LIVE_OPTIONS,
+  InProcessChangeBus,
+  LiveStatus,
+  PostgresChangeBus,
+  type ChangeBus,
+  type LiveStatusOptions,
+} from './live/index.js';
 export { openStore } from './store/open.js';
 export { StoreUnavailableError, isStoreUnavailable } from './store/store.js';
 export type * from './store/store.js';
