@@ -4,7 +4,7 @@ import { ReactiveBase, addStyles, type PropertyOptions } from './element-base.js
 import { isMobileDevice } from './device.js';
 import { screenOf } from './flow/core.js';
 import type { State } from './flow/state.js';
-import { createTranslator, type Translator } from './i18n/index.js';
+import { createTranslator, messagesLoaded, type Translator } from './i18n/index.js';
 import { methodScreen } from './methods/index.js';
 import { styles } from './pay-with-bank.styles.js';
 import { renderError } from './screens/error.js';
@@ -175,7 +175,7 @@ export class PayWithBank extends ReactiveBase {
     const { state, announcement } = this.checkout;
     const screen = this.screen(state, tr);
     return html`<div class="base" part="base" data-screen=${screen ? screenOf(state) : 'loading'} lang=${tr.language}>
-      ${screen ?? renderLoading(tr)}
+      ${screen ?? renderLoading(tr, messagesLoaded(this.checkout.localeOf()))}
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true" data-live-region>
         ${announcement ? tr.t(announcement) : ''}
       </div>
@@ -188,7 +188,7 @@ export class PayWithBank extends ReactiveBase {
     switch (state.kind) {
       case 'no-token':
       case 'loading':
-        return renderLoading(tr);
+        return null; // the loading screen (below)
       case 'express':
       case 'creating-session':
         return renderExpress({ state, tr, send });

@@ -1,7 +1,14 @@
 import { expect } from '@open-wc/testing';
 import { ERROR_STATUS } from '@pay-with-bank/protocol';
-import { createTranslator, en, formatAmount, localeChain, registerMessages } from '../src/i18n/index.js';
-import { FakeServer, makeSession, mount, text, waitForScreen } from './helpers.js';
+import {
+  createTranslator,
+  en,
+  formatAmount,
+  localeChain,
+  registerMessageLoader,
+  registerMessages,
+} from '../src/i18n/index.js';
+import { $, FakeServer, makeSession, mount, text, waitForScreen } from './helpers.js';
 
 describe('i18n', () => {
   it('falls back regional → base → English', () => {
@@ -74,6 +81,25 @@ describe('i18n', () => {
       expect(text(el, 'h2')).to.equal('Hvordan vil du betale i dag?');
       expect(text(el, '[data-method="bank"] strong')).to.not.equal('Pay with your bank');
       expect(text(el, '[data-amount]')).to.match(/^1\s250,00\skr$/);
+    } finally {
+      server.restore();
+    }
+  });
+
+  it('shows no word in English while the page’s language is still coming: the loading screen waits for it', async () => {
+    let deliver!: (messages: { loading: string }) => void;
+    registerMessageLoader('yx', () => new Promise((resolve) => (deliver = resolve)));
+    const server = new FakeServer().withDefaults().install();
+    server.on('GET', /session$/, () => new Promise(() => undefined)); // the session is slower still
+    try {
+      const el = await mount({ locale: 'yx' });
+      await el.updateComplete;
+      expect($(el, '[part="spinner"]')).to.not.equal(null);
+      expect(text(el, '.base')).to.equal(''); // no "Loading payment…"
+      deliver({ loading: 'Yx loading' });
+      await new Promise((resolve) => setTimeout(resolve));
+      await el.updateComplete;
+      expect(text(el, 'h2')).to.equal('Yx loading');
     } finally {
       server.restore();
     }
