@@ -7,10 +7,10 @@ import { gzipSync } from 'node:zlib';
 /**
  * The entry (`pay-with-bank.js`: everything the browser loads before an English bank list is
  * interactive) fails the build above this. Issue 9's goal is 12 KB with a hard limit of 13 KB; the
- * entry is 15.8 KiB and what it is made of is all needed before the bank list (see bench/README.md,
- * "Script-tag size"), so the limit guards that, a little above it.
+ * entry is 16.4 KiB and what it is made of is all needed before the bank list or the express button
+ * (see bench/README.md, "Script-tag size"), so the limit guards that, a little above it.
  */
-const ENTRY_LIMIT_GZIP = 16.5 * 1024;
+const ENTRY_LIMIT_GZIP = 17 * 1024;
 const ENTRY_GOAL_GZIP = 12 * 1024;
 /** Any one chunk (the payment part, a catalogue, a method's screen). */
 const CHUNK_LIMIT_GZIP = 6.5 * 1024;
@@ -43,6 +43,10 @@ for (const name of files) {
   // the bank list (a merchant's page cannot be assumed to have <link rel=modulepreload>).
   if (entry && /(?:^|[;}\s])import\s*(?:[\w*{}\s,$]+\s*from\s*)?["'`]/m.test(code)) {
     problems.push(`${name} imports a chunk statically`);
+  }
+  // The element's base is its own over lit-html: an import from 'lit' itself brings LitElement back.
+  if (/\b(litElementVersions|reactiveElementVersions)\b/.test(code)) {
+    problems.push(`${name} bundles LitElement/ReactiveElement (import from 'lit/html.js', not 'lit')`);
   }
   // zod belongs to the server side of the protocol.
   if (/\bzod\b|ZodError|safeParse/.test(code)) problems.push(`${name} bundles zod`);

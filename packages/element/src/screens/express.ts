@@ -1,4 +1,4 @@
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit/html.js';
 import type { State } from '../flow/state.js';
 import { expressMethod } from '../methods/index.js';
 import { errorAlert, type View } from './shared.js';
