@@ -9,9 +9,12 @@
 //
 // Each kind of load is measured at each network latency (Chromium's network emulation, added to every
 // request the page makes, CORS preflights included), and so is a floor page: the same checkout document
-// under the same kind of Content-Security-Policy, whose one small external script makes the one
-// request the bank list needs (GET /v1/checkout/session with the bearer token, so one preflight too)
-// and renders the banks as a plain list. The widget's time to its bank rows is compared with the floor's.
+// (its styles, its other script, its Content-Security-Policy), whose element script is replaced by one
+// small script that makes the one request the bank list needs (GET /v1/checkout/session with the
+// bearer token, so one preflight too) and renders the banks as a plain list instead of the element.
+// The element's script request is answered by this script for both pages, after the same latency: the
+// shop's bundle for the widget, the floor's script for the floor. The widget's time to its bank rows
+// is compared with the floor's.
 //
 // One session kind per currency, chosen with the shop's own currency selector:
 // - DKK (the shop's default) offers bank and Vipps, so the widget opens on the method choice; the
@@ -30,8 +33,8 @@
 // frame. Chained round trips: the longest chain of requests, finished before the rows, each of which
 // went out (network start, so a request waiting on its preflight goes out after it) after the
 // previous one had ended.
-/* global URLSearchParams */ // Node's, not in the workspace's ESLint globals
-import { createServer } from 'node:http';
+/* global URLSearchParams, TextEncoder */ // Node's, not in the workspace's ESLint globals
+import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS } from './browser.mjs';
 
@@ -129,68 +132,48 @@ function instrument() {
   window.requestAnimationFrame(frame);
 }
 
-// ------------------------------------------------------------------ one load
-
 // ------------------------------------------------------------------ the floor page
 
-/** The floor page's one script: the one request the bank list needs, then a plain list. */
-const FLOOR_SCRIPT = `const list = document.getElementById('floor-banks');
-const response = await fetch(list.dataset.server + '/v1/checkout/session', {
-  headers: { Accept: 'application/json', Authorization: 'Bearer ' + list.dataset.token },
+/** The element's script tag on the checkout page (the shop serves the script-tag build there). */
+const ELEMENT_SCRIPT = /\/assets\/pay-with-bank\.js(\?|$)/;
+
+/**
+ * The floor's script, in place of the element's (same URL, same tag, same policy): the one request
+ * the bank list needs, sent first, then the `<pay-with-bank>` element replaced by a plain list.
+ */
+const FLOOR_SCRIPT = `const el = document.querySelector('pay-with-bank');
+const answer = fetch((el.getAttribute('server-url') ?? '') + '/v1/checkout/session', {
+  headers: { Accept: 'application/json', Authorization: 'Bearer ' + el.getAttribute('session-token') },
   credentials: 'omit',
 });
-const { banks } = await response.json();
+const list = Object.assign(document.createElement('ul'), { id: 'floor-banks' });
+list.dataset.server = el.getAttribute('server-url') ?? '';
+el.replaceWith(list);
+const { banks } = await (await answer).json();
 list.replaceChildren(...(banks ?? []).map((bank) => Object.assign(document.createElement('li'), { textContent: bank.name })));
 `;
-
-/** Serves the floor script from its own origin (a module script: CORS). */
-function startFloorServer() {
-  const server = createServer((req, res) => {
-    res.writeHead(200, {
-      'content-type': 'text/javascript; charset=utf-8',
-      'access-control-allow-origin': '*',
-      'cache-control': 'no-store',
-    });
-    res.end(FLOOR_SCRIPT);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-/** The checkout document, its widget replaced by the floor: same token, same server, one script. */
-function floorDocument(html, floorUrl) {
-  const token = /session-token="([^"]+)"/.exec(html)?.[1];
-  const server = /server-url="([^"]+)"/.exec(html)?.[1];
-  if (!token || !server) throw new Error('no <pay-with-bank session-token server-url> on the checkout page');
-  return {
-    server,
-    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Floor</title>
-<script type="module" src="${floorUrl}"></script></head>
-<body><h1>Checkout</h1><ul id="floor-banks" data-token="${token}" data-server="${server}"></ul></body></html>`,
-  };
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ------------------------------------------------------------------ one load
 
-async function measureLoad(browser, checkoutUrl, { latency = 0, floorUrl = null } = {}) {
+async function measureLoad(browser, checkoutUrl, { latency = 0, floor = false, bundle }) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
     await page.addInitScript(instrument);
-    if (floorUrl) {
-      await page.route(checkoutUrl, async (route) => {
-        const response = await route.fetch(); // the real checkout page (its token), as the shop served it
-        const { server, body } = floorDocument(await response.text(), floorUrl);
-        const csp = `default-src 'none'; script-src ${new URL(floorUrl).origin}; connect-src ${new URL(server).origin}`;
-        await sleep(latency); // fulfilled here, so the document pays the emulated latency by hand
-        await route.fulfill({
-          status: 200,
-          headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp },
-          body,
-        });
+    // The element's script is answered here for both pages, after the latency the browser adds to
+    // every other request: the shop's bundle for the widget, the floor's script for the floor. (A
+    // document answered here would be treated differently: Chromium's emulation then leaves its
+    // CORS preflights without latency, so the documents come from the shop as they are.)
+    await page.route(ELEMENT_SCRIPT, async (route) => {
+      await sleep(latency);
+      await route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' },
+        body: floor ? FLOOR_SCRIPT : bundle,
       });
-    }
+    });
     const cdp = await context.newCDPSession(page);
     // Times in the browser's monotonic clock (ms); converted to the page's clock below.
     const requests = new Map();
@@ -250,7 +233,7 @@ async function measureLoad(browser, checkoutUrl, { latency = 0, floorUrl = null 
         { polling: 'raf', timeout: TIMEOUT_MS },
       );
       const { screen, x, y } = await first.jsonValue();
-      if (screen === 'method-choice' && !floorUrl) {
+      if (screen === 'method-choice' && !floor) {
         if (x === null) {
           await page
             .locator('pay-with-bank')
@@ -279,11 +262,13 @@ async function measureLoad(browser, checkoutUrl, { latency = 0, floorUrl = null 
     const serverOrigin = new URL(serverUrl, checkoutUrl).origin;
     // NavigationStart is on the same monotonic clock as the Network events: 0 on the page's clock.
     const { metrics } = await cdp.send('Performance.getMetrics');
-    const zero = metrics.find((m) => m.name === 'NavigationStart').value * 1000;
+    const metric = (name) => metrics.find((m) => m.name === name).value;
+    const zero = metric('NavigationStart') * 1000;
     const all = [...requests.values()].map((r) => ({
       ...r,
       start: r.issued - zero,
-      sent: (r.sent ?? r.issued) - zero,
+      // The script answered by the bench has no network start of its own: it went out when issued.
+      sent: (ELEMENT_SCRIPT.test(r.url) ? r.issued : (r.sent ?? r.issued)) - zero,
       end: r.end === null ? null : r.end - zero,
     }));
     const before = all.filter((r) => r.start < marks.rows);
@@ -292,6 +277,9 @@ async function measureLoad(browser, checkoutUrl, { latency = 0, floorUrl = null 
     return {
       marks,
       clicked,
+      // Main-thread time spent in tasks and in script by now (just after the rows): the page's own
+      // work, which other processes on the machine disturb less than they disturb wall time.
+      busy: { task: metric('TaskDuration') * 1000, script: metric('ScriptDuration') * 1000 },
       list: before.sort((a, b) => a.start - b.start),
       serverOrigin,
       requests: before.length,
@@ -299,10 +287,20 @@ async function measureLoad(browser, checkoutUrl, { latency = 0, floorUrl = null 
       preflights: server.filter((r) => r.preflight).length,
       chainAll: longestChain(done(before)),
       chainServer: longestChain(done(server)),
+      chainToSession: chainTo(done(before), (r) => r.method === 'GET' && /\/v1\/checkout\/session$/.test(r.url)),
     };
   } finally {
     await context.close();
   }
+}
+
+/**
+ * The longest chain that ends in the last request matching `target` (the session read the rows wait
+ * for): the round trips on the rows' critical path, without chunks prefetched meanwhile.
+ */
+function chainTo(requests, target) {
+  const last = requests.filter(target).at(-1);
+  return last ? longestChain(requests.filter((r) => r === last || (r.end !== null && r.end <= last.sent))) : [];
 }
 
 /**
@@ -331,16 +329,18 @@ function longestChain(requests) {
 
 // ------------------------------------------------------------------ run and report
 
-// The floor document is fulfilled by the script (not from a socket), so Chromium's local network access
-// checks would count it as public and refuse its requests to localhost; the widget's pages are real
-// localhost pages either way.
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [...CHROMIUM_ARGS, '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests'],
+  args: CHROMIUM_ARGS,
 });
-const floorServer = await startFloorServer();
-const floorUrl = `http://127.0.0.1:${floorServer.address().port}/floor.js`;
+// The element's script-tag entry as the shop serves it, fetched once (see measureLoad).
+const bundleResponse = await fetch(`${shop}/assets/pay-with-bank.js`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+if (!bundleResponse.ok) throw new Error(`GET ${shop}/assets/pay-with-bank.js answered ${bundleResponse.status}`);
+const bundle = await bundleResponse.text();
 const FLOOR = 'floor';
+console.log(
+  `element script as the shop serves it: ${new TextEncoder().encode(bundle).length} B, gzip -9 ${gzipSync(bundle, { level: 9 }).length} B`,
+);
 /** results per latency: kind (currency, or the floor) → loads */
 const results = new Map(latencies.map((l) => [l, new Map([...currencies, FLOOR].map((k) => [k, []]))]));
 try {
@@ -348,14 +348,13 @@ try {
     for (let i = 0; i < runs + 1; i++) {
       for (const kind of [...currencies, FLOOR]) {
         const url = await createOrder(kind === FLOOR ? currencies.at(-1) : kind);
-        const result = await measureLoad(browser, url, { latency, floorUrl: kind === FLOOR ? floorUrl : null });
+        const result = await measureLoad(browser, url, { latency, floor: kind === FLOOR, bundle });
         if (i > 0) results.get(latency).get(kind).push(result); // the first load of each kind warms caches
       }
     }
   }
 } finally {
   await browser.close();
-  floorServer.close();
 }
 
 const quantile = (values, p) => {
@@ -379,14 +378,17 @@ console.log(
 for (const [latency, byKind] of results) {
   console.log(`\n=== network latency ${latency} ms per request (Chromium emulation)`);
   for (const [kind, list] of byKind) report(kind, list);
-  const floor = median(byKind.get(FLOOR).map((r) => r.marks.rows));
+  const floors = byKind.get(FLOOR);
+  const floor = median(floors.map((r) => r.marks.rows));
   for (const currency of currencies) {
     const list = byKind.get(currency);
     const direct = list.filter((r) => !r.clicked);
     if (direct.length) {
       const rows = median(direct.map((r) => r.marks.rows));
+      // Each load against the floor's load of the same round (loaded right after it).
+      const paired = median(list.flatMap((r, i) => (r.clicked ? [] : [r.marks.rows / floors[i].marks.rows])));
       console.log(
-        `  ${currency} bank rows vs the floor      ${(rows / floor).toFixed(2)}× (median ${rows.toFixed(0)} ms vs ${floor.toFixed(0)} ms)`,
+        `  ${currency} bank rows vs the floor      ${(rows / floor).toFixed(2)}× (median ${rows.toFixed(0)} ms vs ${floor.toFixed(0)} ms); median of the rounds' ratios ${paired.toFixed(2)}×`,
       );
     } else {
       const first = median(list.map((r) => r.marks.firstScreen));
@@ -401,7 +403,9 @@ function report(kind, list) {
   const m = list.map((r) => r.marks);
   const clicks = list.filter((r) => r.clicked).length;
   if (kind === FLOOR) {
-    console.log(`\nfloor page: the checkout document, one script, one request, a plain list`);
+    console.log(
+      `\nfloor page: the same checkout document, the element's script replaced by one request and a plain list`,
+    );
   } else {
     console.log(
       `\n${kind} session, methods ${describe(m.map((x) => (x.methods ?? []).join(' + ')))}: first screen ${describe(m.map((x) => x.firstScreenName))}` +
@@ -417,14 +421,18 @@ function report(kind, list) {
   console.log(
     `  bank rows visible                ${timing(m.map((x) => x.rows))}${clicks > 0 ? ' (includes the click)' : ''}; ${describe(m.map((x) => x.rowCount))} bank rows`,
   );
+  console.log(
+    `  main thread busy by the rows     tasks ${timing(list.map((r) => r.busy.task))}, of it script ${timing(list.map((r) => r.busy.script))}`,
+  );
   const server = list[0].serverOrigin;
   console.log(
     `  requests before the rows         all ${count(list.map((r) => r.requests))}, to the companion server ${server} ${count(list.map((r) => r.serverRequests))} (of them CORS preflights ${count(list.map((r) => r.preflights))})`,
   );
   console.log(
-    `  chained round trips              all requests ${count(list.map((r) => r.chainAll.length))}, companion server ${count(list.map((r) => r.chainServer.length))}`,
+    `  chained round trips              all requests ${count(list.map((r) => r.chainAll.length))}, companion server ${count(list.map((r) => r.chainServer.length))}, up to the session read ${count(list.map((r) => r.chainToSession.length))}`,
   );
   console.log(`  requests (last load)             ${list.at(-1).list.map(label).join(', ')}`);
+  console.log(`  chain to the session (last load) ${list.at(-1).chainToSession.map(label).join(' → ')}`);
   console.log(`  longest chain (last load)        ${list.at(-1).chainAll.map(label).join(' → ')}`);
   const longest = list.reduce((a, b) => (b.chainAll.length > a.chainAll.length ? b : a));
   if (longest.chainAll.length > list.at(-1).chainAll.length) {
