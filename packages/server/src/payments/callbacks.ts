@@ -6,7 +6,7 @@
  * session's options, or the merchant's shipping URL's), and the shopper withdrawing consent (their
  * details are erased from every payment of theirs).
  */
-import { isTerminal } from '@pay-with-bank/protocol';
+import { isTerminal, type ShippingOption } from '@pay-with-bank/protocol';
 import { crashPoint } from '../crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
 import { ApiError, toApiError } from '../errors.js';
 import type { CallbackResult } from '../providers/adapter.js';
@@ -30,6 +30,8 @@ export interface CallbackOutcome {
   payment: PaymentRecord | null;
   /** The body the provider expects in answer (its own format), or undefined for a plain acknowledgement. */
   reply?: unknown;
+  /** The HTTP status of `reply` when it is not 200 (a provider's own "no shipping options here"). */
+  replyStatus?: 400 | 404 | 409 | 422;
 }
 
 export async function handleCallback(
@@ -56,10 +58,19 @@ export async function handleCallback(
     if (isTerminal(payment.status) || payment.status === 'authorized') {
       throw new ApiError('invalid_state', 'The shipping of this payment is settled already.');
     }
-    const offered = await options.shipping.optionsFor(session, result.address);
+    let offered: ShippingOption[];
+    try {
+      offered = await options.shipping.optionsFor(session, result.address);
+    } catch (error) {
+      // Some providers take "no shipping here" as an answer of their own, not as an error.
+      const declined =
+        result.decline && error instanceof ApiError && error.code === 'shipping_unavailable' ? result.decline() : null;
+      if (!declined) throw error;
+      return { payment, reply: declined.body, replyStatus: declined.status };
+    }
     // Stored before the provider hears them: the shopper's choice is checked against these.
     await options.ledger.recordShippingQuote(payment, offered);
-    return { payment, reply: result.reply(offered) };
+    return { payment, reply: result.reply(offered, session.currency) };
   }
   if (result.kind === 'consent-removal') {
     const known = payment.providerUserKey ?? null;

@@ -124,8 +124,14 @@ export interface ShippingQuoteCallback {
   kind: 'shipping-quote';
   providerPaymentId: string;
   address: Address;
-  /** The provider's answer body for these options (in the payment's currency, minor units). */
-  reply(options: readonly ShippingOption[]): unknown;
+  /** The provider's answer body for these options, in the payment's currency (minor units). */
+  reply(options: readonly ShippingOption[], currency: Currency): unknown;
+  /**
+   * How the provider wants to hear that there are no options for this address (the merchant's
+   * shipping URL failed or gave none it could use), when it has a way of its own: an HTTP status
+   * and a body in its format. Absent: the core answers its shipping_unavailable error.
+   */
+  decline?(): { status: 400 | 404 | 409 | 422; body: Record<string, unknown> };
 }
 
 /**

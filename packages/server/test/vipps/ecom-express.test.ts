@@ -138,7 +138,7 @@ describe('eCom express: the shipping details request', () => {
       providerPaymentId: orderId,
       address: { line1: 'Dronning Eufemias gate 42', line2: null, postCode: '0191', city: 'OSLO', country: 'NO' },
     });
-    expect((result as ShippingQuoteCallback).reply(OPTIONS)).toEqual({
+    expect((result as ShippingQuoteCallback).reply(OPTIONS, 'NOK')).toEqual({
       addressId: 3960,
       orderId,
       shippingDetails: [

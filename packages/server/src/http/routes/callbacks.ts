@@ -42,7 +42,8 @@ export const callbackRoutes = [
     ],
     handler: async ({ params, request, wildcard, services }) => {
       const outcome = await services.payments.handleCallback(params.provider, request, wildcard);
-      return { body: (outcome.reply as Record<string, unknown> | undefined) ?? { received: true } };
+      const body = (outcome.reply as Record<string, unknown> | undefined) ?? { received: true };
+      return outcome.replyStatus ? { status: outcome.replyStatus, body } : { body };
     },
   }),
   defineRoute({
