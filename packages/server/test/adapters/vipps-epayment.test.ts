@@ -20,8 +20,8 @@ runAdapterContract('Vipps ePayment v1', (settings) => makeVippsWorld('epayment',
   banks: null,
   pollingPolicy: true,
   authorizedMeansPaid: true,
-  // The stored ePayment spec predates Express: refused with a configuration hint (PWB_VIPPS_API=ecom).
-  express: { supported: false, why: 'the ePayment spec this adapter follows predates Express' },
+  // ePayment Express: fixed options or the dynamic shipping callback, the shopper from GET.
+  express: { supported: true },
   unsupportedCurrency: { currency: 'SEK', code: 'invalid_request' },
   sameAttemptTwice: {
     kind: 'same-payment',

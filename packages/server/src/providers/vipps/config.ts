@@ -44,7 +44,8 @@ export interface VippsConfig {
   orderPrefix: string;
   /**
    * eCom: secrets the per-order callback authTokens are derived from (HMAC). The first derives new
-   * tokens; all of them verify (rotation). Empty for ePayment.
+   * tokens; all of them verify (rotation). ePayment: optional, the same for the Express shipping
+   * callback's tokens; empty there means they are derived from the client secret.
    */
   callbackSecrets: string[];
   /** ePayment: the secret of an existing webhook registration; null = register (or re-register) at start. */
@@ -218,7 +219,8 @@ export function loadVippsConfig(env: VippsEnv): { config: VippsConfig | null; is
       subscriptionKey: e.PWB_VIPPS_SUBSCRIPTION_KEY,
       merchantSerialNumber: e.PWB_VIPPS_MERCHANT_SERIAL_NUMBER,
       orderPrefix: e.PWB_VIPPS_ORDER_PREFIX,
-      callbackSecrets: e.PWB_VIPPS_API === 'ecom' ? (e.PWB_VIPPS_CALLBACK_SECRET ?? []) : [],
+      // ePayment: optional, for the Express shipping-callback tokens (else derived from the client secret).
+      callbackSecrets: e.PWB_VIPPS_CALLBACK_SECRET ?? [],
       webhookSecret: e.PWB_VIPPS_API === 'epayment' ? (e.PWB_VIPPS_WEBHOOK_SECRET ?? null) : null,
       currencies: e.PWB_VIPPS_CURRENCIES ?? [...VIPPS_API_CURRENCIES[e.PWB_VIPPS_API]],
       system: {

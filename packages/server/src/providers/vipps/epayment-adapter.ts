@@ -3,6 +3,15 @@
  * approves (AUTHORIZED = our authorized) → the merchant captures, cancels or refunds. Status comes
  * from `GET …/payments/{reference}` (polling) and from signed webhooks posted to
  * `{PWB_PUBLIC_URL}/v1/callbacks/vipps-epayment/webhooks`.
+ *
+ * Express (`profile.scope` + `shipping`): the merchant's fixed options go with the create as one
+ * shipping group; options that depend on the address are asked per address by Vipps at
+ * `{PWB_PUBLIC_URL}/v1/callbacks/vipps-epayment/shipping/{reference}`, authenticated by the
+ * per-reference `callbackAuthorizationToken` we derived (Vipps sends it back verbatim as
+ * `Authorization`); we answer `{ groups }`, or 400 ("the store cannot deliver there") when the
+ * merchant has no options for the address. After the authorization GET (and the signed authorized
+ * webhook) carries the shopper and the chosen option; amounts are then items + shipping. ePayment
+ * has no consent-removal call: see the server README's express section for what that means.
  */
 import type { Money } from '@pay-with-bank/protocol';
 import type { CallbackResult, CreatePaymentInput, CreatedProviderPayment, ProviderSnapshot } from '../adapter.js';
@@ -12,10 +21,20 @@ import type { VippsConfig, VippsCurrency } from './config.js';
 import { epaymentEventToSnapshot, epaymentToSnapshot } from './epayment-mapping.js';
 import { EpaymentCreateResponse, EpaymentPayment, EpaymentWebhookEvent } from './epayment-schemas.js';
 import { paymentText, norwegianMsisdn } from './format.js';
-import { createIdempotencyKey, deriveOrderId, operationKey } from './ids.js';
+import { epaymentExpressFields, EpaymentShippingQuestion, toEpaymentShippingGroups } from './epayment-express.js';
+import { toAddress } from './ecom-express.js';
+import {
+  createIdempotencyKey,
+  deriveOrderId,
+  deriveShippingToken,
+  operationKey,
+  ORDER_ID_PATTERN,
+  verifyShippingToken,
+} from './ids.js';
 import {
   assertRedirectUrl,
   parseCallbackJson,
+  readCallbackBody,
   PAYMENT_EXPIRY_MS,
   type VippsAdapter,
   type VippsAdapterContext,
@@ -31,6 +50,9 @@ import {
 
 export const VIPPS_EPAYMENT_ADAPTER_ID = 'vipps-epayment';
 
+/** Express: the dynamic shipping callback below `/v1/callbacks/vipps-epayment/`: `shipping/{reference}`. */
+const SHIPPING_PATH = /^shipping\/([^/]+)$/;
+
 /** After a failed automatic webhook registration, wait this long before the next automatic one. */
 const WEBHOOK_RETRY_AFTER_MS = 60_000;
 
@@ -42,12 +64,33 @@ const REJECTIONS: Record<WebhookRejection, string> = {
 };
 
 /** The create body, exported for tests. */
-export function buildEpaymentCreateBody(config: VippsConfig, input: CreatePaymentInput): Record<string, unknown> {
+export function buildEpaymentCreateBody(
+  config: VippsConfig,
+  input: CreatePaymentInput,
+  publicUrl = '',
+): Record<string, unknown> {
   const { phoneNumber, mobile } = vippsStartOptions(input.options);
+  const reference = deriveOrderId(config.orderPrefix, input.paymentId);
+  const express = input.express
+    ? epaymentExpressFields(input.express, input.amount.currency, {
+        callbackUrl: `${publicUrl}/v1/callbacks/${VIPPS_EPAYMENT_ADAPTER_ID}/shipping/${reference}`,
+        callbackAuthorizationToken: deriveShippingToken(
+          shippingSecrets(config)[0]!,
+          config.merchantSerialNumber,
+          reference,
+        ),
+      })
+    : null;
+  if (express?.shipping.dynamicOptions && !/^https?:\/\//.test(publicUrl)) {
+    throw new ProviderError(
+      'invalid_request',
+      'PWB_PUBLIC_URL is needed for Vipps ePayment Express shipping callbacks.',
+    );
+  }
   return {
     amount: { currency: input.amount.currency, value: input.amount.value },
     paymentMethod: { type: 'WALLET' },
-    reference: deriveOrderId(config.orderPrefix, input.paymentId),
+    reference,
     userFlow: mobile ? 'NATIVE_REDIRECT' : 'WEB_REDIRECT',
     returnUrl: input.returnUrl,
     // Vipps takes Norwegian numbers only (for now); other markets enter theirs on the landing page.
@@ -55,7 +98,14 @@ export function buildEpaymentCreateBody(config: VippsConfig, input: CreatePaymen
       ? { customer: { phoneNumber: norwegianMsisdn(phoneNumber) } }
       : {}),
     paymentDescription: paymentText(input.description, input.reference, 3, 100),
+    // Express: `amount` stays the items; Vipps adds the shipping the shopper picks.
+    ...express,
   };
+}
+
+/** The secrets the shipping-callback tokens come from: PWB_VIPPS_CALLBACK_SECRET, else the client secret. */
+function shippingSecrets(config: VippsConfig): string[] {
+  return config.callbackSecrets.length > 0 ? config.callbackSecrets : [config.clientSecret];
 }
 
 export function createEpaymentAdapter(
@@ -130,6 +180,38 @@ export function createEpaymentAdapter(
     return epaymentToSnapshot(payment);
   };
 
+  /** Express, dynamic options: Vipps asks the options for the shopper's address; the core decides them. */
+  const shippingQuestion = async (request: Request, reference: string): Promise<CallbackResult> => {
+    if (!ORDER_ID_PATTERN.test(reference)) throw new ProviderError('not_found', 'No such Vipps callback endpoint.');
+    // Authenticate before reading anything else, so forgers learn nothing about our validation.
+    const presented = request.headers.get('authorization') ?? '';
+    if (
+      !presented ||
+      !verifyShippingToken(shippingSecrets(config), config.merchantSerialNumber, reference, presented)
+    ) {
+      throw new ProviderError('unauthorized', 'The Vipps shipping callback is not authenticated.');
+    }
+    const parsed = EpaymentShippingQuestion.safeParse(await readCallbackBody(request));
+    if (!parsed.success) {
+      const fields = parsed.error.issues.slice(0, 5).map((i) => i.path.join('.') || '(root)');
+      throw new ProviderError('invalid_request', 'The Vipps shipping callback is not a valid address.', { fields });
+    }
+    if (parsed.data.reference !== reference) {
+      throw new ProviderError('invalid_request', 'The Vipps shipping callback does not match its payment.');
+    }
+    return {
+      kind: 'shipping-quote',
+      providerPaymentId: reference,
+      address: toAddress(parsed.data),
+      reply: (options, currency) => ({ groups: toEpaymentShippingGroups(options, currency) }),
+      // "Cannot ship to that address": the app tells the shopper the store cannot deliver there.
+      decline: () => ({
+        status: 400,
+        body: { title: 'No shipping options', detail: 'The store has no shipping options for this address.' },
+      }),
+    };
+  };
+
   const modify = async (
     reference: string,
     operation: 'capture' | 'refund' | 'cancel',
@@ -155,13 +237,7 @@ export function createEpaymentAdapter(
     currencies: [...config.currencies] as VippsCurrency[],
     // AUTHORIZED means the amount is reserved for the merchant: the checkout is paid.
     authorizedMeansPaid: true,
-    // The ePayment spec this adapter is built and tested against predates Express (ePayment 1.8):
-    // rather than guess its shapes, express checkouts are refused with what to configure instead.
-    express: {
-      supported: false,
-      reason:
-        'the server is configured for the Vipps ePayment API (PWB_VIPPS_API=epayment), whose express checkout this version does not implement; set PWB_VIPPS_API=ecom for Vipps Hurtigkasse',
-    },
+    express: { supported: true },
     pollingPolicy,
     ensureWebhook,
     // Register the webhook at start-up so the first deliveries already verify.
@@ -169,7 +245,7 @@ export function createEpaymentAdapter(
 
     async createPayment(input: CreatePaymentInput): Promise<CreatedProviderPayment> {
       assertCurrency(input.amount);
-      const body = buildEpaymentCreateBody(config, input);
+      const body = buildEpaymentCreateBody(config, input, publicUrl);
       if (!webhookReady) await ensureWebhookSoon();
       const startedAt = now();
       const created = await client.request({
@@ -201,7 +277,13 @@ export function createEpaymentAdapter(
     cancel: (reference, idempotencyKey) => modify(reference, 'cancel', idempotencyKey),
 
     async handleCallback(request: Request, subPath: string): Promise<CallbackResult> {
-      if (subPath !== 'webhooks') throw new ProviderError('not_found', 'No such Vipps webhook endpoint.');
+      const shippingReference = SHIPPING_PATH.exec(subPath)?.[1];
+      if (shippingReference !== undefined && request.method === 'POST') {
+        return shippingQuestion(request, shippingReference);
+      }
+      if (subPath !== 'webhooks' || request.method !== 'POST') {
+        throw new ProviderError('not_found', 'No such Vipps webhook endpoint.');
+      }
       let text: string;
       try {
         text = await request.text();

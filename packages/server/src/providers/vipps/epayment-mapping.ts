@@ -16,9 +16,13 @@
  * Webhook events carry the state change for AUTHORIZED / ABORTED / EXPIRED / TERMINATED; the
  * others (CREATED, CAPTURED, REFUNDED, CANCELLED) carry one modification's amount, not totals,
  * so for them the core refreshes instead.
+ *
+ * Express payments: `userDetails`, `shippingDetails` and `profile.sub` (GET, and the authorized
+ * event) become the snapshot's `express`; `amount` and `aggregate` are then items + shipping.
  */
 import type { PaymentFailure } from '@pay-with-bank/protocol';
 import type { ProviderSnapshot } from '../adapter.js';
+import { epaymentExpressOf } from './epayment-express.js';
 import type { EpaymentPayment, EpaymentWebhookEvent } from './epayment-schemas.js';
 
 export const EPAYMENT_FAILURES = {
@@ -65,7 +69,9 @@ export function epaymentToSnapshot(payment: EpaymentPayment): ProviderSnapshot {
     pspReference: payment.pspReference?.slice(0, 100) ?? null,
     aggregate: amounts,
   };
-  const base = { providerStatus: state.slice(0, 40), raw, ...amounts };
+  // Express: who the shopper is and what they chose (kept out of `raw`: personal data).
+  const express = epaymentExpressOf(payment);
+  const base = { providerStatus: state.slice(0, 40), raw, ...amounts, ...(express ? { express } : {}) };
   switch (state) {
     case 'CREATED':
       return { ...base, status: 'pending' };
@@ -98,8 +104,17 @@ export function epaymentEventToSnapshot(event: EpaymentWebhookEvent): ProviderSn
     amount: event.amount.value,
   };
   switch (name) {
-    case 'AUTHORIZED':
-      return { status: 'authorized', providerStatus: 'AUTHORIZED', authorizedAmount: event.amount.value, raw };
+    case 'AUTHORIZED': {
+      // Signed, so believed: an Express payment's event carries the shopper and the shipping choice.
+      const express = epaymentExpressOf(event);
+      return {
+        status: 'authorized',
+        providerStatus: 'AUTHORIZED',
+        authorizedAmount: event.amount.value,
+        raw,
+        ...(express ? { express } : {}),
+      };
+    }
     case 'ABORTED':
       return { status: 'cancelled', providerStatus: 'ABORTED', failure: EPAYMENT_FAILURES.aborted, raw };
     case 'EXPIRED':

@@ -33,6 +33,10 @@ export const EpaymentPayment = z.looseObject({
   amount: EpaymentAmount,
   aggregate: EpaymentAggregate,
   pspReference: z.string().max(100).nullish(),
+  // Express (and profile sharing), once authorized: read part by part in epayment-express.ts.
+  userDetails: z.unknown().optional(),
+  shippingDetails: z.unknown().optional(),
+  profile: z.unknown().optional(),
 });
 export type EpaymentPayment = z.infer<typeof EpaymentPayment>;
 
@@ -46,5 +50,9 @@ export const EpaymentWebhookEvent = z.looseObject({
   timestamp: z.string().min(1).max(64),
   idempotencyKey: z.string().max(100).nullish(),
   success: z.boolean(),
+  // The authorized event of an Express payment also carries these (read in epayment-express.ts).
+  userDetails: z.unknown().optional(),
+  shippingDetails: z.unknown().optional(),
+  profile: z.unknown().optional(),
 });
 export type EpaymentWebhookEvent = z.infer<typeof EpaymentWebhookEvent>;

@@ -4,7 +4,8 @@
  * - eCom orderId / ePayment reference from our payment id and the shop's prefix;
  * - the ePayment create Idempotency-Key from our payment id;
  * - eCom X-Request-Id / ePayment Idempotency-Key for capture/refund/cancel from the merchant's key;
- * - eCom callback authTokens from a server secret (HMAC), verifiable without storing anything.
+ * - eCom callback authTokens and ePayment Express shipping-callback tokens from a server secret
+ *   (HMAC), verifiable without storing anything.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { matchesAnySecret } from '../../security/crypto.js';
@@ -95,5 +96,26 @@ export function verifyConsentToken(
   presented: string,
 ): boolean {
   const expected = secrets.map((secret) => deriveConsentToken(secret, merchantSerialNumber, orderId));
+  return expected.length > 0 && matchesAnySecret(presented, expected);
+}
+
+/**
+ * ePayment Express: the `callbackAuthorizationToken` of one payment's dynamic shipping callback,
+ * which Vipps sends back verbatim as `Authorization`. Derived like the eCom authToken (per
+ * reference, under its own label), so nothing is stored and every instance can verify it.
+ */
+export function deriveShippingToken(secret: string, merchantSerialNumber: string, reference: string): string {
+  return createHmac('sha256', secret)
+    .update(`vipps-epayment-shipping-callback\n${merchantSerialNumber}\n${reference}`, 'utf8')
+    .digest('base64url');
+}
+
+export function verifyShippingToken(
+  secrets: readonly string[],
+  merchantSerialNumber: string,
+  reference: string,
+  presented: string,
+): boolean {
+  const expected = secrets.map((secret) => deriveShippingToken(secret, merchantSerialNumber, reference));
   return expected.length > 0 && matchesAnySecret(presented, expected);
 }
