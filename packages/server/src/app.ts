@@ -108,6 +108,8 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
     logger,
     now,
     maxAttemptsPerSession: config.maxAttemptsPerSession,
+    // Another instance's create is usually one provider call (its timeout), and a margin.
+    createWaitMs: config.providerTimeoutMs + 2_000,
     shipping: new ShippingQuoter({
       fetch: fetchImpl,
       secret: config.webhook?.secret ?? null,

@@ -44,14 +44,25 @@ export interface PaymentServiceOptions {
   shipping?: ShippingQuoter;
   /** Told after each committed change of a payment (the ledger's hook: live status). */
   onPaymentChange?: (payment: PaymentRecord) => void;
+  /**
+   * On a store shared by several instances: how long after a payment row was written a start may
+   * wait for another instance to finish creating it at the provider (then `payment_in_progress`).
+   * Default 12 s (the default provider timeout and a margin).
+   */
+  createWaitMs?: number;
 }
 
 /** What the locked part of a start leads to. */
 type StartOutcome =
   | { started: Started }
   | { wait: Promise<Started> }
+  /** Being created by another instance: wait for its provider id (or a failure) in the store. */
+  | { waitElsewhere: { payment: PaymentRecord; otherwise: ApiError } }
   | { again: true }
   | { create: { record: PaymentRecord; replaced: PaymentRecord[] } };
+
+/** How often a start waiting for another instance's create looks at the row (ms: first, then at most). */
+const CREATE_POLL_MS = { first: 25, max: 250 };
 
 export class PaymentService {
   private readonly ledger: PaymentLedger;
@@ -98,7 +109,11 @@ export class PaymentService {
   /**
    * Start (or replay) the payment of one attempt (design invariant 5). The decision is made under the
    * session's lock on what the store says after the open payments were checked with their providers
-   * (outside the lock); the new row is written under the lock, the provider is called after it.
+   * (outside the lock); the new row is written under the lock, the provider is called after it. The
+   * lock is the store's (`session:<id>`: every instance on a shared store), behind an in-process one
+   * so that a burst on one instance queues in memory rather than on database connections. A start
+   * that finds the same choice being created waits for it: in this process by its promise, on
+   * another instance by watching the row for its provider id, so no instance calls the provider twice.
    */
   async start(session: SessionRecord, clientToken: string, request: StartPaymentRequest): Promise<Started> {
     const { store, providers } = this.options;
@@ -125,7 +140,7 @@ export class PaymentService {
           await this.refresher.refresh(other.id, 'refresh');
         }
       }
-      const outcome = await this.sessionLocks.run(session.id, async (): Promise<StartOutcome> => {
+      const outcome = await this.lockSession(session.id, async (): Promise<StartOutcome> => {
         const facts = await this.startFacts(session, request, bankProblem);
         const decision = decideStart(facts);
         switch (decision.kind) {
@@ -137,6 +152,10 @@ export class PaymentService {
           case 'await-create': {
             const running = this.creator.inFlight(decision.payment.id);
             if (running) return { wait: running };
+            // Not here: on a shared store another instance may be creating it (if the row is young).
+            if (this.mayBeCreatingElsewhere(decision.payment)) {
+              return { waitElsewhere: { payment: decision.payment, otherwise: decision.otherwise } };
+            }
             throw decision.otherwise;
           }
           case 'create': {
@@ -154,6 +173,10 @@ export class PaymentService {
         await outcome.wait.catch(() => undefined);
         continue;
       }
+      if ('waitElsewhere' in outcome) {
+        await this.awaitCreateElsewhere(outcome.waitElsewhere.payment);
+        continue;
+      }
       if ('again' in outcome) continue;
       const started = await this.creator.create(outcome.create.record, session, clientToken, adapter, {
         ...request,
@@ -163,6 +186,37 @@ export class PaymentService {
       return started;
     }
     throw new ApiError('conflict', 'The checkout is changing concurrently; try again.');
+  }
+
+  /** `work` under the session's lock: this process's, then the store's (all instances). */
+  private lockSession<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
+    return this.sessionLocks.run(sessionId, () => this.options.store.withLock(`session:${sessionId}`, work));
+  }
+
+  /**
+   * Whether a payment row without a provider id may still be getting one on another instance: on
+   * a shared store, while the row is younger than the longest a create takes. Older ones were
+   * interrupted (a crash); on a store of one process, a create not running here runs nowhere.
+   */
+  private mayBeCreatingElsewhere(payment: PaymentRecord): boolean {
+    const { store, now, createWaitMs = 12_000 } = this.options;
+    return store.shared && now().getTime() - Date.parse(payment.createdAt) < createWaitMs;
+  }
+
+  /**
+   * Wait for another instance's create of `payment`: until the row has its provider id or a final
+   * status, or it is as old as a create may take (the caller then decides again). Polls the store
+   * with a growing pause; real time bounds it too, whatever the injected clock does.
+   */
+  private async awaitCreateElsewhere(payment: PaymentRecord): Promise<void> {
+    const { store, now, createWaitMs = 12_000 } = this.options;
+    const remainingMs = Date.parse(payment.createdAt) + createWaitMs - now().getTime();
+    const deadline = Date.now() + Math.max(0, remainingMs);
+    for (let pause = CREATE_POLL_MS.first; Date.now() < deadline; pause = Math.min(pause * 2, CREATE_POLL_MS.max)) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(1, deadline - Date.now()))));
+      const current = await store.getPayment(payment.id);
+      if (!current || current.providerPaymentId !== null || isTerminal(current.status)) return;
+    }
   }
 
   private async startFacts(
