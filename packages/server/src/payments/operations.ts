@@ -2,7 +2,8 @@
  * Merchant operations: capture, cancel and refund. Checks that the payment's adapter can, brings
  * the payment up to date first (the amount rules use the provider's latest word), applies the pure
  * amount rules, calls the adapter with the merchant's idempotency key and records the result. One
- * operation per payment at a time in this process.
+ * operation per payment at a time across every server instance (the store's `payment:<id>` lock,
+ * behind an in-process one), so the amount rules always see the previous operation's result.
  */
 import { isTerminal, type Currency } from '@pay-with-bank/protocol';
 import { KeyedMutex } from '../locks.js';
@@ -31,36 +32,46 @@ export class MerchantOperations {
     requested: number | undefined,
     idempotencyKey: string,
   ): Promise<PaymentRecord> {
-    return this.locks.run(paymentId, async () => {
-      const { store, ledger, refresher } = this.options;
-      let payment = await store.getPayment(paymentId);
-      if (!payment) throw new ApiError('not_found', 'No such payment.');
-      const adapter = this.options.adapterFor(payment);
-      if (!offers(adapter, operation)) {
-        throw new ApiError('invalid_state', `This payment's provider does not support ${operation}.`, {
-          operation,
-          provider: adapter.id,
-        });
-      }
-      if (!isTerminal(payment.status) && payment.providerPaymentId) {
-        payment = await refresher.refresh(paymentId, 'merchant');
-      }
-      const providerPaymentId = payment.providerPaymentId;
-      if (!providerPaymentId) throw new ApiError('invalid_state', 'The payment was never created at the provider.');
+    const { store } = this.options;
+    return this.locks.run(paymentId, () =>
+      store.withLock(`payment:${paymentId}`, () => this.modifyLocked(paymentId, operation, requested, idempotencyKey)),
+    );
+  }
 
-      const decided = operationAmount(payment, operation, requested);
-      if ('error' in decided) throw decided.error;
-      const money = (value: number) => ({ value, currency: payment.currency as Currency });
-      let snapshot: ProviderSnapshot;
-      try {
-        snapshot =
-          operation === 'cancel'
-            ? await adapter.cancel!(providerPaymentId, idempotencyKey)
-            : await adapter[operation]!(providerPaymentId, money(decided.amount!), idempotencyKey);
-      } catch (error) {
-        throw toApiError(error);
-      }
-      return ledger.recordOperation(paymentId, snapshot, operation, { amount: decided.amount, idempotencyKey });
-    });
+  private async modifyLocked(
+    paymentId: string,
+    operation: ModifyOperation,
+    requested: number | undefined,
+    idempotencyKey: string,
+  ): Promise<PaymentRecord> {
+    const { store, ledger, refresher } = this.options;
+    let payment = await store.getPayment(paymentId);
+    if (!payment) throw new ApiError('not_found', 'No such payment.');
+    const adapter = this.options.adapterFor(payment);
+    if (!offers(adapter, operation)) {
+      throw new ApiError('invalid_state', `This payment's provider does not support ${operation}.`, {
+        operation,
+        provider: adapter.id,
+      });
+    }
+    if (!isTerminal(payment.status) && payment.providerPaymentId) {
+      payment = await refresher.refresh(paymentId, 'merchant');
+    }
+    const providerPaymentId = payment.providerPaymentId;
+    if (!providerPaymentId) throw new ApiError('invalid_state', 'The payment was never created at the provider.');
+
+    const decided = operationAmount(payment, operation, requested);
+    if ('error' in decided) throw decided.error;
+    const money = (value: number) => ({ value, currency: payment.currency as Currency });
+    let snapshot: ProviderSnapshot;
+    try {
+      snapshot =
+        operation === 'cancel'
+          ? await adapter.cancel!(providerPaymentId, idempotencyKey)
+          : await adapter[operation]!(providerPaymentId, money(decided.amount!), idempotencyKey);
+    } catch (error) {
+      throw toApiError(error);
+    }
+    return ledger.recordOperation(paymentId, snapshot, operation, { amount: decided.amount, idempotencyKey });
   }
 }

@@ -3,8 +3,9 @@
  * answer for a key is stored and replayed (`Idempotent-Replayed: true`) for the same key; the key
  * with a different request (method, path or body) is `idempotency_key_reused` (409). Failures are
  * not stored, so a failed attempt may be retried with the same key. Work for one key runs one at a
- * time, so two concurrent retries do not both reach the provider; the locks belong to one server
- * instance (the store's records hold across restarts).
+ * time across every server instance (the store's `idempotency:<key>` lock, behind an in-process
+ * one), and its answer is stored before the lock is released, so a concurrent retry on another
+ * instance waits for it and replays it instead of reaching the provider again.
  */
 import type { MiddlewareHandler } from 'hono';
 import { KeyedMutex } from '../../../locks.js';
@@ -24,26 +25,28 @@ export function idempotency({ store, now }: IdempotencyOptions): MiddlewareHandl
     const { headers, fingerprint } = c.get('input');
     const key = headers['idempotency-key'];
     if (typeof key !== 'string' || key === '') return next();
-    return locks.run(key, async () => {
-      const existing = await store.getIdempotency(key);
-      if (existing) {
-        if (existing.fingerprint !== fingerprint) {
-          throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
+    return locks.run(key, () =>
+      store.withLock(`idempotency:${key}`, async () => {
+        const existing = await store.getIdempotency(key);
+        if (existing) {
+          if (existing.fingerprint !== fingerprint) {
+            throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
+          }
+          return new Response(existing.responseBody, {
+            status: existing.statusCode,
+            headers: { 'content-type': 'application/json', 'Idempotent-Replayed': 'true' },
+          });
         }
-        return new Response(existing.responseBody, {
-          status: existing.statusCode,
-          headers: { 'content-type': 'application/json', 'Idempotent-Replayed': 'true' },
+        await next();
+        if (c.error || !c.res.ok) return;
+        await store.saveIdempotency({
+          key,
+          fingerprint,
+          statusCode: c.res.status,
+          responseBody: await c.res.clone().text(),
+          createdAt: now().toISOString(),
         });
-      }
-      await next();
-      if (c.error || !c.res.ok) return;
-      await store.saveIdempotency({
-        key,
-        fingerprint,
-        statusCode: c.res.status,
-        responseBody: await c.res.clone().text(),
-        createdAt: now().toISOString(),
-      });
-    });
+      }),
+    );
   };
 }
