@@ -1,8 +1,9 @@
 /**
  * The refresher: asks a payment's provider for its latest status, as often as the adapter's polling
- * policy allows (RefreshThrottle: interval, first-poll delay) and once at a time per payment
- * (concurrent callers share the call). Callers the policy holds back, and final payments, get the
- * stored state without a provider call.
+ * policy allows (RefreshThrottle: interval, first-poll delay, one claim per interval across every
+ * server instance) and once at a time per payment in this process (concurrent callers share the
+ * call). Callers the policy holds back, those who lose the claim to another caller (another tab,
+ * instance or the reconciler), and final payments get the stored state without a provider call.
  */
 import { isTerminal } from '@pay-with-bank/protocol';
 import { crashPoint } from '../crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
@@ -27,7 +28,7 @@ export class PaymentRefresher {
   private readonly inflight = new Map<string, Promise<PaymentRecord>>();
 
   constructor(private readonly options: RefresherOptions) {
-    this.throttle = new RefreshThrottle(options.clock, options.minIntervalMs);
+    this.throttle = new RefreshThrottle(options.store, options.clock, options.minIntervalMs);
   }
 
   async refresh(paymentId: string, source: PaymentEventSource = 'refresh'): Promise<PaymentRecord> {
@@ -39,10 +40,12 @@ export class PaymentRefresher {
     const running = this.inflight.get(paymentId);
     if (running) return running;
     const adapter = this.options.adapterFor(payment);
-    if (!this.throttle.tryTake(paymentId, payment.createdAt, adapter.pollingPolicy, source)) return payment;
+    if (this.throttle.heldBack(paymentId, payment.createdAt, adapter.pollingPolicy, source)) return payment;
 
     const providerPaymentId = payment.providerPaymentId;
     const call = (async () => {
+      // Claimed inside the shared call, so callers arriving meanwhile wait for it instead of claiming too.
+      if (!(await this.throttle.claim(paymentId, adapter.pollingPolicy))) return payment;
       let snapshot: ProviderSnapshot;
       try {
         snapshot = await adapter.refresh(providerPaymentId);

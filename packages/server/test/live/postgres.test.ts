@@ -213,11 +213,8 @@ describe('live status on PostgreSQL, two instances', () => {
     await watchWithThreeStreams([1, 1, 1]);
   });
 
-  // The refresher's throttle is still per instance (payments/refresh-throttle.ts): each instance
-  // with watchers asks once per interval. It holds across instances once the refresher claims its
-  // calls with the store's tryClaimProviderCall (issue 11, in progress); then this test passes, and
-  // `it.fails` reports that: make it `it`.
-  it.fails('three streams over the two instances make at most one Vipps status call per polling interval', async () => {
+  // The refresher claims each status call from the store (tryClaimProviderCall), so the interval holds across instances.
+  it('three streams over the two instances make at most one Vipps status call per polling interval', async () => {
     await watchWithThreeStreams([0, 1, 1]);
   });
 });
