@@ -2,7 +2,13 @@
  * Delivers merchant notifications from the outbox: POST the stored MerchantEvent JSON, signed, to
  * PWB_WEBHOOK_URL; on anything but 2xx retry with exponential backoff and jitter, for as long as it
  * takes. Rows live in the store, so deliveries survive restarts.
+ *
+ * Every server instance runs a worker; they share the outbox through leases (Store.claimDueOutbox):
+ * a worker takes a row for a while longer than one delivery may take, delivers it and records the
+ * outcome, which ends the lease. A worker that dies meanwhile loses its rows when their leases end,
+ * and another worker delivers them again with the same event id (delivery is at least once).
  */
+import { hostname } from 'node:os';
 import type { WebhookConfig } from '../config.js';
 import { crashPoint } from '../crash-points.js'; // test hook (test/crash): no-op unless PWB_CRASH_AT is set
 import type { Logger } from '../log.js';
@@ -22,9 +28,20 @@ export interface OutboxWorkerOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   pollIntervalMs?: number;
+  /** Deliveries taken per run at most (a backlog is drained over the next runs after that). */
   batchSize?: number;
   /** Deliveries in flight at once (different payments; one payment's events stay in order). */
   concurrency?: number;
+  /** Who holds the leases (default: host, process id and a random part). */
+  workerId?: string;
+}
+
+/** A lease outlasts the delivery's timeout by this much, so a slow delivery is never taken over. */
+const LEASE_MARGIN_MS = 5_000;
+
+/** This process as a lease holder: readable in the database (`outbox.leased_by`), unique per start. */
+export function defaultWorkerId(): string {
+  return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 }
 
 /** Delay before retry number `attempts` (1-based): base·2^(n-1), capped, with ±50% jitter. */
@@ -37,9 +54,11 @@ export class OutboxWorker {
   private timer: ReturnType<typeof setInterval> | null = null;
   private running: Promise<number> | null = null;
   private readonly random: () => number;
+  readonly workerId: string;
 
   constructor(private readonly options: OutboxWorkerOptions) {
     this.random = options.random ?? Math.random;
+    this.workerId = options.workerId ?? defaultWorkerId();
   }
 
   /** Deliver everything due now; returns how many were delivered. Overlapping calls share one run. */
@@ -53,30 +72,29 @@ export class OutboxWorker {
   }
 
   /**
-   * Drain what is due: batch after batch while batches come back full, so a backlog catches up at once
-   * instead of at one batch per poll. Within a batch, different payments are delivered concurrently
-   * (a slow merchant endpoint does not hold up everything), one payment's events in order; a payment
-   * whose earlier event failed gets no later one in that batch.
+   * Drain what is due: `concurrency` lanes, each leasing the next due row (its payment's first, so
+   * one payment's events go out one at a time, in order, across all workers), delivering it and
+   * recording the outcome, until nothing is due or the run has taken `batchSize` rows. A slow
+   * merchant endpoint holds up one lane, not the others; a row is leased only when a lane is free
+   * to deliver it at once, so no lease runs out while its row waits here.
    */
   private async deliverDue(): Promise<number> {
-    const { store, now, batchSize = 50, concurrency = 8 } = this.options;
+    const { store, now, batchSize = 5_000, concurrency = 8, timeoutMs = 10_000 } = this.options;
+    const leaseMs = timeoutMs + LEASE_MARGIN_MS;
+    let taken = 0;
     let delivered = 0;
-    for (let round = 0; round < 100; round++) {
-      const due = await store.listDueOutbox(now().toISOString(), batchSize);
-      const byPayment = new Map<string, OutboxRecord[]>();
-      for (const row of due) byPayment.set(row.paymentId, [...(byPayment.get(row.paymentId) ?? []), row]);
-      const queues = [...byPayment.values()];
-      const lane = async () => {
-        for (let queue = queues.shift(); queue; queue = queues.shift()) {
-          for (const row of queue) {
-            if (!(await this.deliver(row))) break;
-            delivered++;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, lane));
-      if (due.length < batchSize) break;
-    }
+    const lane = async () => {
+      while (taken < batchSize) {
+        taken++;
+        const [row] = await store.claimDueOutbox(now().toISOString(), 1, leaseMs, this.workerId);
+        if (!row) return;
+        if (await this.deliver(row)) delivered++;
+      }
+    };
+    // Every lane ends before the run does (a failed one, e.g. the database gone, does not cut the others short).
+    const lanes = await Promise.allSettled(Array.from({ length: concurrency }, lane));
+    const failed = lanes.find((l) => l.status === 'rejected');
+    if (failed) throw failed.reason;
     return delivered;
   }
 
