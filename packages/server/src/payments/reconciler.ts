@@ -3,10 +3,16 @@
  * attempts the shopper abandoned or superseded), backing off as they age and while their provider
  * keeps failing, and fails payments whose creation was interrupted (crash between our write and
  * the provider's answer). A failed check changes nothing but the time of the next one.
+ *
+ * Every server instance runs one; they share the work. Each payment due for a check is claimed
+ * first (Store.claimCheck: its last-checked time is set to now, atomically, only if it is still
+ * older than the gap), so one instance checks it and the others pass it by; the check itself then
+ * goes through the refresher's provider-call claim like any other. Backing off after failures is
+ * counted per instance.
  */
 import { isApiError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/store.js';
+import type { PaymentRecord, Store } from '../store/store.js';
 import type { PaymentService } from './service.js';
 
 export interface ReconcilerOptions {
@@ -75,10 +81,13 @@ export class Reconciler {
     // Providers that did not answer in this run: their other payments wait for the next run (each
     // check already retried), so an outage costs one check per run instead of a timeout per payment.
     const unreachable = new Set<string>();
+    /** Claim the payment's check for this instance (false: checked meanwhile, e.g. by another instance). */
+    const claim = (payment: PaymentRecord, gapMs: number) =>
+      store.claimCheck(payment.id, new Date(nowMs - gapMs).toISOString(), now().toISOString());
     for (const payment of candidates) {
       const ageMs = nowMs - Date.parse(payment.createdAt);
       if (payment.providerPaymentId === null) {
-        if (ageMs >= interruptedCreateMs) {
+        if (ageMs >= interruptedCreateMs && (await claim(payment, intervalMs))) {
           await payments.failInterruptedCreate(payment);
           checked++;
         }
@@ -89,6 +98,8 @@ export class Reconciler {
       const failures = this.failures.get(payment.id) ?? 0;
       const gap = Reconciler.failureGapMs(Reconciler.checkGapMs(ageMs, intervalMs), failures);
       if (nowMs - lastChecked < gap) continue;
+      // Claiming counts the check before it is made, so a failing provider is not hammered by every run.
+      if (!(await claim(payment, gap))) continue;
       try {
         await payments.refresh(payment.id, 'reconciler');
         this.failures.delete(payment.id);
@@ -99,8 +110,6 @@ export class Reconciler {
         }
         if (this.failures.size >= MAX_TRACKED_FAILURES) this.failures.clear();
         this.failures.set(payment.id, failures + 1);
-        // Count the attempt so a failing provider is not hammered by every run.
-        await store.markPaymentChecked(payment.id, now().toISOString());
       }
       checked++;
     }
