@@ -3,8 +3,10 @@
 const el = document.querySelector('pay-with-bank');
 if (el) {
   el.addEventListener('pwb-complete', (event) => {
-    // Payment succeeded (or was reserved, for Vipps): empty the cart; the order page shows the rest.
-    fetch('/cart/clear', { method: 'POST' }).catch(() => {});
+    // Payment succeeded (or was reserved, for Vipps): empty the cart (unless this was an express
+    // order for one item); the order page shows the rest.
+    const order = encodeURIComponent(event.detail.reference);
+    fetch(`/cart/clear?order=${order}`, { method: 'POST' }).catch(() => {});
     const status = document.createElement('p');
     status.className = 'after';
     status.setAttribute('data-testid', 'merchant-thanks');

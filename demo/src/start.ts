@@ -43,7 +43,8 @@ const config = loadConfig({
   PWB_MERCHANT_API_KEYS: merchantApiKey,
   PWB_PAYEE_NAME: 'Nordlys Goods ApS',
   PWB_ALLOWED_ORIGINS: shopUrl,
-  PWB_RETURN_URL_ALLOWLIST: `${shopUrl}/checkout/`,
+  // Where shoppers return to, and (express checkout) the shop's shipping endpoint the server may call.
+  PWB_RETURN_URL_ALLOWLIST: `${shopUrl}/checkout/,${shopUrl}/shipping/`,
   PWB_DATABASE: `${dataDir}/pay-with-bank.sqlite`,
   PWB_MASTERCARD_BASE_URL: `${sandboxUrl}/mastercard`,
   PWB_MASTERCARD_CLIENT_ID: 'sandbox-client-id',

@@ -12,9 +12,14 @@ import { html, raw } from 'hono/html';
 import { secureHeaders } from 'hono/secure-headers';
 import { z } from 'zod';
 import type { MerchantEvent, MerchantPayment } from '@pay-with-bank/protocol';
-import { constructWebhookEvent, WebhookVerificationError } from '@pay-with-bank/server/webhooks';
+import {
+  constructShippingRequest,
+  constructWebhookEvent,
+  WebhookVerificationError,
+} from '@pay-with-bank/server/webhooks';
 import { CURRENCIES, PRODUCTS, findProduct, formatMoney, type ShopCurrency } from './catalogue.js';
 import { MerchantApiError, type MerchantClient } from './merchant-client.js';
+import { fixedShippingOptions, shippingOptionsFor } from './shipping.js';
 
 export interface StorefrontOptions {
   /** This shop's own origin, e.g. http://localhost:4030 */
@@ -32,6 +37,8 @@ export interface StorefrontOptions {
 
 interface Order {
   id: string;
+  /** A cart checkout, or an express checkout (Vipps Hurtigkasse) from a product page. */
+  kind: 'cart' | 'express';
   createdAt: string;
   currency: ShopCurrency;
   lines: { productId: string; name: string; quantity: number; unit: number }[];
@@ -67,11 +74,25 @@ const ModifyForm = z.object({
   ),
 });
 const OrderId = z.string().regex(/^ord-\d{4,9}$/);
+const ExpressRequest = z.strictObject({ productId: z.string().max(40) });
+const ExpressSettingsForm = z.object({
+  shipping: z.enum(['dynamic', 'static']),
+  confirmAddress: z.literal('on').optional(),
+});
+
+/** How this merchant runs express checkout: set on the orders page, kept in memory. */
+interface ExpressSettings {
+  /** Options per address from this shop's shipping endpoint, or one fixed list sent with the session. */
+  shipping: 'dynamic' | 'static';
+  /** The shopper confirms address and shipping method explicitly in Vipps. */
+  confirmAddress: boolean;
+}
 
 export function createStorefront(options: StorefrontOptions) {
   const shopName = options.shopName ?? 'Nordlys Goods';
   const orders = new Map<string, Order>();
   let nextOrder = 1001;
+  const expressSettings: ExpressSettings = { shipping: 'dynamic', confirmAddress: true };
   const app = new Hono();
 
   // A strict Content-Security-Policy: no inline script or style, no eval. The element must work under it.
@@ -143,9 +164,9 @@ export function createStorefront(options: StorefrontOptions) {
     c.header('content-type', 'text/css; charset=utf-8');
     return c.body(await readFile(new URL('../public/shop.css', import.meta.url), 'utf8'));
   });
-  app.get('/assets/checkout.js', async (c) => {
+  app.get('/assets/:script{(checkout|express)\\.js}', async (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');
-    return c.body(await readFile(new URL('../public/checkout.js', import.meta.url), 'utf8'));
+    return c.body(await readFile(new URL(`../public/${c.req.param('script')}`, import.meta.url), 'utf8'));
   });
   // The element's script-tag entry and the chunks it loads on demand from its own URL (the payment
   // part, each language): the files next to the entry, under their built names.
@@ -181,7 +202,7 @@ export function createStorefront(options: StorefrontOptions) {
             (p) =>
               html`<li class="product" data-testid="product-${p.id}">
                 <div class="picture hue-${p.hue}" aria-hidden="true">${p.name.slice(0, 1)}</div>
-                <h2>${p.name}</h2>
+                <h2><a href="/products/${p.id}">${p.name}</a></h2>
                 <p>${p.blurb}</p>
                 <p class="price">${formatMoney(p.price[currency], currency)}</p>
                 <form method="post" action="/cart">
@@ -193,6 +214,113 @@ export function createStorefront(options: StorefrontOptions) {
           )}
         </ul>`,
     );
+  });
+
+  // A product page: add to cart, or buy this one item at once with express checkout (Vipps
+  // Hurtigkasse, in NOK). The button is the element in express mode; the session is created on
+  // this shop's backend when the shopper clicks (see public/express.js and POST /express).
+  app.get('/products/:productId', (c) => {
+    const product = findProduct(c.req.param('productId'));
+    if (!product) return c.notFound();
+    const currency = currencyOf(c);
+    return page(
+      c,
+      product.name,
+      html`<article class="product-page" data-testid="product-page-${product.id}">
+        <div class="picture large hue-${product.hue}" aria-hidden="true">${product.name.slice(0, 1)}</div>
+        <div>
+          <h1>${product.name}</h1>
+          <p>${product.blurb}</p>
+          <p class="price" data-testid="product-price">${formatMoney(product.price[currency], currency)}</p>
+          <form method="post" action="/cart">
+            <input type="hidden" name="productId" value="${product.id}" />
+            <input type="hidden" name="quantity" value="1" />
+            <button type="submit">Add ${product.name} to cart</button>
+          </form>
+          ${
+            currency === 'NOK'
+              ? html`<section class="express" aria-label="Express checkout">
+                  <pay-with-bank
+                    mode="express"
+                    server-url="${options.serverUrl}"
+                    locale="en"
+                    data-product-id="${product.id}"
+                  ></pay-with-bank>
+                  <p class="hint">Shipping is chosen in Vipps; your address comes from your Vipps profile.</p>
+                </section>`
+              : html`<p class="hint">Express checkout with Vipps is available when you shop in NOK.</p>`
+          }
+        </div>
+      </article>`,
+      currency === 'NOK' ? ['/assets/pay-with-bank.js', '/assets/express.js'] : [],
+    );
+  });
+
+  // Express checkout: the element asks for a session when the shopper clicks its button. The amount
+  // is the item's price, fixed here; shipping is added by the merchant's options once the shopper
+  // chooses one in Vipps.
+  app.post('/express', async (c) => {
+    // Same-origin JSON only (a cross-site form cannot send this content type).
+    if (c.req.header('origin') !== new URL(options.publicUrl).origin) return c.json({ error: 'forbidden' }, 403);
+    if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
+      return c.json({ error: 'unsupported_media_type' }, 415);
+    }
+    const body = ExpressRequest.safeParse(await c.req.json().catch(() => null));
+    const product = body.success ? findProduct(body.data.productId) : undefined;
+    if (!product) return c.json({ error: 'unknown_product' }, 400);
+    const currency = currencyOf(c);
+    if (currency !== 'NOK') return c.json({ error: 'express_needs_nok' }, 400);
+    const id = `ord-${nextOrder++}`;
+    const amount = product.price[currency];
+    try {
+      const created = await options.merchant.createSession(
+        {
+          amount: { value: amount, currency },
+          reference: id,
+          description: `${product.name} from ${shopName}`,
+          returnUrl: `${options.publicUrl}/checkout/return`,
+          locale: 'en',
+          express: {
+            shipping:
+              expressSettings.shipping === 'static'
+                ? { options: fixedShippingOptions(currency) }
+                : { url: `${options.publicUrl}/shipping/pay-with-bank` },
+            confirmAddress: expressSettings.confirmAddress,
+          },
+        },
+        randomUUID(),
+      );
+      orders.set(id, {
+        id,
+        kind: 'express',
+        createdAt: new Date().toISOString(),
+        currency,
+        lines: [{ productId: product.id, name: product.name, quantity: 1, unit: amount }],
+        total: amount,
+        sessionId: created.session.id,
+        clientToken: created.clientToken,
+        events: [],
+      });
+      return c.json({ clientToken: created.clientToken, orderId: id });
+    } catch (err) {
+      const message = err instanceof MerchantApiError ? err.message : 'The payment service is not reachable.';
+      return c.json({ error: 'session_failed', message }, 502);
+    }
+  });
+
+  // The companion server asks for shipping options for the shopper's address (express checkout
+  // with options by address). The request is signed like the webhooks; the answer is validated there.
+  app.post('/shipping/pay-with-bank', async (c) => {
+    const body = await c.req.text();
+    let request;
+    try {
+      request = constructShippingRequest(body, c.req.raw.headers, options.webhookSecret);
+    } catch (error) {
+      if (error instanceof WebhookVerificationError) return c.json({ error: error.reason }, 400);
+      throw error;
+    }
+    if (!orders.has(request.reference)) return c.json({ error: 'unknown_order' }, 404);
+    return c.json({ options: shippingOptionsFor(request.address) });
   });
 
   app.post('/currency', async (c) => {
@@ -213,8 +341,12 @@ export function createStorefront(options: StorefrontOptions) {
     return c.redirect('/cart', 303);
   });
 
+  // After a paid checkout: the cart's order empties the cart; an express order (one item bought from
+  // its product page) leaves the cart as it was.
   app.post('/cart/clear', (c) => {
-    writeCart(c, []);
+    const id = OrderId.safeParse(c.req.query('order'));
+    const order = id.success ? orders.get(id.data) : undefined;
+    if (order?.kind !== 'express') writeCart(c, []);
     return c.body(null, 204);
   });
 
@@ -281,6 +413,7 @@ export function createStorefront(options: StorefrontOptions) {
       );
       orders.set(id, {
         id,
+        kind: 'cart',
         createdAt: new Date().toISOString(),
         currency,
         lines: lines.map((l) => ({
@@ -361,6 +494,35 @@ export function createStorefront(options: StorefrontOptions) {
       'Orders',
       html`<h1>Orders</h1>
         ${flash ? html`<p role="status" class="flash" data-testid="flash">${flash.slice(0, 200)}</p>` : ''}
+        <form class="settings" method="post" action="/settings/express" aria-labelledby="express-settings">
+          <h2 id="express-settings">Express checkout settings</h2>
+          <fieldset>
+            <legend>Shipping options</legend>
+            <label
+              ><input
+                type="radio"
+                name="shipping"
+                value="dynamic"
+                ${expressSettings.shipping === 'dynamic' ? raw('checked') : ''}
+              />
+              By address (this shop's shipping endpoint)</label
+            >
+            <label
+              ><input
+                type="radio"
+                name="shipping"
+                value="static"
+                ${expressSettings.shipping === 'static' ? raw('checked') : ''}
+              />
+              One fixed list, sent with the session</label
+            >
+          </fieldset>
+          <label
+            ><input type="checkbox" name="confirmAddress" ${expressSettings.confirmAddress ? raw('checked') : ''} />
+            Shoppers confirm address and shipping in Vipps</label
+          >
+          <button type="submit">Save settings</button>
+        </form>
         ${
           rows.length === 0
             ? html`<p>No orders yet.</p>`
@@ -369,6 +531,8 @@ export function createStorefront(options: StorefrontOptions) {
                   <tr>
                     <th scope="col">Order</th>
                     <th scope="col">Total</th>
+                    <th scope="col">Ship to</th>
+                    <th scope="col">Shipping</th>
                     <th scope="col">Session</th>
                     <th scope="col">Payment</th>
                     <th scope="col">Provider status</th>
@@ -380,8 +544,16 @@ export function createStorefront(options: StorefrontOptions) {
                   ${rows.map(
                     ({ order, state, payment }) =>
                       html`<tr data-testid="order-row-${order.id}">
-                        <th scope="row">${order.id}</th>
-                        <td>${formatMoney(order.total, order.currency)}</td>
+                        <th scope="row">
+                          ${order.id}${order.kind === 'express' ? html` <span class="tag">express</span>` : ''}
+                        </th>
+                        <td data-testid="order-total">
+                          ${formatMoney(payment?.amount.value ?? order.total, order.currency)}
+                        </td>
+                        <td data-testid="ship-to">${shipTo(payment)}</td>
+                        <td data-testid="shipping">
+                          ${payment?.shipping ? `${payment.shipping.name} (${formatMoney(payment.shipping.amount.value, order.currency)})` : '—'}
+                        </td>
                         <td data-testid="session-state">${state}</td>
                         <td data-testid="payment-status">${payment ? `${payment.status} (${payment.method})` : '—'}</td>
                         <td data-testid="provider-status">${payment?.providerStatus ?? '—'}</td>
@@ -401,6 +573,22 @@ export function createStorefront(options: StorefrontOptions) {
         }`,
     );
   });
+
+  app.post('/settings/express', async (c) => {
+    const form = ExpressSettingsForm.safeParse(await c.req.parseBody());
+    if (!form.success) return c.redirect(`/orders?message=${encodeURIComponent('Invalid settings')}`, 303);
+    expressSettings.shipping = form.data.shipping;
+    expressSettings.confirmAddress = form.data.confirmAddress === 'on';
+    return c.redirect(`/orders?message=${encodeURIComponent('Express checkout settings saved.')}`, 303);
+  });
+
+  const shipTo = (payment: MerchantPayment | null) => {
+    const shopper = payment?.shopper;
+    if (!shopper) return '—';
+    const name = [shopper.firstName, shopper.lastName].filter(Boolean).join(' ');
+    const a = shopper.address;
+    return html`${name}${a ? html`<br />${a.line1}${a.line2 ? `, ${a.line2}` : ''}<br />${a.postCode} ${a.city}, ${a.country}` : ''}`;
+  };
 
   const actions = (order: Order, payment: MerchantPayment) => {
     const remainingCapture = payment.authorizedAmount - payment.capturedAmount - payment.cancelledAmount;
