@@ -41,7 +41,9 @@ function instance(name: DemoInstance['name'], base: number): DemoInstance {
   };
 }
 
-export const INSTANCES = { ecom: instance('ecom', 4100), epayment: instance('epayment', 4200) };
+/** `PWB_E2E_BASE_PORT` moves both instances (default 4100 and 4200), e.g. to run beside another run. */
+const BASE_PORT = Number(process.env.PWB_E2E_BASE_PORT ?? 4100);
+export const INSTANCES = { ecom: instance('ecom', BASE_PORT), epayment: instance('epayment', BASE_PORT + 100) };
 
 /** The instance the bank journeys run on. */
 export const E2E = { ...INSTANCES.ecom, ...SECRETS };

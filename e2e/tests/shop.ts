@@ -112,7 +112,7 @@ export async function latestPayment(request: APIRequestContext, serverUrl: strin
   });
   expect(res.ok()).toBe(true);
   const { payments } = (await res.json()) as {
-    payments: { providerPaymentId: string; status: string; providerStatus: string }[];
+    payments: { id: string; providerPaymentId: string; status: string; providerStatus: string }[];
   };
   expect(payments.length).toBeGreaterThan(0);
   return payments[0]!;

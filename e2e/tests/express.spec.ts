@@ -1,0 +1,244 @@
+/**
+ * Vipps Hurtigkasse (express checkout) from a product page, the seed's step 1 and 3: the shopper
+ * presses the express button, shares name, contact and address in Vipps, chooses a shipping method
+ * there, and pays items + shipping. The merchant (orders page) sees who and where to ship to, ships
+ * and captures the total. Runs on the demo instance configured with Vipps eCom v2.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { expectAccessible } from './axe.js';
+import { INSTANCES, SECRETS } from './env.js';
+import { expectLastNotification, latestPayment, merchantAction, orderRow, widget } from './shop.js';
+
+const demo = INSTANCES.ecom;
+const control = (path: string) => `${demo.sandboxUrl}/__sandbox/vipps${path}`;
+
+/** The merchant's express settings on the orders page. */
+async function expressSettings(page: Page, shipping: 'dynamic' | 'static', confirmAddress: boolean) {
+  await page.goto('/orders');
+  const form = page.getByRole('form', { name: 'Express checkout settings' });
+  await form.getByRole('radio', { name: shipping === 'static' ? /fixed list/ : /By address/ }).check();
+  await form.getByRole('checkbox', { name: /confirm address and shipping/ }).setChecked(confirmAddress);
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByTestId('flash')).toHaveText('Express checkout settings saved.');
+}
+
+/** On the mug's product page in NOK, press the express button; lands on Vipps' landing page. */
+async function buyNowWithVipps(page: Page, product = 'mug') {
+  await page.goto('/');
+  await page.getByLabel('Currency').selectOption('NOK');
+  await page.getByRole('button', { name: 'Change' }).click();
+  await page.goto(`/products/${product}`);
+  const button = widget(page).getByRole('button', { name: /Vipps/ });
+  await expect(button).toHaveAccessibleName('Buy now with Vipps');
+  await expectAccessible(page, 'express button', 'pay-with-bank');
+  await button.click();
+  await page.waitForURL(new RegExp(`^${demo.sandboxUrl}/vipps/`));
+}
+
+/** Landing page: send the push, open the sandbox phone (a new page, standing in for the app). */
+async function openPhone(page: Page) {
+  await page.getByLabel('Mobile number').fill('91234567');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('status')).toContainText('We sent a payment request');
+  const [phone] = await Promise.all([
+    page.context().waitForEvent('page'),
+    page.getByRole('link', { name: 'Open the sandbox phone' }).click(),
+  ]);
+  await expect(phone.getByRole('heading', { name: 'Share your information?' })).toBeVisible();
+  return phone;
+}
+
+async function orderIdOf(page: Page) {
+  // The newest express order on the orders page.
+  await page.goto('/orders');
+  const first = page.locator('tr[data-testid^="order-row-"]').first();
+  return (await first.getAttribute('data-testid'))!.replace('order-row-', '');
+}
+
+test.beforeEach(async ({ request }) => {
+  await request.put(control('/callback-mode'), { data: { mode: 'on-time' } });
+  await request.put(control('/shipping-details-scenario'), { data: { mode: 'normal' } });
+});
+
+test('static shipping options: the shopper picks one in Vipps, pays items + shipping; the merchant ships and captures the total', async ({
+  page,
+}) => {
+  await expressSettings(page, 'static', false);
+  await buyNowWithVipps(page);
+  const phone = await openPhone(page);
+  await phone.getByRole('button', { name: 'Share and continue' }).click();
+  await expect(phone.getByRole('heading', { name: 'Payment request' })).toBeVisible();
+  await expectAccessible(phone, 'express: payment request (old flow)');
+  // The merchant's fixed list, default preselected; the shopper picks the free pick-up instead… then
+  // changes their mind back to Posten (NOK 79.00 on top of the mug's NOK 229.00).
+  await phone.getByRole('radio', { name: /^Pick up in our Oslo shop,/ }).check();
+  await phone.getByRole('radio', { name: /^Posten Servicepakke, NOK 79\.00, total NOK 308\.00/ }).check();
+  await phone.getByRole('button', { name: 'Confirm' }).click();
+  await phone.close();
+
+  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
+  const w = widget(page);
+  await expect(w.getByRole('heading', { name: 'Payment approved' })).toBeVisible();
+  await expect(w.getByText('Posten Servicepakke')).toBeVisible();
+  await expect(w.getByText('NOK 308.00')).toBeVisible();
+
+  const orderId = await orderIdOf(page);
+  let row = await orderRow(page, orderId);
+  await expect(row.getByTestId('payment-status')).toHaveText('authorized (vipps)');
+  await expect(row.getByTestId('order-total')).toHaveText('NOK 308.00');
+  await expect(row.getByTestId('ship-to')).toContainText('Kari Nordmann');
+  await expect(row.getByTestId('ship-to')).toContainText('Karl Johans gate 22');
+  await expect(row.getByTestId('ship-to')).toContainText('0159 Oslo');
+  await expect(row.getByTestId('shipping')).toHaveText('Posten Servicepakke (NOK 79.00)');
+
+  const captured = await merchantAction(page, orderId, 'Ship & capture');
+  expect(captured).toMatch(/capture done — payment completed, captured NOK\s308\.00/);
+  row = await orderRow(page, orderId);
+  await expect(row.getByTestId('amounts')).toContainText('NOK 308.00');
+  // A full capture completes the payment.
+  await expectLastNotification(page, orderId, 'payment.completed');
+});
+
+test("dynamic shipping: the merchant's shipping endpoint prices the address the shopper chose", async ({
+  page,
+  request,
+}) => {
+  await expressSettings(page, 'dynamic', false);
+  await buyNowWithVipps(page);
+  const phone = await openPhone(page);
+  await phone.getByRole('button', { name: 'Share and continue' }).click();
+  // Home in Oslo: home delivery NOK 69.00 is the shop's default there.
+  await expect(phone.getByRole('radio', { name: /^Helthjem home delivery, NOK 69\.00/ })).toBeChecked();
+  // Ship to Bergen instead: the shop is asked again and has other options and prices there.
+  await phone.getByRole('radio', { name: /Bryggen 15/ }).check();
+  await phone.getByRole('button', { name: 'Use this address' }).click();
+  await expect(phone.getByRole('radio', { name: /^Posten Servicepakke, NOK 99\.00, total NOK 328\.00/ })).toBeChecked();
+  await expect(phone.getByRole('radio', { name: /Pick up in our Oslo shop/ })).toHaveCount(0);
+  await phone.getByRole('button', { name: 'Confirm' }).click();
+  await phone.close();
+
+  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
+  await expect(widget(page).getByRole('heading', { name: 'Payment approved' })).toBeVisible();
+  await expect(widget(page).getByText('NOK 328.00')).toBeVisible();
+  const orderId = await orderIdOf(page);
+  const row = await orderRow(page, orderId);
+  await expect(row.getByTestId('ship-to')).toContainText('Bryggen 15');
+  await expect(row.getByTestId('ship-to')).toContainText('5003 Bergen');
+  await expect(row.getByTestId('shipping')).toHaveText('Posten Servicepakke (NOK 99.00)');
+  const payment = await latestPayment(request, demo.serverUrl, orderId);
+  expect(payment.status).toBe('authorized');
+  // The sandbox asked the companion server twice (Oslo, then Bergen), and both were answered.
+  const exchanges = (await (
+    await request.get(control(`/express-exchanges?orderId=${payment.providerPaymentId}`))
+  ).json()) as { kind: string; outcome: string }[];
+  expect(exchanges.filter((e) => e.kind === 'shipping-details').map((e) => e.outcome)).toEqual([
+    'accepted',
+    'accepted',
+  ]);
+});
+
+test('explicit flow (useExplicitCheckoutFlow): the shopper confirms address and shipping on their own step', async ({
+  page,
+}) => {
+  await expressSettings(page, 'dynamic', true);
+  await buyNowWithVipps(page);
+  const phone = await openPhone(page);
+  await expectAccessible(phone, 'express consent');
+  await phone.getByRole('button', { name: 'Share and continue' }).click();
+  await expect(phone.getByRole('heading', { name: 'Choose delivery' })).toBeVisible();
+  await expectAccessible(phone, 'express: choose delivery');
+  await phone.getByRole('radio', { name: /^Posten Servicepakke, NOK 79\.00/ }).check();
+  await phone.getByRole('button', { name: 'Confirm address and shipping' }).click();
+  await expect(phone.getByRole('heading', { name: 'Payment request' })).toBeVisible();
+  await expectAccessible(phone, 'express: payment request (explicit flow)');
+  await expect(phone.getByText('NOK 308.00').first()).toBeVisible();
+  await phone.getByRole('button', { name: 'Confirm' }).click();
+  await phone.close();
+
+  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
+  await expect(widget(page).getByRole('heading', { name: 'Payment approved' })).toBeVisible();
+  await expect(widget(page).getByText('Posten Servicepakke')).toBeVisible();
+  await expectAccessible(page, 'express result', 'pay-with-bank');
+  const orderId = await orderIdOf(page);
+  const row = await orderRow(page, orderId);
+  await expect(row.getByTestId('shipping')).toHaveText('Posten Servicepakke (NOK 79.00)');
+  await expect(row.getByTestId('order-total')).toHaveText('NOK 308.00');
+});
+
+test('the shopper refuses to share their information → no payment, nothing stored about them', async ({ page }) => {
+  await expressSettings(page, 'static', true);
+  await buyNowWithVipps(page);
+  const phone = await openPhone(page);
+  await phone.getByRole('button', { name: 'Do not share' }).click();
+  await expect(phone.getByRole('heading', { name: 'Payment rejected' })).toBeVisible();
+  await expectAccessible(phone, 'express: consent refused');
+  await phone.close();
+
+  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
+  await expect(widget(page).getByRole('heading', { name: 'Payment cancelled' })).toBeVisible();
+  const orderId = await orderIdOf(page);
+  const row = await orderRow(page, orderId);
+  await expect(row.getByTestId('payment-status')).toHaveText('cancelled (vipps)');
+  await expect(row.getByTestId('ship-to')).toHaveText('—');
+  await expect(row.getByTestId('shipping')).toHaveText('—');
+});
+
+test("the merchant's shipping endpoint fails → Vipps cannot show shipping, the shopper backs out, nothing is reserved", async ({
+  page,
+  request,
+}) => {
+  await expressSettings(page, 'dynamic', false);
+  // The shop's shipping service answers 500 (the sandbox's scenario stands in for the merchant's outage).
+  await request.put(control('/shipping-details-scenario'), { data: { mode: 'fail' } });
+  await buyNowWithVipps(page);
+  const phone = await openPhone(page);
+  await phone.getByRole('button', { name: 'Share and continue' }).click();
+  await expect(phone.getByRole('alert')).toContainText('Payment failed');
+  await expectAccessible(phone, 'express: shipping failed');
+  await expect(phone.getByRole('button', { name: 'Confirm' })).toHaveCount(0);
+  await phone.getByRole('button', { name: 'Reject' }).click();
+  await phone.close();
+
+  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
+  await expect(widget(page).getByRole('heading', { name: 'Payment cancelled' })).toBeVisible();
+  const orderId = await orderIdOf(page);
+  const row = await orderRow(page, orderId);
+  await expect(row.getByTestId('payment-status')).toHaveText('cancelled (vipps)');
+  await expect(row.getByTestId('amounts')).toContainText('NOK 0.00');
+});
+
+test("consent removed afterwards: the shopper's details are erased and the merchant is told", async ({
+  page,
+  request,
+}) => {
+  await expressSettings(page, 'static', false);
+  await buyNowWithVipps(page);
+  const phone = await openPhone(page);
+  await phone.getByRole('button', { name: 'Share and continue' }).click();
+  await phone.getByRole('button', { name: 'Confirm' }).click();
+  await phone.close();
+  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
+  await expect(widget(page).getByRole('heading', { name: 'Payment approved' })).toBeVisible();
+
+  const orderId = await orderIdOf(page);
+  let row = await orderRow(page, orderId);
+  await expect(row.getByTestId('ship-to')).toContainText('Kari Nordmann');
+  const payment = await latestPayment(request, demo.serverUrl, orderId);
+
+  // In Vipps, the shopper withdraws the consent: Vipps calls the consent removal endpoint.
+  const removed = await request.post(control(`/payments/${payment.providerPaymentId}/remove-consent`));
+  expect(removed.ok()).toBe(true);
+  const { exchanges } = (await removed.json()) as { exchanges: { outcome: string }[] };
+  expect(exchanges.map((e) => e.outcome)).toContain('delivered');
+
+  await expectLastNotification(page, orderId, 'payment.shopper_erased');
+  row = await orderRow(page, orderId);
+  await expect(row.getByTestId('ship-to')).toHaveText('—');
+  // The shipping method and price are not personal data: the merchant still knows what was bought.
+  await expect(row.getByTestId('shipping')).toHaveText('Posten Servicepakke (NOK 79.00)');
+  const res = await request.get(`${demo.serverUrl}/v1/payments/${payment.id}`, {
+    headers: { authorization: `Bearer ${SECRETS.merchantApiKey}` },
+  });
+  expect(res.ok()).toBe(true);
+  expect(((await res.json()) as { payment: { shopper: unknown } }).payment.shopper).toBeNull();
+});
