@@ -48,6 +48,11 @@ export default defineConfig({
     { name: 'vipps-ecom', testMatch: /vipps\.spec\.ts/, use: { baseURL: INSTANCES.ecom.shopUrl } },
     { name: 'vipps-epayment', testMatch: /vipps\.spec\.ts/, use: { baseURL: INSTANCES.epayment.shopUrl } },
     { name: 'express-ecom', testMatch: /express\.spec\.ts/, use: { baseURL: INSTANCES.ecom.shopUrl } },
+    {
+      name: 'express-epayment',
+      testMatch: /express-epayment\.spec\.ts/,
+      use: { baseURL: INSTANCES.epayment.shopUrl },
+    },
   ],
   webServer: [webServer(INSTANCES.ecom), webServer(INSTANCES.epayment)],
 });

@@ -4,56 +4,14 @@
  * there, and pays items + shipping. The merchant (orders page) sees who and where to ship to, ships
  * and captures the total. Runs on the demo instance configured with Vipps eCom v2.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { expectAccessible } from './axe.js';
 import { INSTANCES, SECRETS } from './env.js';
+import { buyNowWithVipps, expressSettings, openPhone, orderIdOf } from './express-shop.js';
 import { expectLastNotification, latestPayment, merchantAction, orderRow, widget } from './shop.js';
 
 const demo = INSTANCES.ecom;
 const control = (path: string) => `${demo.sandboxUrl}/__sandbox/vipps${path}`;
-
-/** The merchant's express settings on the orders page. */
-async function expressSettings(page: Page, shipping: 'dynamic' | 'static', confirmAddress: boolean) {
-  await page.goto('/orders');
-  const form = page.getByRole('form', { name: 'Express checkout settings' });
-  await form.getByRole('radio', { name: shipping === 'static' ? /fixed list/ : /By address/ }).check();
-  await form.getByRole('checkbox', { name: /confirm address and shipping/ }).setChecked(confirmAddress);
-  await form.getByRole('button', { name: 'Save settings' }).click();
-  await expect(page.getByTestId('flash')).toHaveText('Express checkout settings saved.');
-}
-
-/** On the mug's product page in NOK, press the express button; lands on Vipps' landing page. */
-async function buyNowWithVipps(page: Page, product = 'mug') {
-  await page.goto('/');
-  await page.getByLabel('Currency').selectOption('NOK');
-  await page.getByRole('button', { name: 'Change' }).click();
-  await page.goto(`/products/${product}`);
-  const button = widget(page).getByRole('button', { name: /Vipps/ });
-  await expect(button).toHaveAccessibleName('Buy now with Vipps');
-  await expectAccessible(page, 'express button', 'pay-with-bank');
-  await button.click();
-  await page.waitForURL(new RegExp(`^${demo.sandboxUrl}/vipps/`));
-}
-
-/** Landing page: send the push, open the sandbox phone (a new page, standing in for the app). */
-async function openPhone(page: Page) {
-  await page.getByLabel('Mobile number').fill('91234567');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await expect(page.getByRole('status')).toContainText('We sent a payment request');
-  const [phone] = await Promise.all([
-    page.context().waitForEvent('page'),
-    page.getByRole('link', { name: 'Open the sandbox phone' }).click(),
-  ]);
-  await expect(phone.getByRole('heading', { name: 'Share your information?' })).toBeVisible();
-  return phone;
-}
-
-async function orderIdOf(page: Page) {
-  // The newest express order on the orders page.
-  await page.goto('/orders');
-  const first = page.locator('tr[data-testid^="order-row-"]').first();
-  return (await first.getAttribute('data-testid'))!.replace('order-row-', '');
-}
 
 test.beforeEach(async ({ request }) => {
   await request.put(control('/callback-mode'), { data: { mode: 'on-time' } });
@@ -64,7 +22,7 @@ test('static shipping options: the shopper picks one in Vipps, pays items + ship
   page,
 }) => {
   await expressSettings(page, 'static', false);
-  await buyNowWithVipps(page);
+  await buyNowWithVipps(page, demo);
   const phone = await openPhone(page);
   await phone.getByRole('button', { name: 'Share and continue' }).click();
   await expect(phone.getByRole('heading', { name: 'Payment request' })).toBeVisible();
@@ -104,7 +62,7 @@ test("dynamic shipping: the merchant's shipping endpoint prices the address the 
   request,
 }) => {
   await expressSettings(page, 'dynamic', false);
-  await buyNowWithVipps(page);
+  await buyNowWithVipps(page, demo);
   const phone = await openPhone(page);
   await phone.getByRole('button', { name: 'Share and continue' }).click();
   // Home in Oslo: home delivery NOK 69.00 is the shop's default there.
@@ -141,7 +99,7 @@ test('explicit flow (useExplicitCheckoutFlow): the shopper confirms address and 
   page,
 }) => {
   await expressSettings(page, 'dynamic', true);
-  await buyNowWithVipps(page);
+  await buyNowWithVipps(page, demo);
   const phone = await openPhone(page);
   await expectAccessible(phone, 'express consent');
   await phone.getByRole('button', { name: 'Share and continue' }).click();
@@ -167,7 +125,7 @@ test('explicit flow (useExplicitCheckoutFlow): the shopper confirms address and 
 
 test('the shopper refuses to share their information → no payment, nothing stored about them', async ({ page }) => {
   await expressSettings(page, 'static', true);
-  await buyNowWithVipps(page);
+  await buyNowWithVipps(page, demo);
   const phone = await openPhone(page);
   await phone.getByRole('button', { name: 'Do not share' }).click();
   await expect(phone.getByRole('heading', { name: 'Payment rejected' })).toBeVisible();
@@ -190,7 +148,7 @@ test("the merchant's shipping endpoint fails → Vipps cannot show shipping, the
   await expressSettings(page, 'dynamic', false);
   // The shop's shipping service answers 500 (the sandbox's scenario stands in for the merchant's outage).
   await request.put(control('/shipping-details-scenario'), { data: { mode: 'fail' } });
-  await buyNowWithVipps(page);
+  await buyNowWithVipps(page, demo);
   const phone = await openPhone(page);
   await phone.getByRole('button', { name: 'Share and continue' }).click();
   await expect(phone.getByRole('alert')).toContainText('Payment failed');
@@ -212,7 +170,7 @@ test("consent removed afterwards: the shopper's details are erased and the merch
   request,
 }) => {
   await expressSettings(page, 'static', false);
-  await buyNowWithVipps(page);
+  await buyNowWithVipps(page, demo);
   const phone = await openPhone(page);
   await phone.getByRole('button', { name: 'Share and continue' }).click();
   await phone.getByRole('button', { name: 'Confirm' }).click();

@@ -1,0 +1,51 @@
+/**
+ * Page objects for the express checkout journeys (Vipps Hurtigkasse on eCom, Express on ePayment):
+ * the merchant's express settings, the product page's "buy now" button, and the sandbox phone.
+ */
+import { expect, type Page } from '@playwright/test';
+import { expectAccessible } from './axe.js';
+import type { DemoInstance } from './env.js';
+import { widget } from './shop.js';
+
+/** The merchant's express settings on the orders page. */
+export async function expressSettings(page: Page, shipping: 'dynamic' | 'static', confirmAddress: boolean) {
+  await page.goto('/orders');
+  const form = page.getByRole('form', { name: 'Express checkout settings' });
+  await form.getByRole('radio', { name: shipping === 'static' ? /fixed list/ : /By address/ }).check();
+  await form.getByRole('checkbox', { name: /confirm address and shipping/ }).setChecked(confirmAddress);
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByTestId('flash')).toHaveText('Express checkout settings saved.');
+}
+
+/** On the mug's product page in NOK, press the express button; lands on Vipps' landing page. */
+export async function buyNowWithVipps(page: Page, demo: DemoInstance, product = 'mug') {
+  await page.goto('/');
+  await page.getByLabel('Currency').selectOption('NOK');
+  await page.getByRole('button', { name: 'Change' }).click();
+  await page.goto(`/products/${product}`);
+  const button = widget(page).getByRole('button', { name: /Vipps/ });
+  await expect(button).toHaveAccessibleName('Buy now with Vipps');
+  await expectAccessible(page, 'express button', 'pay-with-bank');
+  await button.click();
+  await page.waitForURL(new RegExp(`^${demo.sandboxUrl}/vipps/`));
+}
+
+/** Landing page: send the push, open the sandbox phone (a new page, standing in for the app). */
+export async function openPhone(page: Page) {
+  await page.getByLabel('Mobile number').fill('91234567');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('status')).toContainText('We sent a payment request');
+  const [phone] = await Promise.all([
+    page.context().waitForEvent('page'),
+    page.getByRole('link', { name: 'Open the sandbox phone' }).click(),
+  ]);
+  await expect(phone.getByRole('heading', { name: 'Share your information?' })).toBeVisible();
+  return phone;
+}
+
+export async function orderIdOf(page: Page) {
+  // The newest express order on the orders page.
+  await page.goto('/orders');
+  const first = page.locator('tr[data-testid^="order-row-"]').first();
+  return (await first.getAttribute('data-testid'))!.replace('order-row-', '');
+}
