@@ -155,10 +155,16 @@ export class PostgresChangeBus implements ChangeBus {
     if (this.listening === client) this.listening = null;
     client.end().catch(() => {});
     if (this.closed) return;
-    this.options.logger.warn('live status: the database connection for change notifications was lost; reconnecting', {
-      error: error ? asStoreUnavailable(error).message : 'connection ended',
-      retryInMs: this.delayMs,
-    });
+    // One warning per outage; the attempts after it (every few seconds while it lasts) are debug.
+    const fields = { error: error ? asStoreUnavailable(error).message : 'connection ended', retryInMs: this.delayMs };
+    if (this.delayMs === this.delays.initial) {
+      this.options.logger.warn(
+        'live status: the database connection for change notifications is down; reconnecting',
+        fields,
+      );
+    } else {
+      this.options.logger.debug('live status: reconnecting for change notifications failed; trying again', fields);
+    }
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.connect();
