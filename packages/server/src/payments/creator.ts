@@ -11,8 +11,20 @@ import type { Logger } from '../log.js';
 import type { ProviderAdapter } from '../providers/adapter.js';
 import { newPaymentId } from '../security/crypto.js';
 import { buildProviderReturnUrl } from '../security/return-url.js';
-import type { InsertPaymentResult, PaymentRecord, SessionRecord, Store } from '../store/store.js';
+import {
+  isStoreUnavailable,
+  type InsertPaymentResult,
+  type PaymentRecord,
+  type SessionRecord,
+  type Store,
+} from '../store/store.js';
 import type { PaymentLedger } from './ledger.js';
+
+/**
+ * How long the provider's answer to a create (held only in memory) is retried into a database that
+ * is briefly unavailable (a restart, a dropped connection), before the start fails as unavailable.
+ */
+const RECORD_RETRY_MS = 10_000;
 
 export interface Started {
   payment: PaymentRecord;
@@ -121,16 +133,44 @@ export class PaymentCreator {
         providerCode: null,
         providerMessage: apiError.message,
       };
-      await ledger.fail(record.id, failure, 'create_failed', {
-        source: 'create',
-        type: 'create_failed',
-        data: { code: apiError.code },
-      });
+      await this.durably(() =>
+        ledger.fail(record.id, failure, 'create_failed', {
+          source: 'create',
+          type: 'create_failed',
+          data: { code: apiError.code },
+        }),
+      );
       throw apiError;
     }
     crashPoint('start-payment:after-provider-create'); // test hook: see crash-points.ts
-    const payment = await ledger.recordCreated(record.id, created);
+    const { providerPaymentId } = created;
+    const payment = await this.durably(async () => {
+      // A write whose commit was lost with its connection may have been made: do not make it twice.
+      const stored = await this.options.store.getPayment(record.id);
+      if (stored?.providerPaymentId === providerPaymentId) return stored;
+      return ledger.recordCreated(record.id, created);
+    });
     return { payment, redirectUrl: created.redirectUrl };
+  }
+
+  /**
+   * `write`, tried again while the database is unavailable, for up to RECORD_RETRY_MS: what the
+   * provider said about a create exists nowhere else, and meanwhile this create stays in flight (a
+   * start for the same choice waits for it, here or on another instance).
+   */
+  private async durably<T>(write: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + RECORD_RETRY_MS;
+    for (let pause = 100; ; pause = Math.min(pause * 2, 1_000)) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isStoreUnavailable(error) || Date.now() + pause > deadline) throw error;
+        this.options.logger.warn('database unavailable while recording a provider create; trying again', {
+          error: (error as Error).message,
+        });
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
   }
 }
 
