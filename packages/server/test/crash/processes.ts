@@ -135,6 +135,10 @@ export interface ServerProcessOptions {
   port?: number;
   /** Also configure Vipps ePayment against the sandbox, with a webhook registered beforehand. */
   vipps?: { webhookSecret: string };
+  /** PWB_PUBLIC_URL (e.g. a load balancer in front of several servers; default: the server's own URL). */
+  publicUrl?: string;
+  /** More environment (PWB_* settings), after the rest. */
+  env?: Record<string, string>;
 }
 
 /** A free loopback port, chosen by the OS (for a server that must keep its URL across restarts). */
@@ -177,6 +181,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
         }
       : {}),
     ...(options.crashAt ? { PWB_CRASH_AT: options.crashAt } : {}),
+    ...(options.publicUrl ? { PWB_PUBLIC_URL: options.publicUrl } : {}),
+    ...options.env,
   };
   const { handle, url } = startChild('packages/server/src/cli.ts', env, (line) => {
     if (!line.startsWith('{')) return null;
@@ -205,6 +211,11 @@ export interface WebhookReceiver {
   url: string;
   /** Every delivery, duplicates included, in arrival order. */
   deliveries: ReceivedEvent[];
+  /**
+   * The next delivery `matching` is recorded but never answered (the merchant got it and did not
+   * acknowledge it: the request stays open until the sender goes away); resolves with it.
+   */
+  holdNext(matching: (event: ReceivedEvent) => boolean): Promise<ReceivedEvent>;
   /** Deduplicated by event id, as a merchant must do: first delivery of each id. */
   unique(): ReceivedEvent[];
   waitFor(predicate: (deliveries: ReceivedEvent[]) => boolean, what: string, timeoutMs?: number): Promise<void>;
@@ -219,16 +230,23 @@ async function readBody(request: IncomingMessage): Promise<string> {
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const deliveries: ReceivedEvent[] = [];
+  const holds: { matching: (event: ReceivedEvent) => boolean; resolve: (event: ReceivedEvent) => void }[] = [];
   const server: Server = createServer((request, response) => {
     void readBody(request).then((body) => {
       const event = JSON.parse(body) as { id: string; type: string; payment: { id: string } };
-      deliveries.push({
+      const received: ReceivedEvent = {
         id: event.id,
         type: event.type,
         paymentId: event.payment.id,
         body,
         signatureValid: verifyWebhookSignature(WEBHOOK_SECRET, request.headers['pwb-signature'] as string, body),
-      });
+      };
+      deliveries.push(received);
+      const hold = holds.findIndex((h) => h.matching(received));
+      if (hold >= 0) {
+        holds.splice(hold, 1)[0]!.resolve(received);
+        return; // no answer
+      }
       response.writeHead(204).end();
     });
   });
@@ -237,6 +255,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   return {
     url: `http://127.0.0.1:${port}/hooks/pwb`,
     deliveries,
+    holdNext: (matching) => new Promise((resolve) => holds.push({ matching, resolve })),
     unique() {
       const seen = new Set<string>();
       return deliveries.filter((d) => (seen.has(d.id) ? false : (seen.add(d.id), true)));
@@ -308,8 +327,15 @@ export async function expectConnectionDropped(request: Promise<unknown>): Promis
   throw new Error(`expected the server to die mid-request, got an answer: ${JSON.stringify(outcome)}`);
 }
 
-/** The shopper at the sandbox's hosted pages (bank already chosen in the widget): log in, pick the account, confirm. */
-export async function shopperConfirms(sandboxUrl: string, redirectUrl: string): Promise<URL> {
+/**
+ * The shopper at the sandbox's hosted pages (bank already chosen in the widget): log in, pick the
+ * account, confirm (or reject); resolves with the return URL the bank redirects to.
+ */
+export async function shopperConfirms(
+  sandboxUrl: string,
+  redirectUrl: string,
+  decision: 'confirm' | 'reject' = 'confirm',
+): Promise<URL> {
   const start = new URL(redirectUrl);
   const token = start.searchParams.get('startToken')!;
   const providerPaymentId = start.searchParams.get('paymentId')!;
@@ -335,7 +361,10 @@ export async function shopperConfirms(sandboxUrl: string, redirectUrl: string): 
   if (accountPage.status !== 200) throw new Error(`hosted account page answered ${accountPage.status}`);
   await accountPage.text();
   const bankSession = accounts.searchParams.get('bankSession');
-  return post('confirm', { ...(bankSession ? { bankSession } : {}), accountId: 'everyday' });
+  return post(decision, {
+    ...(bankSession ? { bankSession } : {}),
+    ...(decision === 'confirm' ? { accountId: 'everyday' } : {}),
+  });
 }
 
 export interface SandboxPayment {

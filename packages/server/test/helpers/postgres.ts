@@ -95,8 +95,18 @@ export interface ClusterFiles {
   port: number;
 }
 
+export interface ClusterOptions {
+  /**
+   * Commits wait for their WAL to be written (PostgreSQL's default, synchronous_commit=on), so a
+   * crash of the server processes (`stop('immediate')`, a kill) loses no acknowledged commit, as in
+   * production. Default off: a throwaway cluster need not survive a crash (fsync stays off either
+   * way: the operating system, which keeps written data, is not the one crashing).
+   */
+  durableCommits?: boolean;
+}
+
 /** A new throwaway cluster on a free loopback port, running. Throws POSTGRES_MISSING without binaries. */
-export async function startCluster(parent = tmpdir()): Promise<Cluster> {
+export async function startCluster(parent = tmpdir(), options: ClusterOptions = {}): Promise<Cluster> {
   const bin = postgresBinDir();
   if (!bin) throw new Error(POSTGRES_MISSING);
   const dir = mkdtempSync(join(parent, 'pwb-pg-'));
@@ -116,13 +126,13 @@ export async function startCluster(parent = tmpdir()): Promise<Cluster> {
     '--locale-provider=icu',
     '--icu-locale=en-US',
   ]).catch(() => run(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'pwb', '-E', 'UTF8']));
-  const cluster = clusterAt({ bin, dir, port: await freePort() });
+  const cluster = clusterAt({ bin, dir, port: await freePort() }, options);
   await cluster.start();
   return cluster;
 }
 
 /** The cluster whose files are in `files.dir` (started or not). */
-export function clusterAt({ bin, dir, port }: ClusterFiles): Cluster {
+export function clusterAt({ bin, dir, port }: ClusterFiles, { durableCommits = false }: ClusterOptions = {}): Cluster {
   const pgCtl = join(bin, 'pg_ctl');
   const data = join(dir, 'data');
   const options = [
@@ -132,7 +142,7 @@ export function clusterAt({ bin, dir, port }: ClusterFiles): Cluster {
     '-c max_connections=300',
     // A throwaway cluster: no waiting for the disk (a clean stop still writes everything).
     '-c fsync=off',
-    '-c synchronous_commit=off',
+    `-c synchronous_commit=${durableCommits ? 'on' : 'off'}`,
     '-c full_page_writes=off',
   ].join(' ');
   return {
