@@ -44,6 +44,8 @@ export interface CheckoutConfig {
   highlightedBanks: string;
   preselectedBank: string;
   rememberBank: boolean;
+  /** Wait with the server's live status stream (polling when it fails). */
+  liveStatus: boolean;
   pollInterval: number;
   pollLimit: number;
   requestTimeout: number;
@@ -414,6 +416,7 @@ export class CheckoutController implements ReactiveController {
       navigate: (url: string) => this.#hooks.navigate(url),
       emit: this.#emit,
       error: this.#error,
+      dispatch: (event: Event) => this.#dispatch(event),
     };
   }
 
@@ -455,6 +458,7 @@ export class CheckoutController implements ReactiveController {
       preselectedBank: config.preselectedBank.trim() || null,
       remembered: config.rememberBank ? readMemory() : {},
       remember: config.rememberBank,
+      live: config.liveStatus,
     };
   }
 
@@ -466,6 +470,7 @@ export class CheckoutController implements ReactiveController {
       c.highlightedBanks,
       c.preselectedBank,
       c.rememberBank,
+      c.liveStatus,
     ]);
   }
 

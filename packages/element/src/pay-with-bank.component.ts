@@ -85,6 +85,7 @@ export class PayWithBank extends ReactiveBase {
     rememberBank: { attribute: 'remember-bank', type: Boolean },
     pollInterval: { attribute: false },
     pollLimit: { attribute: false },
+    liveStatus: { attribute: false },
     requestTimeout: { attribute: false },
     mode: {},
     createSession: { attribute: false },
@@ -119,6 +120,13 @@ export class PayWithBank extends ReactiveBase {
 
   /** Status checks before showing "still processing" (continues while the provider's countdown runs). */
   pollLimit = 30;
+
+  /**
+   * While waiting for the provider, follow the server's live status stream (one long request that
+   * the server pushes each change down); `false` checks by polling only. Polling also takes over
+   * whenever the stream cannot be opened or breaks.
+   */
+  liveStatus = true;
 
   /** Time limit per request to the server, in milliseconds. */
   requestTimeout = 20_000;

@@ -6,6 +6,7 @@
  */
 import { readSession, refreshPayment, startPayment } from './api/payments.js';
 import { ApiError, type ApiClientOptions } from './api/request.js';
+import { watchPayment } from './api/stream.js';
 import type { PwbEventDetailMap, PwbEventName } from './events.js';
 import type { Effect, Event } from './flow/state.js';
 import { writeMemory } from './memory-write.js';
@@ -29,6 +30,8 @@ export interface PaymentIO {
   navigate(url: string): void;
   emit<K extends PwbEventName>(type: K, detail: PwbEventDetailMap[K]): void;
   error(error: ApiError): void;
+  /** An answer before the effect's last one (each message of a stream). */
+  dispatch(event: Event): void;
 }
 
 const asApiError = (error: unknown): ApiError =>
@@ -68,6 +71,14 @@ export async function run(effect: Effect, io: PaymentIO, signal: AbortSignal): P
         }
         return { type: 'open-payment', attemptId: effect.attemptId, session, payment };
       }
+      case 'watch': {
+        if (!(await wait(effect.delay, signal))) return null;
+        const { paymentId } = effect;
+        const reason = await watchPayment(api, paymentId, signal, (payment) =>
+          io.dispatch({ type: 'streamed', paymentId, payment }),
+        );
+        return { type: 'stream-ended', paymentId, reason };
+      }
       case 'refresh': {
         if (!(await wait(effect.delay, signal))) return null;
         const payment = await refreshPayment(api, effect.paymentId, signal);
@@ -85,6 +96,9 @@ export async function run(effect: Effect, io: PaymentIO, signal: AbortSignal): P
         return { type: 'start-failed', attemptId: effect.request.attemptId, error: problem };
       case 'find-open':
         return { type: 'open-payment-failed', attemptId: effect.attemptId };
+      case 'watch':
+        // Polling takes over (it also says what a lost session or payment means).
+        return { type: 'stream-failed', paymentId: effect.paymentId, error: problem };
       case 'refresh':
         return {
           type: 'refresh-failed',

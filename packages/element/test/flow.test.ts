@@ -122,6 +122,9 @@ const EVENTS = {
   'open-payment': { type: 'open-payment', attemptId: attempt.id, session, payment: pending },
   'open-payment-failed': { type: 'open-payment-failed', attemptId: attempt.id },
   refreshed: { type: 'refreshed', paymentId: PAYMENT_ID, check: 0, payment: pending, at: 0 },
+  streamed: { type: 'streamed', paymentId: PAYMENT_ID, payment: pending },
+  'stream-ended': { type: 'stream-ended', paymentId: PAYMENT_ID, reason: 'lifetime' },
+  'stream-failed': { type: 'stream-failed', paymentId: PAYMENT_ID, error: problem('network_error', true) },
   'refresh-failed': {
     type: 'refresh-failed',
     paymentId: PAYMENT_ID,
@@ -180,7 +183,14 @@ const TABLE: Partial<Record<StateName, Partial<Record<EventName, State['kind']>>
     'retry-data': 'opening',
     back: 'methods',
   },
-  waiting: { refreshed: 'waiting', 'refresh-failed': 'waiting', 'choose-another': 'methods' },
+  waiting: {
+    refreshed: 'waiting',
+    'refresh-failed': 'waiting',
+    streamed: 'waiting',
+    'stream-ended': 'waiting',
+    'stream-failed': 'waiting',
+    'choose-another': 'methods',
+  },
   'result (failed)': { 'try-again': 'form', 'choose-another': 'methods' },
   'result (processing)': { 'check-again': 'waiting' },
 };
@@ -256,6 +266,42 @@ describe('checkout flow: express mode (a "buy now" button on a product page)', (
     const withPayment = makeSession({ methods: ['vipps'], express: true, payment: pending });
     const loading = run(STATES.express, { type: 'load', setup, returning: null });
     expect(run(loading, { type: 'session', session: withPayment }).kind).to.equal('waiting');
+  });
+});
+
+describe('checkout flow: live status (the server pushes the payment down one stream)', () => {
+  const live: Context = { ...ctx, setup: { ...setup, live: true } };
+  const watching = { ...STATES.waiting, ctx: live } as Extract<State, { kind: 'waiting' }>;
+
+  it('waits with one stream and no polling; each pushed payment updates the screen, a final one shows the result', () => {
+    expect(effects(watching)).to.deep.equal([
+      { key: `watch:${PAYMENT_ID}:0`, type: 'watch', paymentId: PAYMENT_ID, delay: 0 },
+    ]);
+    const authorized = makePayment({ status: 'pending', providerStatus: 'AUTHORIZE_PENDING' });
+    const updated = only(run(watching, { type: 'streamed', paymentId: PAYMENT_ID, payment: authorized }), 'waiting');
+    expect(updated.payment).to.equal(authorized);
+    expect(effects(updated)).to.deep.equal(effects(watching)); // the same stream goes on
+    const done = only(run(updated, { type: 'streamed', paymentId: PAYMENT_ID, payment: completed }), 'result');
+    expect(done.outcome).to.equal('completed');
+    // Another payment's message changes nothing.
+    expect(run(watching, { type: 'streamed', paymentId: 'pay_other', payment: completed })).to.equal(watching);
+  });
+
+  it('a stream ended for its age is opened again (after a moment); one that fails hands over to polling', () => {
+    const again = only(run(watching, { type: 'stream-ended', paymentId: PAYMENT_ID, reason: 'lifetime' }), 'waiting');
+    expect(effects(again)).to.deep.equal([
+      { key: `watch:${PAYMENT_ID}:1`, type: 'watch', paymentId: PAYMENT_ID, delay: 1000 },
+    ]);
+    const polling = run(again, { type: 'stream-failed', paymentId: PAYMENT_ID, error: problem('network_error', true) });
+    expect(effect(polling, 'watch')).to.deep.equal([]);
+    expect(effect(polling, 'refresh')).to.have.length(1);
+    // A late message of the failed stream is ignored: polling decides from here on.
+    expect(run(polling, { type: 'streamed', paymentId: PAYMENT_ID, payment: completed })).to.equal(polling);
+  });
+
+  it('without liveStatus (or a server without the stream) the wait is polling, as before', () => {
+    expect(effect(STATES.waiting, 'watch')).to.deep.equal([]);
+    expect(effect(STATES.waiting, 'refresh')).to.have.length(1);
   });
 });
 

@@ -173,6 +173,8 @@ export interface MountOptions {
   requestTimeout?: number;
   /** How long an element with no token at all waits for one before saying so. */
   missingTokenDelay?: number;
+  /** The live status stream (default off here: these tests check by polling; see live-status.test.ts). */
+  liveStatus?: boolean;
 }
 
 export async function mount(options: MountOptions = {}): Promise<TestPayWithBank> {
@@ -186,6 +188,7 @@ export async function mount(options: MountOptions = {}): Promise<TestPayWithBank
       .pollLimit=${options.pollLimit ?? 30}
       .requestTimeout=${options.requestTimeout ?? 2000}
       .missingTokenDelay=${options.missingTokenDelay ?? 3000}
+      .liveStatus=${options.liveStatus ?? false}
     ></test-pay-with-bank>`,
   );
 }

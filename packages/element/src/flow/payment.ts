@@ -104,6 +104,17 @@ export function paymentTransition(state: State, event: Event): State {
     case 'refreshed':
       if (state.kind !== 'waiting' || state.paymentId !== event.paymentId || state.checks !== event.check) return state;
       return isFinal(event.payment) ? show(state.ctx, event.payment) : checked(state, event.payment, event.at)!;
+    case 'streamed':
+      if (state.kind !== 'waiting' || state.paymentId !== event.paymentId || state.polling) return state;
+      return isFinal(event.payment) ? show(state.ctx, event.payment) : { ...state, payment: event.payment };
+    case 'stream-ended':
+      if (state.kind !== 'waiting' || state.paymentId !== event.paymentId || state.polling) return state;
+      // `final` always follows the final payment (shown already); if not, the checks find it.
+      if (event.reason === 'final') return { ...state, polling: true };
+      return { ...state, streams: (state.streams ?? 0) + 1 };
+    case 'stream-failed':
+      if (state.kind !== 'waiting' || state.paymentId !== event.paymentId || state.polling) return state;
+      return { ...state, polling: true };
     case 'refresh-failed': {
       if (state.kind !== 'waiting' || state.paymentId !== event.paymentId || state.checks !== event.check) return state;
       // Transient: the next check may succeed.
@@ -165,6 +176,11 @@ export function paymentEffects(state: State): Effect[] {
     }
     case 'waiting': {
       const { paymentId, checks: check } = state;
+      if (state.ctx.setup.live && !state.polling) {
+        // One stream at a time; a reconnect waits a moment (the server may be stopping).
+        const streams = state.streams ?? 0;
+        return [{ key: `watch:${paymentId}:${streams}`, type: 'watch', paymentId, delay: streams ? 1000 : 0 }];
+      }
       const delay = pollDelay(check, state.ctx.setup.polling.interval, state.payment);
       return [{ key: `refresh:${paymentId}:${check}`, type: 'refresh', paymentId, check, delay }];
     }

@@ -29,6 +29,11 @@ export interface Setup {
   remembered: Readonly<Partial<Record<PaymentMethod, unknown>>>;
   /** `remember-bank`: remember this payment's choice for the next checkout on this device. */
   remember: boolean;
+  /**
+   * Wait with the server's live status stream (`liveStatus`, default on); polling is the fallback
+   * when the stream fails. Absent or false: poll only.
+   */
+  live?: boolean;
 }
 
 /** Data a method's screen loaded on demand (the bank list of a country), by the method's own key. */
@@ -111,6 +116,10 @@ export type State =
       payment: CheckoutPayment | null;
       checks: number;
       note: boolean;
+      /** Live status streams opened so far (a new one after the server ends one for its age). */
+      streams?: number;
+      /** The stream failed: checking by polling from here on. */
+      polling?: boolean;
     }
   | { kind: 'result'; ctx: Context; payment: CheckoutPayment; outcome: Outcome };
 
@@ -143,6 +152,12 @@ export type Event =
   /** `at`: the time of the answer (ms since the epoch), for "is the provider's countdown still running". */
   | { type: 'refreshed'; paymentId: string; check: number; payment: CheckoutPayment; at: number }
   | { type: 'refresh-failed'; paymentId: string; check: number; error: Problem; at: number }
+  /** The live status stream: the payment as committed now (the first is its current state). */
+  | { type: 'streamed'; paymentId: string; payment: CheckoutPayment }
+  /** The server ended the stream: `final` (nothing more to come), or reconnect (`lifetime`, `shutdown`). */
+  | { type: 'stream-ended'; paymentId: string; reason: 'final' | 'lifetime' | 'shutdown' }
+  /** The stream could not be opened, broke or went quiet: poll instead. */
+  | { type: 'stream-failed'; paymentId: string; error: Problem }
   // ------------------------------------------------ from the shopper (the screens)
   /** The express "buy now" button, with a fresh attempt id and the device. */
   | { type: 'buy'; attemptId: string; mobile: boolean }
@@ -198,6 +213,8 @@ export type Effect =
   | { key: string; type: 'start'; request: StartPaymentRequest }
   /** Fetch the payment the server kept open (payment_in_progress names it in `details.paymentId`). */
   | { key: string; type: 'find-open'; attemptId: string; paymentId: string | null }
+  /** Follow the payment's live status stream (after `delay` ms) until the server ends it. */
+  | { key: string; type: 'watch'; paymentId: string; delay: number }
   /** Check the payment once, after `delay` ms. */
   | { key: string; type: 'refresh'; paymentId: string; check: number; delay: number }
   /** Top-level navigation to the provider (once). */
