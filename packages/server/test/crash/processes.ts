@@ -397,17 +397,7 @@ export const VIPPS = {
  * run as several instances: the secret is then given to every server start (PWB_VIPPS_WEBHOOK_SECRET).
  */
 export async function registerVippsWebhook(sandboxUrl: string, url: string): Promise<{ id: string; secret: string }> {
-  const token = await fetch(`${sandboxUrl}/vipps/accesstoken/get`, {
-    method: 'POST',
-    headers: {
-      client_id: VIPPS.clientId,
-      client_secret: VIPPS.clientSecret,
-      'Ocp-Apim-Subscription-Key': VIPPS.subscriptionKey,
-      'Merchant-Serial-Number': VIPPS.msn,
-    },
-  });
-  if (token.status !== 200) throw new Error(`vipps access token answered ${token.status}`);
-  const { access_token: accessToken } = (await token.json()) as { access_token: string };
+  const accessToken = await vippsAccessToken(sandboxUrl);
   const registered = await fetch(`${sandboxUrl}/vipps/webhooks/v1/webhooks`, {
     method: 'POST',
     headers: {
@@ -420,6 +410,35 @@ export async function registerVippsWebhook(sandboxUrl: string, url: string): Pro
   });
   if (registered.status !== 201) throw new Error(`vipps webhook registration answered ${registered.status}`);
   return (await registered.json()) as { id: string; secret: string };
+}
+
+/** Remove a webhook registerVippsWebhook made (Vipps would otherwise keep sending to its URL). */
+export async function unregisterVippsWebhook(sandboxUrl: string, id: string): Promise<void> {
+  const accessToken = await vippsAccessToken(sandboxUrl);
+  const removed = await fetch(`${sandboxUrl}/vipps/webhooks/v1/webhooks/${encodeURIComponent(id)}`, {
+    method: 'DELETE',
+    headers: {
+      authorization: `Bearer ${accessToken}`,
+      'Ocp-Apim-Subscription-Key': VIPPS.subscriptionKey,
+      'Merchant-Serial-Number': VIPPS.msn,
+    },
+  });
+  await removed.body?.cancel();
+  if (removed.status >= 300) throw new Error(`vipps webhook removal answered ${removed.status}`);
+}
+
+async function vippsAccessToken(sandboxUrl: string): Promise<string> {
+  const token = await fetch(`${sandboxUrl}/vipps/accesstoken/get`, {
+    method: 'POST',
+    headers: {
+      client_id: VIPPS.clientId,
+      client_secret: VIPPS.clientSecret,
+      'Ocp-Apim-Subscription-Key': VIPPS.subscriptionKey,
+      'Merchant-Serial-Number': VIPPS.msn,
+    },
+  });
+  if (token.status !== 200) throw new Error(`vipps access token answered ${token.status}`);
+  return ((await token.json()) as { access_token: string }).access_token;
 }
 
 /** A sandbox control call under /__sandbox/vipps (scenario settings, acting as the user, inspection). */
