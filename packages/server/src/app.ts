@@ -141,7 +141,16 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
         ...(deps.random ? { random: deps.random } : {}),
       })
     : null;
-  const reconciler = new Reconciler({ store, payments, logger, now });
+  const reconciler = new Reconciler({
+    store,
+    payments,
+    logger,
+    now,
+    // A create running on another instance (its in-flight record is not here) ends within one
+    // provider call (retries capped at 15 s) and 10 s of writing its answer: only an older row
+    // without a provider id was interrupted. Two minutes unless PWB_PROVIDER_TIMEOUT_MS is near its maximum.
+    interruptedCreateMs: Math.max(2 * 60_000, Math.max(config.providerTimeoutMs, 15_000) + 40_000),
+  });
 
   const app = new Hono();
 

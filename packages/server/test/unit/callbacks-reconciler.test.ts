@@ -91,12 +91,12 @@ describe('reconciler', () => {
     expect((await store.listPaymentEvents(paymentId)).at(-1)!.source).toBe('reconciler');
   });
 
-  it('fails payments whose creation was interrupted (crash between our write and the provider answer)', async () => {
+  /** What a crash mid-create leaves behind: our row, no provider payment id. */
+  async function interruptedCreate(env: Record<string, string> = {}) {
     const store = new MemoryStore();
     const clock = new TestClock();
-    const h = makeHarness({ deps: { store, adapters: [new FakeAdapter()], now: clock.now } });
+    const h = makeHarness({ env, deps: { store, adapters: [new FakeAdapter()], now: clock.now } });
     const { session } = await h.createSession();
-    // What a crash mid-create leaves behind: our row, no provider payment id.
     const row = {
       id: 'pay_interruptedAAAAAAAAAA',
       sessionId: session.id,
@@ -133,6 +133,11 @@ describe('reconciler', () => {
       data: null,
       createdAt: row.createdAt,
     });
+    return { store, clock, h, row };
+  }
+
+  it('fails payments whose creation was interrupted (crash between our write and the provider answer)', async () => {
+    const { store, clock, h, row } = await interruptedCreate();
     clock.advance(60_000);
     await h.server.reconciler.runOnce();
     expect((await store.getPayment(row.id))!.status).toBe('created');
@@ -140,6 +145,17 @@ describe('reconciler', () => {
     await h.server.reconciler.runOnce();
     expect(await store.getPayment(row.id)).toMatchObject({ status: 'failed', failure: { code: 'create_interrupted' } });
     expect((await store.listOutbox(row.id)).map((o) => o.type)).toEqual(['payment.failed']);
+  });
+
+  it('waits longer before taking a create as interrupted when one provider call may take longer', async () => {
+    // Another instance's create of it may still be running: its call (120 s) and the writing of its answer.
+    const { store, clock, h, row } = await interruptedCreate({ PWB_PROVIDER_TIMEOUT_MS: '120000' });
+    clock.advance(150_000);
+    await h.server.reconciler.runOnce();
+    expect((await store.getPayment(row.id))!.status).toBe('created');
+    clock.advance(15_000);
+    await h.server.reconciler.runOnce();
+    expect((await store.getPayment(row.id))!.status).toBe('failed');
   });
 
   it('checks old payments less often', () => {
