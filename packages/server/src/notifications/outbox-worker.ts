@@ -72,29 +72,48 @@ export class OutboxWorker {
   }
 
   /**
-   * Drain what is due: `concurrency` lanes, each leasing the next due row (its payment's first, so
-   * one payment's events go out one at a time, in order, across all workers), delivering it and
-   * recording the outcome, until nothing is due or the run has taken `batchSize` rows. A slow
-   * merchant endpoint holds up one lane, not the others; a row is leased only when a lane is free
-   * to deliver it at once, so no lease runs out while its row waits here.
+   * Drain what is due, up to `concurrency` deliveries in flight: lease as many due rows as there are
+   * free lanes (each its payment's first, so one payment's events go out one at a time, in order,
+   * across all workers), deliver each at once and record the outcome, and lease again once half the
+   * lanes are free, until nothing is due or the run has taken `batchSize` rows. A slow merchant endpoint holds
+   * up one lane, not the others; a row is leased only when a lane is free to deliver it, so no lease
+   * runs out while its row waits here.
    */
   private async deliverDue(): Promise<number> {
     const { store, now, batchSize = 5_000, concurrency = 8, timeoutMs = 10_000 } = this.options;
     const leaseMs = timeoutMs + LEASE_MARGIN_MS;
+    const inFlight = new Set<Promise<void>>();
     let taken = 0;
     let delivered = 0;
-    const lane = async () => {
-      while (taken < batchSize) {
-        taken++;
-        const [row] = await store.claimDueOutbox(now().toISOString(), 1, leaseMs, this.workerId);
-        if (!row) return;
-        if (await this.deliver(row)) delivered++;
+    let failure: { error: unknown } | null = null;
+    try {
+      while (taken < batchSize && failure === null) {
+        const free = Math.min(concurrency - inFlight.size, batchSize - taken);
+        const rows = free > 0 ? await store.claimDueOutbox(now().toISOString(), free, leaseMs, this.workerId) : [];
+        taken += rows.length;
+        for (const row of rows) {
+          const job: Promise<void> = this.deliver(row)
+            .then(
+              (ok) => {
+                if (ok) delivered++;
+              },
+              (error: unknown) => {
+                failure ??= { error };
+              },
+            )
+            .finally(() => inFlight.delete(job));
+          inFlight.add(job);
+        }
+        if (inFlight.size === 0) break; // nothing due, nothing running
+        // Nothing more to lease now (the rest is a busy lane's payment's): wait for a lane. Otherwise
+        // lease again once at least half the lanes are free (one lease query for several rows).
+        if (rows.length < free || inFlight.size > concurrency / 2) await Promise.race(inFlight);
       }
-    };
-    // Every lane ends before the run does (a failed one, e.g. the database gone, does not cut the others short).
-    const lanes = await Promise.allSettled(Array.from({ length: concurrency }, lane));
-    const failed = lanes.find((l) => l.status === 'rejected');
-    if (failed) throw failed.reason;
+    } finally {
+      // Every delivery ends before the run does (the database gone does not cut the others short).
+      await Promise.allSettled(inFlight);
+    }
+    if (failure) throw (failure as { error: unknown }).error;
     return delivered;
   }
 
