@@ -241,7 +241,10 @@ async function query(url, text) {
 // ------------------------------------------------------------------------------------------------
 // HTTP client and the workload (bench/load.mjs's, spread over the instances)
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency * 2 });
+// Idle keep-alive sockets are dropped after 4 s, before the server's 5 s keepAliveTimeout closes them:
+// otherwise a request sent on a socket the server is closing at that moment fails (ECONNRESET), and
+// with several instances each socket idles longer between requests.
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency * 2, timeout: 4_000 });
 
 function request(url, { method = 'GET', headers = {}, body } = {}) {
   return new Promise((resolveResponse, reject) => {
