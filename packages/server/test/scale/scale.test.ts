@@ -583,10 +583,11 @@ describe('three server instances on one PostgreSQL database', () => {
     for (const d of deliveries) expect(d.body).toBe(byId.get(d.id)?.payload);
     const delivered = new Set(deliveries.map((d) => d.id));
     expect(outbox.filter((o) => !delivered.has(o.id))).toEqual([]);
-    // Delivered again: the one held when its instance was killed, and any whose "delivered" mark was
-    // lost with PostgreSQL; never each event by several workers.
+    // Delivered again: the one held when its instance was killed, and those whose "delivered" mark was
+    // lost with PostgreSQL (up to a lease's worth per instance); not each event by several workers,
+    // which without leases would be most of them.
     expect(deliveries.length - delivered.size).toBeGreaterThanOrEqual(1);
-    expect(deliveries.length - delivered.size).toBeLessThanOrEqual(6);
+    expect(deliveries.length - delivered.size).toBeLessThanOrEqual(Math.ceil(outbox.length / 4));
     // No payment announced twice in one state under different ids (captures and refunds are one event each).
     const statusEvents = outbox.filter((o) => STATUS_EVENTS.has(o.type));
     const keys = statusEvents.map((o) => `${o.payment_id} ${o.type}`);
