@@ -8,7 +8,14 @@
 import { expect, test } from '@playwright/test';
 import { expectAccessible } from './axe.js';
 import { INSTANCES } from './env.js';
-import { buyNowWithVipps, expressSettings, openPhone, orderIdOf } from './express-shop.js';
+import {
+  backFromVipps,
+  buyNowWithVipps,
+  cancelledExpressOrder,
+  expressSettings,
+  openPhone,
+  orderIdOf,
+} from './express-shop.js';
 import { expectLastNotification, latestPayment, merchantAction, orderRow, widget } from './shop.js';
 
 const demo = INSTANCES.epayment;
@@ -34,9 +41,8 @@ test('fixed options: chosen on the delivery step, items + shipping authorised, t
   await phone.getByRole('button', { name: 'Confirm' }).click();
   await phone.close();
 
-  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
+  await backFromVipps(page, demo, 'Payment approved');
   const w = widget(page);
-  await expect(w.getByRole('heading', { name: 'Payment approved' })).toBeVisible();
   await expect(w.getByText('Posten Servicepakke')).toBeVisible();
   await expect(w.getByText('NOK 308.00')).toBeVisible();
 
@@ -71,8 +77,7 @@ test("options by address: the merchant's shipping endpoint answers for the addre
   await phone.getByRole('button', { name: 'Confirm' }).click();
   await phone.close();
 
-  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
-  await expect(widget(page).getByRole('heading', { name: 'Payment approved' })).toBeVisible();
+  await backFromVipps(page, demo, 'Payment approved');
   await expect(widget(page).getByText('NOK 328.00')).toBeVisible();
   const orderId = await orderIdOf(page);
   const row = await orderRow(page, orderId);
@@ -103,10 +108,6 @@ test("the merchant's shipping endpoint fails → the app cannot deliver, the sho
   await phone.getByRole('button', { name: 'Cancel payment' }).click();
   await phone.close();
 
-  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
-  await expect(widget(page).getByRole('heading', { name: 'Payment cancelled' })).toBeVisible();
-  const orderId = await orderIdOf(page);
-  const row = await orderRow(page, orderId);
-  await expect(row.getByTestId('payment-status')).toHaveText('cancelled (vipps)');
+  const row = await cancelledExpressOrder(page, demo);
   await expect(row.getByTestId('ship-to')).toHaveText('—');
 });

@@ -5,7 +5,7 @@
 import { expect, type Page } from '@playwright/test';
 import { expectAccessible } from './axe.js';
 import type { DemoInstance } from './env.js';
-import { widget } from './shop.js';
+import { orderRow, widget } from './shop.js';
 
 /** The merchant's express settings on the orders page. */
 export async function expressSettings(page: Page, shipping: 'dynamic' | 'static', confirmAddress: boolean) {
@@ -48,4 +48,18 @@ export async function orderIdOf(page: Page) {
   await page.goto('/orders');
   const first = page.locator('tr[data-testid^="order-row-"]').first();
   return (await first.getAttribute('data-testid'))!.replace('order-row-', '');
+}
+
+/** Back on the shop's return page from Vipps, the widget showing `heading`. */
+export async function backFromVipps(page: Page, demo: DemoInstance, heading: string) {
+  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
+  await expect(widget(page).getByRole('heading', { name: heading })).toBeVisible();
+}
+
+/** Back from Vipps with nothing paid: the widget says cancelled, and so does the newest order's row (returned). */
+export async function cancelledExpressOrder(page: Page, demo: DemoInstance) {
+  await backFromVipps(page, demo, 'Payment cancelled');
+  const row = await orderRow(page, await orderIdOf(page));
+  await expect(row.getByTestId('payment-status')).toHaveText('cancelled (vipps)');
+  return row;
 }

@@ -7,7 +7,14 @@
 import { expect, test } from '@playwright/test';
 import { expectAccessible } from './axe.js';
 import { INSTANCES, SECRETS } from './env.js';
-import { buyNowWithVipps, expressSettings, openPhone, orderIdOf } from './express-shop.js';
+import {
+  backFromVipps,
+  buyNowWithVipps,
+  cancelledExpressOrder,
+  expressSettings,
+  openPhone,
+  orderIdOf,
+} from './express-shop.js';
 import { expectLastNotification, latestPayment, merchantAction, orderRow, widget } from './shop.js';
 
 const demo = INSTANCES.ecom;
@@ -34,9 +41,8 @@ test('static shipping options: the shopper picks one in Vipps, pays items + ship
   await phone.getByRole('button', { name: 'Confirm' }).click();
   await phone.close();
 
-  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
+  await backFromVipps(page, demo, 'Payment approved');
   const w = widget(page);
-  await expect(w.getByRole('heading', { name: 'Payment approved' })).toBeVisible();
   await expect(w.getByText('Posten Servicepakke')).toBeVisible();
   await expect(w.getByText('NOK 308.00')).toBeVisible();
 
@@ -75,8 +81,7 @@ test("dynamic shipping: the merchant's shipping endpoint prices the address the 
   await phone.getByRole('button', { name: 'Confirm' }).click();
   await phone.close();
 
-  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
-  await expect(widget(page).getByRole('heading', { name: 'Payment approved' })).toBeVisible();
+  await backFromVipps(page, demo, 'Payment approved');
   await expect(widget(page).getByText('NOK 328.00')).toBeVisible();
   const orderId = await orderIdOf(page);
   const row = await orderRow(page, orderId);
@@ -113,8 +118,7 @@ test('explicit flow (useExplicitCheckoutFlow): the shopper confirms address and 
   await phone.getByRole('button', { name: 'Confirm' }).click();
   await phone.close();
 
-  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
-  await expect(widget(page).getByRole('heading', { name: 'Payment approved' })).toBeVisible();
+  await backFromVipps(page, demo, 'Payment approved');
   await expect(widget(page).getByText('Posten Servicepakke')).toBeVisible();
   await expectAccessible(page, 'express result', 'pay-with-bank');
   const orderId = await orderIdOf(page);
@@ -132,11 +136,7 @@ test('the shopper refuses to share their information → no payment, nothing sto
   await expectAccessible(phone, 'express: consent refused');
   await phone.close();
 
-  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
-  await expect(widget(page).getByRole('heading', { name: 'Payment cancelled' })).toBeVisible();
-  const orderId = await orderIdOf(page);
-  const row = await orderRow(page, orderId);
-  await expect(row.getByTestId('payment-status')).toHaveText('cancelled (vipps)');
+  const row = await cancelledExpressOrder(page, demo);
   await expect(row.getByTestId('ship-to')).toHaveText('—');
   await expect(row.getByTestId('shipping')).toHaveText('—');
 });
@@ -157,11 +157,7 @@ test("the merchant's shipping endpoint fails → Vipps cannot show shipping, the
   await phone.getByRole('button', { name: 'Reject' }).click();
   await phone.close();
 
-  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
-  await expect(widget(page).getByRole('heading', { name: 'Payment cancelled' })).toBeVisible();
-  const orderId = await orderIdOf(page);
-  const row = await orderRow(page, orderId);
-  await expect(row.getByTestId('payment-status')).toHaveText('cancelled (vipps)');
+  const row = await cancelledExpressOrder(page, demo);
   await expect(row.getByTestId('amounts')).toContainText('NOK 0.00');
 });
 
@@ -175,8 +171,7 @@ test("consent removed afterwards: the shopper's details are erased and the merch
   await phone.getByRole('button', { name: 'Share and continue' }).click();
   await phone.getByRole('button', { name: 'Confirm' }).click();
   await phone.close();
-  await page.waitForURL(new RegExp(`^${demo.shopUrl}/checkout/return`));
-  await expect(widget(page).getByRole('heading', { name: 'Payment approved' })).toBeVisible();
+  await backFromVipps(page, demo, 'Payment approved');
 
   const orderId = await orderIdOf(page);
   let row = await orderRow(page, orderId);
