@@ -16,7 +16,7 @@ import {
   openPhone,
   orderIdOf,
 } from './express-shop.js';
-import { expectLastNotification, latestPayment, merchantAction, orderRow, widget } from './shop.js';
+import { closeTab, expectLastNotification, latestPayment, merchantAction, orderRow, widget } from './shop.js';
 
 const demo = INSTANCES.epayment;
 const control = (path: string) => `${demo.sandboxUrl}/__sandbox/vipps${path}`;
@@ -39,7 +39,7 @@ test('fixed options: chosen on the delivery step, items + shipping authorised, t
   await phone.getByRole('button', { name: 'Confirm address and shipping' }).click();
   await expect(phone.getByRole('heading', { name: 'Payment request' })).toBeVisible();
   await phone.getByRole('button', { name: 'Confirm' }).click();
-  await phone.close();
+  await closeTab(phone);
 
   await backFromVipps(page, demo, 'Payment approved');
   const w = widget(page);
@@ -75,7 +75,7 @@ test("options by address: the merchant's shipping endpoint answers for the addre
   await expect(phone.getByRole('radio', { name: /Pick up in our Oslo shop/ })).toHaveCount(0);
   await phone.getByRole('button', { name: 'Confirm address and shipping' }).click();
   await phone.getByRole('button', { name: 'Confirm' }).click();
-  await phone.close();
+  await closeTab(phone);
 
   await backFromVipps(page, demo, 'Payment approved');
   await expect(widget(page).getByText('NOK 328.00')).toBeVisible();
@@ -106,7 +106,7 @@ test("the merchant's shipping endpoint fails → the app cannot deliver, the sho
   await expectAccessible(phone, 'ePayment express: shipping failed');
   await expect(phone.getByRole('button', { name: 'Confirm address and shipping' })).toHaveCount(0);
   await phone.getByRole('button', { name: 'Cancel payment' }).click();
-  await phone.close();
+  await closeTab(phone);
 
   const row = await cancelledExpressOrder(page, demo);
   await expect(row.getByTestId('ship-to')).toHaveText('—');

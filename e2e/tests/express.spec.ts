@@ -15,7 +15,7 @@ import {
   openPhone,
   orderIdOf,
 } from './express-shop.js';
-import { expectLastNotification, latestPayment, merchantAction, orderRow, widget } from './shop.js';
+import { closeTab, expectLastNotification, latestPayment, merchantAction, orderRow, widget } from './shop.js';
 
 const demo = INSTANCES.ecom;
 const control = (path: string) => `${demo.sandboxUrl}/__sandbox/vipps${path}`;
@@ -39,7 +39,7 @@ test('static shipping options: the shopper picks one in Vipps, pays items + ship
   await phone.getByRole('radio', { name: /^Pick up in our Oslo shop,/ }).check();
   await phone.getByRole('radio', { name: /^Posten Servicepakke, NOK 79\.00, total NOK 308\.00/ }).check();
   await phone.getByRole('button', { name: 'Confirm' }).click();
-  await phone.close();
+  await closeTab(phone);
 
   await backFromVipps(page, demo, 'Payment approved');
   const w = widget(page);
@@ -79,7 +79,7 @@ test("dynamic shipping: the merchant's shipping endpoint prices the address the 
   await expect(phone.getByRole('radio', { name: /^Posten Servicepakke, NOK 99\.00, total NOK 328\.00/ })).toBeChecked();
   await expect(phone.getByRole('radio', { name: /Pick up in our Oslo shop/ })).toHaveCount(0);
   await phone.getByRole('button', { name: 'Confirm' }).click();
-  await phone.close();
+  await closeTab(phone);
 
   await backFromVipps(page, demo, 'Payment approved');
   await expect(widget(page).getByText('NOK 328.00')).toBeVisible();
@@ -116,7 +116,7 @@ test('explicit flow (useExplicitCheckoutFlow): the shopper confirms address and 
   await expectAccessible(phone, 'express: payment request (explicit flow)');
   await expect(phone.getByText('NOK 308.00').first()).toBeVisible();
   await phone.getByRole('button', { name: 'Confirm' }).click();
-  await phone.close();
+  await closeTab(phone);
 
   await backFromVipps(page, demo, 'Payment approved');
   await expect(widget(page).getByText('Posten Servicepakke')).toBeVisible();
@@ -134,7 +134,7 @@ test('the shopper refuses to share their information → no payment, nothing sto
   await phone.getByRole('button', { name: 'Do not share' }).click();
   await expect(phone.getByRole('heading', { name: 'Payment rejected' })).toBeVisible();
   await expectAccessible(phone, 'express: consent refused');
-  await phone.close();
+  await closeTab(phone);
 
   const row = await cancelledExpressOrder(page, demo);
   await expect(row.getByTestId('ship-to')).toHaveText('—');
@@ -155,7 +155,7 @@ test("the merchant's shipping endpoint fails → Vipps cannot show shipping, the
   await expectAccessible(phone, 'express: shipping failed');
   await expect(phone.getByRole('button', { name: 'Confirm' })).toHaveCount(0);
   await phone.getByRole('button', { name: 'Reject' }).click();
-  await phone.close();
+  await closeTab(phone);
 
   const row = await cancelledExpressOrder(page, demo);
   await expect(row.getByTestId('amounts')).toContainText('NOK 0.00');
@@ -170,7 +170,7 @@ test("consent removed afterwards: the shopper's details are erased and the merch
   const phone = await openPhone(page);
   await phone.getByRole('button', { name: 'Share and continue' }).click();
   await phone.getByRole('button', { name: 'Confirm' }).click();
-  await phone.close();
+  await closeTab(phone);
   await backFromVipps(page, demo, 'Payment approved');
 
   const orderId = await orderIdOf(page);

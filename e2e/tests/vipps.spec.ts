@@ -8,6 +8,7 @@ import { INSTANCES } from './env.js';
 import {
   atVippsLanding,
   checkout,
+  closeTab,
   expectLastNotification,
   latestPayment,
   merchantAction,
@@ -124,7 +125,7 @@ test('the callback arrives before the shopper returns', async ({ page, request }
     )
     .toBe(true);
   expect((await latestPayment(request, demo().serverUrl, orderId)).status).toBe('authorized');
-  await phone!.close();
+  await closeTab(phone!);
   await landing.waitForURL(new RegExp(`^${demo().shopUrl}/checkout/return`));
   await expect(widget(landing).getByRole('heading', { name: 'Payment approved' })).toBeVisible();
 });
