@@ -124,10 +124,9 @@ export class PayWithBank extends ReactiveBase {
   /**
    * While waiting for the provider, follow the server's live status stream (one long request that
    * the server pushes each change down); `false` checks by polling only. Polling also takes over
-   * whenever the stream cannot be opened or breaks. Off by default for now: in the express e2e
-   * journeys on an idle machine a result pushed late (over 10 s) is not yet understood.
+   * whenever the stream cannot be opened or breaks.
    */
-  liveStatus = false;
+  liveStatus = true;
 
   /** Time limit per request to the server, in milliseconds. */
   requestTimeout = 20_000;
