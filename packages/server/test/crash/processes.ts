@@ -456,5 +456,6 @@ export interface VippsWebhookDelivery {
   event: string;
   reference: string;
   state: 'pending' | 'delivered' | 'failed' | 'suppressed';
-  attempts: { httpStatus: number | null; error: string | null }[];
+  /** `at`: when the sandbox sent that attempt (ISO time, ms). */
+  attempts: { at: string; httpStatus: number | null; error: string | null }[];
 }

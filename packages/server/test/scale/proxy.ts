@@ -4,7 +4,8 @@
  * instance that refuses the connection (it is dead) is passed over for the next one, since the
  * request never reached it; an instance that dies with a request in hand leaves that request
  * answered 502, as nginx does for a request it has sent. Tests can pin the next matching request
- * to one instance (the one about to crash, say).
+ * to one instance (the one about to crash, say), and observe the requests they time (when each
+ * arrived, which instance answered it and when).
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +20,22 @@ export interface Proxy {
   answered: Map<string, number>;
   /** Requests answered 502 because their instance died with them. */
   badGateway: number;
+  /** From now on, record the requests `matching` as they pass (the list fills in as they arrive and are answered). */
+  observe(matching: (method: string, path: string) => boolean): Passage[];
   close(): Promise<void>;
+}
+
+/** One request through the balancer, as observe() records it. */
+export interface Passage {
+  method: string;
+  path: string;
+  body: string;
+  /** When its request reached the balancer (Date.now()). */
+  receivedAt: number;
+  /** The instance that answered it, and when its answer had been passed on in full; null until then. */
+  upstream: string | null;
+  answeredAt: number | null;
+  status: number | null;
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -28,7 +44,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-type Attempt = { kind: 'answered' } | { kind: 'refused' } | { kind: 'lost' };
+type Attempt = { kind: 'answered'; status: number } | { kind: 'refused' } | { kind: 'lost' };
 
 /** Forward one request to `upstream`; `refused` when it could not even connect. */
 function forward(upstream: string, incoming: IncomingMessage, body: Buffer, out: ServerResponse): Promise<Attempt> {
@@ -39,7 +55,7 @@ function forward(upstream: string, incoming: IncomingMessage, body: Buffer, out:
     const req = httpRequest(target, { method: incoming.method, headers, agent: false }, (response: IncomingMessage) => {
       out.writeHead(response.statusCode ?? 502, response.headers);
       response.pipe(out);
-      response.once('end', () => resolve({ kind: 'answered' }));
+      response.once('end', () => resolve({ kind: 'answered', status: response.statusCode ?? 502 }));
       response.once('error', () => {
         out.destroy();
         resolve({ kind: 'lost' });
@@ -54,12 +70,18 @@ function forward(upstream: string, incoming: IncomingMessage, body: Buffer, out:
 export async function startProxy(pool: string[] = []): Promise<Proxy> {
   let next = 0;
   const pins: { matching: (method: string, path: string) => boolean; upstream: string }[] = [];
+  const observers: { matching: (method: string, path: string) => boolean; passages: Passage[] }[] = [];
   const proxy: Proxy = {
     url: '',
     pool,
     pinNext: (matching, upstream) => pins.push({ matching, upstream }),
     answered: new Map(),
     badGateway: 0,
+    observe(matching) {
+      const passages: Passage[] = [];
+      observers.push({ matching, passages });
+      return passages;
+    },
     close: () =>
       new Promise<void>((done) => {
         server.close(() => done());
@@ -67,10 +89,16 @@ export async function startProxy(pool: string[] = []): Promise<Proxy> {
       }),
   };
   const server = createServer((incoming, out) => {
+    const receivedAt = Date.now();
     void (async () => {
       const body = await readBody(incoming);
       const method = incoming.method ?? 'GET';
       const path = new URL(incoming.url ?? '/', 'http://proxy').pathname;
+      const watched = observers.filter((o) => o.matching(method, path));
+      const passage: Passage | null = watched.length
+        ? { method, path, body: body.toString('utf8'), receivedAt, upstream: null, answeredAt: null, status: null }
+        : null;
+      for (const o of watched) o.passages.push(passage!);
       const pin = pins.findIndex((p) => p.matching(method, path));
       const candidates =
         pin >= 0
@@ -80,8 +108,10 @@ export async function startProxy(pool: string[] = []): Promise<Proxy> {
       for (const upstream of candidates) {
         const attempt = await forward(upstream, incoming, body, out);
         if (attempt.kind === 'refused') continue;
-        if (attempt.kind === 'answered') proxy.answered.set(upstream, (proxy.answered.get(upstream) ?? 0) + 1);
-        else if (!out.headersSent) {
+        if (attempt.kind === 'answered') {
+          proxy.answered.set(upstream, (proxy.answered.get(upstream) ?? 0) + 1);
+          if (passage) Object.assign(passage, { upstream, answeredAt: Date.now(), status: attempt.status });
+        } else if (!out.headersSent) {
           proxy.badGateway++;
           out.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway');
         }

@@ -8,16 +8,19 @@
  *
  * - 50 concurrent starts of one checkout over the three instances → one provider payment (both providers);
  * - 50 concurrent captures with different Idempotency-Keys → never more than reserved, the provider agrees;
- * - three waiters polling one Vipps payment on three instances for 60 s → at most one status call per 2 s;
+ * - three live streams (GET …/events) on one Vipps payment, one on each instance, for 60 s → at most one
+ *   status call per 2 s in total; the approval's webhook reaches one instance, and the final status
+ *   reaches all three streams within 1 s of the moment the sandbox sent it, each ending `final`;
  * - kill -9 of an instance mid-start, mid-refresh, mid-callback (crash points, test/crash) and mid-delivery
  *   (SIGKILL from here while the merchant holds the notification): the others finish the payment and
  *   deliver every event (again only with the same id);
  * - PostgreSQL restarted (crash-like) under load: no payment lost or duplicated, each in its right state.
  *
- * The 60 s of polling run in the background while the start, capture and crash scenarios go on (they
+ * The 60 s of watching run in the background while the start, capture and crash scenarios go on (they
  * use other payments), so the suite takes about two minutes. It prints its figures (`scale-out: …`).
  * PostgreSQL: a cluster of its own (it is restarted), as test/helpers/postgres.ts starts them.
  */
+import { fillPath, paths, PAYMENT_STREAM_EVENTS, type PaymentStreamEvent } from '@pay-with-bank/protocol';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrashPointName } from '../../src/crash-points.js';
@@ -40,6 +43,7 @@ import {
   type VippsWebhookDelivery,
   type WebhookReceiver,
 } from '../crash/processes.js';
+import { SseReader } from '../live/sse.js';
 import { startProxy, type Proxy } from './proxy.js';
 
 const PHONE = '91234567';
@@ -59,14 +63,16 @@ let proxy: Proxy;
 let vippsSecret: string;
 /** The three instances behind the balancer (an instance killed is replaced in place). */
 const instances: ServerProcess[] = [];
+/** The waiters' live streams (cancelled at the end, whatever happened). */
+const streams: SseReader[] = [];
 /** Every payment of the suite (ours) and the references of its checkouts. */
 const paymentIds = new Set<string>();
 const figures = {
   vippsCreates: 0,
   vippsStatusCalls: 0,
   waitersStatusCalls: 0,
-  waitersPolls: 0,
   waitersBound: 0,
+  streamDelays: [] as number[],
   mastercardPayments: 0,
   killed: [] as string[],
   restartErrors: 0,
@@ -249,6 +255,7 @@ afterAll(async () => {
       `Mastercard payments ${figures.mastercardPayments}; balancer 502s ${proxy?.badGateway}; ` +
       `503s while PostgreSQL restarted ${figures.restartErrors}`,
   );
+  await Promise.all(streams.map((s) => s.cancel()));
   await killAllChildren();
   await Promise.all([receiver?.close(), proxy?.close(), cluster?.destroy()]);
 }, 30_000);
@@ -256,56 +263,113 @@ afterAll(async () => {
 describe('three server instances on one PostgreSQL database', () => {
   let waiters: Promise<void> | null = null;
 
-  it('starts three waiters polling one Vipps payment, one on each instance, for 60 s (checked below)', async () => {
+  it('opens three live streams on one Vipps payment, one directly on each instance, for 60 s (checked below)', async () => {
     const before = Date.now();
     const { clientToken, paymentId, vippsReference } = await vippsPayment('SCALE-WAITERS');
     const end = before + WAIT_MS;
-    let polls = 0;
-    const poll = async (server: ServerProcess) => {
-      while (Date.now() < end) {
-        const res = await call(server.url, 'POST', `/v1/checkout/payments/${paymentId}/refresh`, clientToken);
-        expect(res.status).toBe(200);
-        expect(res.body.payment.status).toBe('pending');
-        polls++;
-        await sleep(250);
-      }
-    };
+    // Three tabs, each connected to one instance itself (not through the balancer): three processes.
+    const tabs = await Promise.all(
+      instances.map(async (server, index) => {
+        const response = await fetch(`${server.url}${fillPath(paths.checkoutPaymentEvents, { paymentId })}`, {
+          headers: { authorization: `Bearer ${clientToken}` },
+        });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+        const reader = new SseReader(response);
+        streams.push(reader);
+        // Read as it comes (each message is stamped when it arrives), to the end of the stream.
+        const read = reader.rest(WAIT_MS + 30_000);
+        read.catch(() => {}); // reported by the test that awaits it
+        return { index, pid: server.pid, reader, read };
+      }),
+    );
+    expect(new Set(tabs.map((t) => t.pid)).size).toBe(3);
     let early = 0;
     const firstPollCheck = (async () => {
       await sleep(before + VIPPS_POLICY.firstPollAfterMs - 500 - Date.now());
-      // Polling waits for the first-poll delay, however often they ask. Vipps' `created` webhook
-      // carries no status, so it prompts one refresh (news, not polling: it may ask at once).
+      // Watching waits for the first-poll delay, on every instance. Vipps' `created` webhook carries
+      // no status, so it prompts one refresh (news, not polling: it may ask at once).
       early = statusCallsOf(await vippsStats(), vippsReference);
       expect(early).toBeLessThanOrEqual(1);
     })();
     waiters = (async () => {
-      await Promise.all([firstPollCheck, ...instances.map(poll)]);
+      await firstPollCheck;
+      await sleep(end - Date.now());
       const elapsed = Date.now() - before;
       const calls = statusCallsOf(await vippsStats(), vippsReference);
       const polled = Math.floor((elapsed - VIPPS_POLICY.firstPollAfterMs) / VIPPS_POLICY.intervalMs) + 1;
       const bound = early + polled;
-      Object.assign(figures, { waitersStatusCalls: calls, waitersPolls: polls, waitersBound: bound });
+      // Still open, still pending: nothing but the current state (and heartbeats) so far.
+      for (const tab of tabs) {
+        expect(tab.reader.ended, `stream on instance ${tab.index + 1}`).toBe(false);
+        const events = tab.reader.messages.filter((m) => m.kind === 'event');
+        expect(events.length).toBeGreaterThanOrEqual(1);
+        for (const e of events) {
+          expect(e).toMatchObject({ event: PAYMENT_STREAM_EVENTS.payment, data: { payment: { status: 'pending' } } });
+        }
+      }
+      const heartbeats = tabs.map((t) => t.reader.messages.filter((m) => m.kind === 'comment').length);
+      Object.assign(figures, { waitersStatusCalls: calls, waitersBound: bound });
       console.log(
-        `scale-out waiters: ${polls} polls on 3 instances over ${(elapsed / 1000).toFixed(1)} s → ${calls} Vipps status calls ` +
+        `scale-out waiters: 3 live streams, one on each instance (pids ${tabs.map((t) => t.pid).join(', ')}), open ${(elapsed / 1000).toFixed(1)} s ` +
+          `(heartbeats ${heartbeats.join('/')}) → ${calls} Vipps status calls ` +
           `(allowed: ${polled}, one per 2 s after the first 5 s, + ${early} prompted by the created webhook)`,
       );
       expect(calls).toBeLessThanOrEqual(bound);
       // Never two in one interval, whatever prompted them.
       expect(calls).toBeLessThanOrEqual(Math.floor(elapsed / VIPPS_POLICY.intervalMs) + 1);
-      // They did poll the provider (not never): at least half the allowed calls.
+      // The streams' watching did poll the provider (not never): at least half the allowed calls.
       expect(calls).toBeGreaterThanOrEqual(Math.floor(polled / 2));
 
-      // The approval reaches all three.
+      // The shopper approves: Vipps' webhook reaches one instance through the balancer, which commits
+      // the change; the other two hear of it from PostgreSQL (LISTEN/NOTIFY).
+      const webhooks = proxy.observe((m, path) => m === 'POST' && path.startsWith('/v1/callbacks/vipps-epayment/'));
+      const approving = Date.now();
       await vippsControl(sandbox.url, 'POST', `/payments/${vippsReference}/approve`, { phoneNumber: PHONE });
-      for (const server of instances) {
-        await waitUntil(
-          async () =>
-            (await call(server.url, 'POST', `/v1/checkout/payments/${paymentId}/refresh`, clientToken)).body.payment
-              .status === 'authorized',
-          'each waiter to see the approval',
-          10_000,
+      const approved = Date.now();
+      await Promise.all(tabs.map((t) => t.read));
+      // The webhook's delivery, as the sandbox (Vipps) recorded it: the attempt the server acknowledged.
+      let delivery: VippsWebhookDelivery | undefined;
+      await waitUntil(async () => {
+        const all = (await vippsControl(
+          sandbox.url,
+          'GET',
+          `/webhook-deliveries?reference=${vippsReference}`,
+        )) as VippsWebhookDelivery[];
+        delivery = all.find((d) => d.event === 'epayments.payment.authorized.v1' && d.state === 'delivered');
+        return delivery !== undefined;
+      }, 'the authorised webhook to be delivered');
+      const acknowledged = delivery!.attempts.find((a) => a.httpStatus !== null && a.httpStatus < 300)!;
+      const sentAt = Date.parse(acknowledged.at);
+      const passage = webhooks.find((w) => w.body.includes(vippsReference) && w.status !== null && w.status < 300);
+      expect(passage, 'the authorised webhook through the balancer').toBeDefined();
+      const receiver = instances.findIndex((i) => i.url === passage!.upstream);
+      const callsAfter = statusCallsOf(await vippsStats(), vippsReference);
+
+      const delays = tabs.map((tab) => {
+        const events = tab.reader.messages.filter((m) => m.kind === 'event');
+        const final = events.find(
+          (e) =>
+            e.event === PAYMENT_STREAM_EVENTS.payment && (e.data as PaymentStreamEvent).payment.status !== 'pending',
         );
-      }
+        expect(final, `final status on instance ${tab.index + 1}`).toBeDefined();
+        expect(final!.data).toMatchObject({ payment: { id: paymentId, status: 'authorized', settled: true } });
+        // Ends with `final` (do not reconnect), and the server closed it.
+        expect(events.at(-1)).toMatchObject({ event: PAYMENT_STREAM_EVENTS.end, data: { reason: 'final' } });
+        expect(events.at(-2)).toBe(final);
+        expect(tab.reader.ended).toBe(true);
+        return final!.at - sentAt;
+      });
+      Object.assign(figures, { streamDelays: delays });
+      console.log(
+        `scale-out streams: the authorised webhook, sent by the sandbox ${sentAt - approving} ms into the approve control ` +
+          `(which returned after ${approved - approving} ms), reached the balancer ${passage!.receivedAt - sentAt} ms later and ` +
+          `instance ${receiver + 1} answered it after ${passage!.answeredAt! - sentAt} ms; ` +
+          `the final status (authorized) reached the streams on instances 1/2/3 ${delays.join('/')} ms after the webhook was sent, ` +
+          `each then ended 'final'; Vipps status calls meanwhile ${callsAfter - calls}`,
+      );
+      for (const delay of delays) expect(delay).toBeLessThan(1_000);
+
       const captured = await call(proxy.url, 'POST', `/v1/payments/${paymentId}/capture`, MERCHANT_KEY, undefined, {
         'idempotency-key': 'waiters-capture-all',
       });
@@ -468,7 +532,7 @@ describe('three server instances on one PostgreSQL database', () => {
     expect(captured.body.payment.status).toBe('completed');
   }, 60_000);
 
-  it('the three waiters: at most one Vipps status call per 2 s for their payment, in total (started above)', async () => {
+  it('the three streams: at most one Vipps status call per 2 s for their payment in total, the final status on each within 1 s of the webhook (started above)', async () => {
     expect(waiters).not.toBeNull();
     await waiters;
   }, 90_000);
