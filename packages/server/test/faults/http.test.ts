@@ -1,7 +1,8 @@
 /**
  * The shared provider HTTP helper (src/providers/http.ts) on its own: which outcomes are retried,
  * for which calls, how long it waits (full jitter, Retry-After, the time cap) and what it throws
- * when no answer came. Waits are recorded, not slept.
+ * when no answer came. Waits are recorded, not slept. No server and no store here, so, unlike the
+ * other fault suites, it runs once, not once per store.
  */
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';

@@ -5,7 +5,8 @@
  * like the element (a new attempt after a provider error), then refreshes on the return page; the
  * provider recovers; the reconciler runs. Whatever happened, the payment ends in the status the
  * shopper's action implies, no status ever went backwards, no attempt was created twice at the
- * provider, and exactly one provider payment was acted on: ours.
+ * provider, and exactly one provider payment was acted on: ours. The same scripts (same seed) on
+ * each store (memory, PostgreSQL).
  */
 import { isTerminal, type PaymentStatus } from '@pay-with-bank/protocol';
 import type { FaultEffect, InjectedFault } from '@pay-with-bank/sandbox';
@@ -13,7 +14,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deriveOrderId } from '../../src/providers/vipps/ids.js';
 import { json } from '../helpers/harness.js';
-import { makeFaultWorld, newAttemptId, reconcilerFor, type FaultWorld, type VippsApi } from './world.js';
+import {
+  forEachStore,
+  makeFaultWorld,
+  newAttemptId,
+  reconcilerFor,
+  type FaultWorld,
+  type StoreKind,
+  type VippsApi,
+} from './world.js';
 import { STATUS_RANK } from '../../src/payments/status-rules.js';
 
 type Provider = 'mastercard' | VippsApi;
@@ -129,15 +138,31 @@ interface Summary {
 }
 
 async function runScenario(
+  store: StoreKind,
   provider: Provider,
   scenario: { action: Action; faults: PlannedFault[]; deliveries: boolean },
   summary: Summary,
 ) {
-  const world = makeFaultWorld({
+  const world = await makeFaultWorld({
+    store,
     ...(provider === 'mastercard' ? {} : { vipps: provider }),
     deliveries: scenario.deliveries,
     env: { PWB_PROVIDER_TIMEOUT_MS: '150' },
   });
+  try {
+    await playScenario(world, provider, scenario, summary);
+  } finally {
+    // One world per script: closed before the next one opens (a PostgreSQL store holds connections).
+    await world.close();
+  }
+}
+
+async function playScenario(
+  world: FaultWorld,
+  provider: Provider,
+  scenario: { action: Action; faults: PlannedFault[]; deliveries: boolean },
+  summary: Summary,
+) {
   const bank = scenario.action === 'fail' ? 'DK_FailBank' : 'DK_TestBank';
   const method = provider === 'mastercard' ? 'bank' : 'vipps';
   const { clientToken } = await world.createSession(
@@ -241,20 +266,22 @@ async function runScenario(
 const SEED = Number(process.env.PWB_FAULT_SEED ?? 20300115);
 const RUNS = Number(process.env.PWB_FAULT_RUNS ?? 20);
 
-describe('random fault scripts', () => {
-  it.each(['mastercard', 'ecom', 'epayment'] as const)(
-    '%s: every script ends in the right status with one provider payment',
-    async (provider) => {
-      const summary: Summary = { runs: 0, faults: 0, attempts: 0, providerCalls: 0, outcomes: {} };
-      await fc.assert(
-        fc.asyncProperty(scenarioArb(provider), (scenario) => runScenario(provider, scenario, summary)),
-        { seed: SEED, numRuns: RUNS, endOnFailure: true },
-      );
-      console.log(
-        `[faults] ${provider}: ${summary.runs} scripts, ${summary.faults} faults, ${summary.attempts} start attempts, ${summary.providerCalls} provider calls, outcomes ${JSON.stringify(summary.outcomes)} (seed ${SEED})`,
-      );
-      expect(summary.runs).toBe(RUNS);
-    },
-    120_000,
-  );
+forEachStore((store) => {
+  describe('random fault scripts', () => {
+    it.each(['mastercard', 'ecom', 'epayment'] as const)(
+      '%s: every script ends in the right status with one provider payment',
+      async (provider) => {
+        const summary: Summary = { runs: 0, faults: 0, attempts: 0, providerCalls: 0, outcomes: {} };
+        await fc.assert(
+          fc.asyncProperty(scenarioArb(provider), (scenario) => runScenario(store, provider, scenario, summary)),
+          { seed: SEED, numRuns: RUNS, endOnFailure: true },
+        );
+        console.log(
+          `[faults] ${provider} (${store}): ${summary.runs} scripts, ${summary.faults} faults, ${summary.attempts} start attempts, ${summary.providerCalls} provider calls, outcomes ${JSON.stringify(summary.outcomes)} (seed ${SEED})`,
+        );
+        expect(summary.runs).toBe(RUNS);
+      },
+      120_000,
+    );
+  });
 });

@@ -3,6 +3,15 @@
  * clock, the server's provider calls routed into them through the sandbox's `inProcessFetch`
  * (timeouts abort, a reset connection is a `TypeError('fetch failed')`) and recorded, the
  * sandbox's callbacks and webhooks routed back into the server, and helpers to walk a payment.
+ *
+ * Every suite runs on each store (forEachStore: describe blocks "on memory" and "on PostgreSQL").
+ * A PostgreSQL world gets a schema of its own on the run's shared test server (freshSchemaUrl;
+ * without PostgreSQL the suite fails with POSTGRES_MISSING, never skipped). The store keeps no
+ * clock of its own: every time it stores or compares (outbox leases, provider-call claims, check
+ * claims) is one the service passes in, read from the world's manual clock, so the manual clock
+ * holds on PostgreSQL as on memory. What does run on real time there is bounded waiting (withLock's
+ * lock_timeout, and a start waiting for a create "another instance" may be making: real time
+ * bounds it too). A world is closed by `close()` or, at the latest, after its test (forEachStore).
  */
 import { Hono } from 'hono';
 import {
@@ -15,14 +24,16 @@ import {
   type Sandbox,
   type VippsControls,
 } from '@pay-with-bank/sandbox';
-import { expect } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 import { createServer, type PayWithBankServer, type ServerDeps } from '../../src/app.js';
 import { Reconciler } from '../../src/payments/reconciler.js';
 import type { Env } from '../../src/config.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import type { Store } from '../../src/store/store.js';
 import { SANDBOX_BASE, testConfig } from '../helpers/config.js';
 import { json, makeHarnessFor, type Harness } from '../helpers/harness.js';
 import { captureLogs } from '../helpers/logs.js';
+import { openTestPostgresStore } from '../helpers/postgres.js';
 import { shopperAtProvider, type ShopperJourney } from '../helpers/sandbox.js';
 
 export const PUBLIC_URL = 'https://pay.shop.test';
@@ -35,7 +46,42 @@ export interface ProviderCall {
   requestId: string | null;
 }
 
+/** The stores every fault suite runs on. */
+export type StoreKind = 'memory' | 'postgres';
+export const STORE_KINDS: readonly StoreKind[] = ['memory', 'postgres'];
+export const STORE_TITLES: Record<StoreKind, string> = { memory: 'on memory', postgres: 'on PostgreSQL' };
+
+/**
+ * `body` once per store, each in a describe block named after the store ("on memory", "on
+ * PostgreSQL"), so that every test name says where it ran. The worlds a test opened and did not
+ * close are closed after it (pools ended, so vitest can exit).
+ */
+export function forEachStore(body: (store: StoreKind) => void): void {
+  for (const store of STORE_KINDS) {
+    describe(STORE_TITLES[store], () => {
+      afterEach(closeOpenWorlds);
+      body(store);
+    });
+  }
+}
+
+const openWorlds = new Set<FaultWorld>();
+
+/** Close every world not closed yet (after each test, from forEachStore). */
+export async function closeOpenWorlds(): Promise<void> {
+  const worlds = [...openWorlds];
+  const results = await Promise.allSettled(worlds.map((w) => w.close()));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+async function openStore(kind: StoreKind): Promise<Store> {
+  return kind === 'memory' ? new MemoryStore() : openTestPostgresStore();
+}
+
 export interface FaultWorld extends Harness {
+  /** Which store the server runs on. */
+  storeKind: StoreKind;
   clock: ManualClock;
   server: PayWithBankServer;
   mc: MastercardControls;
@@ -49,9 +95,13 @@ export interface FaultWorld extends Harness {
   /** Move the clock (sandbox timers run) and let deliveries settle. */
   advance(ms: number): Promise<void>;
   settle(): Promise<void>;
+  /** Close the server and its store (idempotent). */
+  close(): Promise<void>;
 }
 
 export interface FaultWorldOptions {
+  /** The store under the server (default memory). */
+  store?: StoreKind;
   vipps?: VippsApi;
   env?: Env;
   deps?: ServerDeps;
@@ -72,7 +122,9 @@ export function vippsEnv(api: VippsApi): Env {
   };
 }
 
-export function makeFaultWorld(options: FaultWorldOptions = {}): FaultWorld {
+export async function makeFaultWorld(options: FaultWorldOptions = {}): Promise<FaultWorld> {
+  const storeKind = options.store ?? 'memory';
+  const store = await openStore(storeKind);
   const clock = createManualClock(Date.UTC(2030, 0, 15, 12, 0, 0));
   const now = () => new Date(clock.now());
   const logs = captureLogs();
@@ -126,7 +178,7 @@ export function makeFaultWorld(options: FaultWorldOptions = {}): FaultWorld {
       ...options.env,
     }),
     {
-      store: new MemoryStore(),
+      store,
       fetch: providerFetch,
       now,
       backgroundWorkers: false,
@@ -141,8 +193,11 @@ export function makeFaultWorld(options: FaultWorldOptions = {}): FaultWorld {
       await new Promise((resolve) => setImmediate(resolve));
     }
   };
-  return {
+  const built = server;
+  let closing: Promise<void> | null = null;
+  const world: FaultWorld = {
     ...makeHarnessFor(server),
+    storeKind,
     clock,
     server,
     mc: mastercard.controls,
@@ -158,7 +213,21 @@ export function makeFaultWorld(options: FaultWorldOptions = {}): FaultWorld {
       clock.advance(ms);
       await settle();
     },
+    close() {
+      // The server does not own a store it was given: it is closed here, after the server.
+      closing ??= (async () => {
+        try {
+          await built.close();
+        } finally {
+          openWorlds.delete(world);
+          await store.close();
+        }
+      })();
+      return closing;
+    },
   };
+  openWorlds.add(world);
+  return world;
 }
 
 /** A reconciler on the world's services with a short interval (the server's own uses 30 s). */
