@@ -14,19 +14,23 @@
 //                      own node_modules); the sandbox, the workload and the measuring stay this
 //                      checkout's (bench/compare.mjs uses it for the base revision)
 //   --json FILE        also write the summary figures to FILE as JSON
-import { Buffer } from 'node:buffer';
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join, resolve } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
-import { URLSearchParams, fileURLToPath } from 'node:url';
+import {
+  killChildrenOnExit,
+  MERCHANT_KEY,
+  ROOT,
+  startSandbox,
+  startServer,
+  startWebhookReceiver,
+} from './lib/processes.mjs';
+import { percentile, Recorder } from './lib/stats.mjs';
+import { httpClient, runCheckouts, serverApi, shopperConfirms } from './lib/workload.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = 'usage: node bench/load.mjs [seconds=60] [--server-root DIR] [--json FILE]   (seconds 1–3600)';
 let seconds = 60;
 let serverRoot = ROOT;
@@ -56,171 +60,15 @@ if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
   process.exit(2);
 }
 
-const MERCHANT_KEY = `mk_bench_${randomBytes(16).toString('hex')}`;
-const WEBHOOK_SECRET = `whsec_bench_${randomBytes(8).toString('hex')}`;
-const RETURN_URL = 'https://shop.example/checkout/return';
-const BANKS = ['DK_TestBank', 'DK_Nordbank', 'DK_Fjordbank'];
-const SHOPPER_PAYS = 0.25;
+killChildrenOnExit();
 
-// ------------------------------------------------------------------------------------------------
-// Child processes
-
-const children = new Set();
-
-function startChild(name, script, env, ready, cwd = ROOT) {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const exited = new Promise((done) =>
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      done({ code, signal });
-    }),
-  );
-  const problems = [];
-  const tail = [];
-  const url = new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 30 s:\n${tail.join('\n')}`)), 30_000);
-    const onLine = (line) => {
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-      // Warnings and errors the server logs during the run are reported (they should be none).
-      if (/"level":"(warn|error)"/.test(line)) problems.push(line);
-      const found = ready(line);
-      if (found) {
-        clearTimeout(timer);
-        resolveUrl(found);
-      }
-    };
-    // Keep draining both pipes for the whole run so the child never blocks on a full pipe.
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', onLine);
-    exited.then((exit) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${JSON.stringify(exit)}):\n${tail.join('\n')}`));
-    });
-  });
-  return {
-    child,
-    exited,
-    problems,
-    url,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill('SIGTERM');
-      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      const exit = await exited;
-      clearTimeout(force);
-      return exit;
-    },
-  };
-}
-
-function killChildren() {
-  for (const child of children) child.kill('SIGKILL');
-}
-process.once('SIGINT', () => {
-  killChildren();
-  process.exit(130);
-});
-process.once('exit', killChildren);
-
-// ------------------------------------------------------------------------------------------------
 // HTTP client (keep-alive, no redirects followed) and statistics
-
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency * 2 });
-
-function request(url, { method = 'GET', headers = {}, body } = {}) {
-  return new Promise((resolveResponse, reject) => {
-    const target = new URL(url);
-    if (target.hostname !== '127.0.0.1') return reject(new Error(`refusing non-loopback target ${target.origin}`));
-    const req = http.request(target, { method, headers, agent }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () =>
-        resolveResponse({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
-
-const latencies = new Map(); // kind → ms[]
-const errors = new Map(); // kind → count
-const errorSamples = [];
-let networkErrors = 0; // requests that got no answer at all (no latency recorded)
+const request = httpClient(agent);
+const recorder = new Recorder();
+const { latencies, errors, errorSamples } = recorder;
 let sandboxRequests = 0;
 let sandboxErrors = 0;
-
-function countError(kind, detail) {
-  errors.set(kind, (errors.get(kind) ?? 0) + 1);
-  if (errorSamples.length < 10) errorSamples.push(`${kind}: ${detail}`);
-}
-
-/** One timed request to the companion server; any non-2xx or network error counts as an error. */
-async function api(kind, method, url, bearer, body) {
-  const started = performance.now();
-  let response;
-  try {
-    response = await request(url, {
-      method,
-      headers: {
-        authorization: `Bearer ${bearer}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-  } catch (error) {
-    networkErrors++;
-    countError(kind, `network: ${error.message}`);
-    return null;
-  }
-  const ms = performance.now() - started;
-  if (!latencies.has(kind)) latencies.set(kind, []);
-  latencies.get(kind).push(ms);
-  if (response.status < 200 || response.status > 299) {
-    countError(kind, `HTTP ${response.status} ${response.text.slice(0, 200)}`);
-    return null;
-  }
-  return JSON.parse(response.text);
-}
-
-/** The shopper at the sandbox's hosted pages: log in, choose the account, confirm. Not timed. */
-async function shopperConfirms(sandboxUrl, redirectUrl) {
-  const step = async (url, init, expected) => {
-    sandboxRequests++;
-    const res = await request(url, init);
-    if (res.status !== expected)
-      throw new Error(`sandbox ${init?.method ?? 'GET'} ${new URL(url).pathname} → ${res.status}`);
-    return res;
-  };
-  const start = new URL(redirectUrl);
-  const token = start.searchParams.get('startToken');
-  const paymentId = start.searchParams.get('paymentId');
-  const form = (fields) => ({
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token, ...fields }).toString(),
-  });
-  const action = (name) => `${sandboxUrl}/mastercard/auth/payment/${encodeURIComponent(paymentId)}/${name}`;
-  await step(redirectUrl, undefined, 200);
-  const login = await step(action('login'), form({ userId: 'shopper', otp: '123456' }), 303);
-  const accounts = new URL(login.headers.location, sandboxUrl);
-  await step(accounts.href, undefined, 200);
-  const bankSession = accounts.searchParams.get('bankSession');
-  await step(action('confirm'), form({ ...(bankSession ? { bankSession } : {}), accountId: 'everyday' }), 303);
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 function readProcStatus(pid) {
   try {
@@ -237,59 +85,15 @@ function readProcStatus(pid) {
 
 const dir = mkdtempSync(join(tmpdir(), 'pwb-load-'));
 const database = join(dir, 'pay-with-bank.sqlite');
-let webhooksReceived = 0;
-const receiver = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    webhooksReceived++;
-    res.writeHead(204).end();
-  });
-});
-await new Promise((done) => receiver.listen(0, '127.0.0.1', done));
+const receiver = await startWebhookReceiver();
 
 let sandbox;
 let server;
 let exitCode = 0;
 try {
-  sandbox = startChild(
-    'sandbox',
-    'packages/sandbox/src/cli.ts',
-    { PWB_SANDBOX_PORT: '0', PWB_SANDBOX_HOST: '127.0.0.1' },
-    (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1] ?? null,
-  );
+  sandbox = startSandbox();
   const sandboxUrl = await sandbox.url;
-  server = startChild(
-    'server',
-    'packages/server/src/cli.ts',
-    {
-      PWB_PORT: '0', // any free port; the URL is read from the server's `listening` log line
-      PWB_HOST: '127.0.0.1',
-      PWB_MERCHANT_API_KEYS: MERCHANT_KEY,
-      PWB_PAYEE_NAME: 'Nordic Goods ApS',
-      PWB_RETURN_URL_ALLOWLIST: 'https://shop.example/checkout',
-      PWB_DATABASE: database,
-      PWB_LOG_LEVEL: 'info',
-      // Generous limits: the benchmark measures the server, not its abuse protection.
-      PWB_RATE_LIMIT_PER_MINUTE: '0',
-      PWB_RATE_LIMIT_ATTEMPTS_PER_SESSION: '0',
-      PWB_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
-      PWB_MASTERCARD_BASE_URL: `${sandboxUrl}/mastercard`,
-      PWB_MASTERCARD_CLIENT_ID: 'sandbox-client-id',
-      PWB_MASTERCARD_CLIENT_SECRET: 'sandbox-client-secret',
-      PWB_MASTERCARD_ACCOUNT_DKK: 'bban:1234:0123456789',
-      PWB_WEBHOOK_URL: `http://127.0.0.1:${receiver.address().port}/hooks/pwb`,
-      PWB_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    },
-    (line) => {
-      if (!line.includes('"listening"')) return null;
-      try {
-        return JSON.parse(line).url ?? null;
-      } catch {
-        return null;
-      }
-    },
-    serverRoot,
-  );
+  server = startServer('server', { database, sandboxUrl, webhookUrl: receiver.url }, { cwd: serverRoot });
   const serverUrl = await server.url;
   const pid = server.child.pid;
 
@@ -301,81 +105,25 @@ try {
     rssSamples.push({ atMs: performance.now() - started, rssKb: readProcStatus(pid).rssKb });
   }, 1000);
 
-  const returns = []; // shoppers coming back from the bank: { token, paymentId, dueAt, tries }
-  const journeys = { started: 0, paidAtBank: 0, completed: 0, unexpected: 0 };
-  let sequence = 0;
-
-  async function newCheckout() {
-    journeys.started++;
-    const n = ++sequence;
-    const created = await api('create_session', 'POST', `${serverUrl}/v1/sessions`, MERCHANT_KEY, {
-      amount: { value: 1000 + (n % 90000), currency: 'DKK' },
-      reference: `LOAD-${n}`,
-      description: 'Load test order',
-      returnUrl: RETURN_URL,
-    });
-    if (!created) return;
-    const token = created.clientToken;
-    if (Math.random() < 0.3) await api('read_session', 'GET', `${serverUrl}/v1/checkout/session`, token);
-    const start = await api('start_payment', 'POST', `${serverUrl}/v1/checkout/payments`, token, {
-      method: 'bank',
-      attemptId: `attempt-${n}-${randomBytes(4).toString('hex')}`,
-      bankId: BANKS[n % BANKS.length],
-    });
-    if (!start) return;
-    const paymentId = start.payment.id;
-    const refreshUrl = `${serverUrl}/v1/checkout/payments/${paymentId}/refresh`;
-    await api('refresh', 'POST', refreshUrl, token);
-    if (Math.random() < SHOPPER_PAYS) {
-      try {
-        await shopperConfirms(sandboxUrl, start.redirectUrl);
-        journeys.paidAtBank++;
-        // Refresh is throttled to one provider call per second per payment: come back after that.
-        returns.push({ token, paymentId, dueAt: performance.now() + 1100, tries: 0 });
-      } catch (error) {
-        sandboxErrors++;
-        if (errorSamples.length < 10) errorSamples.push(`sandbox: ${error.message}`);
-      }
-    } else if (Math.random() < 0.5) {
-      await api('refresh', 'POST', refreshUrl, token); // the widget polling (answered from the store)
-    }
-    if (Math.random() < 0.1)
-      await api('merchant_session', 'GET', `${serverUrl}/v1/sessions/${created.session.id}`, MERCHANT_KEY);
-    if (Math.random() < 0.05) await api('list_payments', 'GET', `${serverUrl}/v1/payments?limit=20`, MERCHANT_KEY);
-  }
-
-  async function shopperReturns(entry) {
-    const body = await api(
-      'refresh',
-      'POST',
-      `${serverUrl}/v1/checkout/payments/${entry.paymentId}/refresh`,
-      entry.token,
-    );
-    if (!body) return;
-    if (body.payment.status === 'completed') {
-      journeys.completed++;
-      if (Math.random() < 0.2)
-        await api('merchant_payment', 'GET', `${serverUrl}/v1/payments/${entry.paymentId}`, MERCHANT_KEY);
-    } else if (++entry.tries < 3) {
-      returns.push({ ...entry, dueAt: performance.now() + 1100 });
-    } else {
-      journeys.unexpected++;
-      countError('outcome', `payment ${entry.paymentId} still ${body.payment.status} after 3 refreshes`);
-    }
-  }
-
-  async function worker() {
-    while (performance.now() < deadline) {
-      const dueIndex = returns.findIndex((r) => r.dueAt <= performance.now());
-      if (dueIndex >= 0) await shopperReturns(returns.splice(dueIndex, 1)[0]);
-      else await newCheckout();
-    }
-  }
-
   console.log(
     `load: ${seconds} s, ${concurrency} in flight, server pid ${pid} at ${serverUrl}, sandbox at ${sandboxUrl}`,
   );
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  const api = serverApi(request, recorder, () => serverUrl);
+  const journeys = await runCheckouts({
+    api,
+    recorder,
+    concurrency,
+    deadline,
+    order: (n) => ({ reference: `LOAD-${n}`, description: 'Load test order' }),
+    confirmAtBank: (redirectUrl) => shopperConfirms(request, sandboxUrl, redirectUrl, () => sandboxRequests++),
+    onBankError(error) {
+      sandboxErrors++;
+      recorder.sample(`sandbox: ${error.message}`);
+    },
+    async onCompleted(paymentId) {
+      if (Math.random() < 0.2) await api('merchant_payment', 'GET', `/v1/payments/${paymentId}`, MERCHANT_KEY);
+    },
+  });
   const elapsedMs = performance.now() - started;
   clearInterval(sampler);
   const end = readProcStatus(pid);
@@ -398,9 +146,9 @@ try {
 
   // ----------------------------------------------------------------------------------------------
   // Report
-  const all = [...latencies.values()].flat().sort((a, b) => a - b);
-  const totalRequests = all.length + networkErrors;
-  const errorCount = [...errors.values()].reduce((s, n) => s + n, 0) + sandboxErrors;
+  const all = recorder.all();
+  const totalRequests = all.length + recorder.networkErrors;
+  const errorCount = recorder.errorCount() + sandboxErrors;
   const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
   const fmt = (ms) => (Number.isNaN(ms) ? '-' : ms.toFixed(1));
   const row = (name, values) => {
@@ -433,7 +181,7 @@ try {
   );
   console.log(`  sandbox requests    ${sandboxRequests} (hosted pages, not counted above)`);
   console.log(
-    `  webhooks            ${webhooksReceived} received; outbox ${outbox.recorded} recorded, ${outbox.delivered} delivered by the end`,
+    `  webhooks            ${receiver.received} received; outbox ${outbox.recorded} recorded, ${outbox.delivered} delivered by the end`,
   );
   console.log(
     `  server log          ${server.problems.length} warn/error lines; stopped with ${JSON.stringify(serverExit)}`,
@@ -487,7 +235,6 @@ try {
   await server?.stop();
   await sandbox?.stop();
   receiver.close();
-  receiver.closeAllConnections();
   agent.destroy();
   rmSync(dir, { recursive: true, force: true });
 }

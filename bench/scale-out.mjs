@@ -18,9 +18,7 @@
 //
 // Usage: node bench/scale-out.mjs [seconds=30] [--instances 1,3] [--json FILE]
 //   (env PWB_BENCH_CONCURRENCY, default 24; PWB_BENCH_POSTGRES to use a running PostgreSQL)
-import { Buffer } from 'node:buffer';
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import {
   chownSync,
   chmodSync,
@@ -33,13 +31,19 @@ import {
 } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { URLSearchParams, fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import {
+  freePort,
+  killChildrenOnExit,
+  ROOT,
+  startSandbox,
+  startServer,
+  startWebhookReceiver,
+} from './lib/processes.mjs';
+import { percentile, Recorder } from './lib/stats.mjs';
+import { httpClient, runCheckouts, serverApi, shopperConfirms } from './lib/workload.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = 'usage: node bench/scale-out.mjs [seconds=30] [--instances 1,3] [--json FILE]   (seconds 5–3600)';
 let seconds = 30;
 let counts = [1, 3];
@@ -71,86 +75,7 @@ if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
 
 const require = createRequire(join(ROOT, 'packages/server/package.json'));
 const pg = require('pg');
-const MERCHANT_KEY = `mk_bench_${randomBytes(16).toString('hex')}`;
-const WEBHOOK_SECRET = `whsec_bench_${randomBytes(8).toString('hex')}`;
-const RETURN_URL = 'https://shop.example/checkout/return';
-const BANKS = ['DK_TestBank', 'DK_Nordbank', 'DK_Fjordbank'];
-const SHOPPER_PAYS = 0.25;
-
-// ------------------------------------------------------------------------------------------------
-// Child processes
-
-const children = new Set();
-
-function startChild(name, script, env, ready) {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const exited = new Promise((done) =>
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      done({ code, signal });
-    }),
-  );
-  const problems = [];
-  const tail = [];
-  const url = new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s:\n${tail.join('\n')}`)), 60_000);
-    const onLine = (line) => {
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-      if (/"level":"(warn|error)"/.test(line)) problems.push(line);
-      const found = ready(line);
-      if (found) {
-        clearTimeout(timer);
-        resolveUrl(found);
-      }
-    };
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', onLine);
-    exited.then((exit) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${JSON.stringify(exit)}):\n${tail.join('\n')}`));
-    });
-  });
-  url.catch(() => {});
-  return {
-    child,
-    problems,
-    url,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill('SIGTERM');
-      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      const exit = await exited;
-      clearTimeout(force);
-      return exit;
-    },
-  };
-}
-
-function killChildren() {
-  for (const child of children) child.kill('SIGKILL');
-}
-process.once('SIGINT', () => {
-  killChildren();
-  process.exit(130);
-});
-process.once('exit', killChildren);
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const probe = createTcpServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => done(port));
-    });
-  });
-}
+killChildrenOnExit();
 
 // ------------------------------------------------------------------------------------------------
 // PostgreSQL: a throwaway cluster (the recipe of packages/server/test/helpers/postgres.ts)
@@ -239,184 +164,48 @@ async function query(url, text) {
 }
 
 // ------------------------------------------------------------------------------------------------
-// HTTP client and the workload (bench/load.mjs's, spread over the instances)
+// HTTP client and the workload (bench/lib/workload.mjs, bench/load.mjs's, spread over the instances)
 
 // Idle keep-alive sockets are dropped after 4 s, before the server's 5 s keepAliveTimeout closes them:
 // otherwise a request sent on a socket the server is closing at that moment fails (ECONNRESET), and
 // with several instances each socket idles longer between requests.
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency * 2, timeout: 4_000 });
-
-function request(url, { method = 'GET', headers = {}, body } = {}) {
-  return new Promise((resolveResponse, reject) => {
-    const target = new URL(url);
-    if (target.hostname !== '127.0.0.1') return reject(new Error(`refusing non-loopback target ${target.origin}`));
-    const req = http.request(target, { method, headers, agent }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () =>
-        resolveResponse({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function shopperConfirms(sandboxUrl, redirectUrl) {
-  const step = async (url, init, expected) => {
-    const res = await request(url, init);
-    if (res.status !== expected)
-      throw new Error(`sandbox ${init?.method ?? 'GET'} ${new URL(url).pathname} → ${res.status}`);
-    return res;
-  };
-  const start = new URL(redirectUrl);
-  const token = start.searchParams.get('startToken');
-  const paymentId = start.searchParams.get('paymentId');
-  const form = (fields) => ({
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token, ...fields }).toString(),
-  });
-  const action = (name) => `${sandboxUrl}/mastercard/auth/payment/${encodeURIComponent(paymentId)}/${name}`;
-  await step(redirectUrl, undefined, 200);
-  const login = await step(action('login'), form({ userId: 'shopper', otp: '123456' }), 303);
-  const accounts = new URL(login.headers.location, sandboxUrl);
-  await step(accounts.href, undefined, 200);
-  const bankSession = accounts.searchParams.get('bankSession');
-  await step(action('confirm'), form({ ...(bankSession ? { bankSession } : {}), accountId: 'everyday' }), 303);
-}
+const request = httpClient(agent);
 
 /** One run: `urls` (the instances) under load for `seconds`; returns its figures. */
 async function runLoad(urls, sandboxUrl, label) {
-  const latencies = [];
-  let networkErrors = 0; // requests that got no answer at all (no latency recorded)
-  const errors = new Map();
-  const errorSamples = [];
+  const recorder = new Recorder();
   let next = 0;
-  const pick = () => urls[next++ % urls.length];
-  const countError = (kind, detail) => {
-    errors.set(kind, (errors.get(kind) ?? 0) + 1);
-    if (errorSamples.length < 10) errorSamples.push(`${kind}: ${detail}`);
-  };
-  const api = async (kind, method, path, bearer, body) => {
-    const started = performance.now();
-    let response;
-    try {
-      response = await request(`${pick()}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${bearer}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-    } catch (error) {
-      networkErrors++;
-      countError(kind, `network: ${error.message}`);
-      return null;
-    }
-    latencies.push(performance.now() - started);
-    if (response.status < 200 || response.status > 299) {
-      countError(kind, `HTTP ${response.status} ${response.text.slice(0, 200)}`);
-      return null;
-    }
-    return JSON.parse(response.text);
-  };
-
-  const journeys = { started: 0, paidAtBank: 0, completed: 0 };
-  const returns = [];
-  let sequence = 0;
   const started = performance.now();
-  const deadline = started + seconds * 1000;
-
-  async function newCheckout() {
-    journeys.started++;
-    const n = ++sequence;
-    const created = await api('create_session', 'POST', '/v1/sessions', MERCHANT_KEY, {
-      amount: { value: 1000 + (n % 90000), currency: 'DKK' },
-      reference: `SCALE-${label}-${n}`,
-      description: 'Scale-out benchmark order',
-      returnUrl: RETURN_URL,
-    });
-    if (!created) return;
-    const token = created.clientToken;
-    if (Math.random() < 0.3) await api('read_session', 'GET', '/v1/checkout/session', token);
-    const start = await api('start_payment', 'POST', '/v1/checkout/payments', token, {
-      method: 'bank',
-      attemptId: `attempt-${n}-${randomBytes(4).toString('hex')}`,
-      bankId: BANKS[n % BANKS.length],
-    });
-    if (!start) return;
-    const refreshPath = `/v1/checkout/payments/${start.payment.id}/refresh`;
-    await api('refresh', 'POST', refreshPath, token);
-    if (Math.random() < SHOPPER_PAYS) {
-      try {
-        await shopperConfirms(sandboxUrl, start.redirectUrl);
-        journeys.paidAtBank++;
-        returns.push({ token, refreshPath, dueAt: performance.now() + 1100, tries: 0 });
-      } catch (error) {
-        countError('sandbox', error.message);
-      }
-    } else if (Math.random() < 0.5) {
-      await api('refresh', 'POST', refreshPath, token);
-    }
-    if (Math.random() < 0.1) await api('merchant_session', 'GET', `/v1/sessions/${created.session.id}`, MERCHANT_KEY);
-    if (Math.random() < 0.05) await api('list_payments', 'GET', '/v1/payments?limit=20', MERCHANT_KEY);
-  }
-
-  async function shopperReturns(entry) {
-    const body = await api('refresh', 'POST', entry.refreshPath, entry.token);
-    if (!body) return;
-    if (body.payment.status === 'completed') journeys.completed++;
-    else if (++entry.tries < 3) returns.push({ ...entry, dueAt: performance.now() + 1100 });
-    else countError('outcome', `${entry.refreshPath} still ${body.payment.status} after 3 refreshes`);
-  }
-
-  async function worker() {
-    while (performance.now() < deadline) {
-      const due = returns.findIndex((r) => r.dueAt <= performance.now());
-      if (due >= 0) await shopperReturns(returns.splice(due, 1)[0]);
-      else await newCheckout();
-    }
-  }
-
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  const journeys = await runCheckouts({
+    api: serverApi(request, recorder, () => urls[next++ % urls.length]),
+    recorder,
+    concurrency,
+    deadline: started + seconds * 1000,
+    order: (n) => ({ reference: `SCALE-${label}-${n}`, description: 'Scale-out benchmark order' }),
+    confirmAtBank: (redirectUrl) => shopperConfirms(request, sandboxUrl, redirectUrl),
+    onBankError: (error) => recorder.countError('sandbox', error.message),
+  });
   const elapsedMs = performance.now() - started;
-  const sorted = latencies.sort((a, b) => a - b);
-  const errorCount = [...errors.values()].reduce((s, n) => s + n, 0);
+  const sorted = recorder.all();
   return {
     instances: urls.length,
     seconds: elapsedMs / 1000,
-    requests: sorted.length + networkErrors,
+    requests: sorted.length + recorder.networkErrors,
     requestsPerSecond: sorted.length / (elapsedMs / 1000),
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
-    errors: errorCount,
-    errorsByKind: Object.fromEntries(errors),
-    errorSamples,
-    checkouts: journeys,
+    errors: recorder.errorCount(),
+    errorsByKind: Object.fromEntries(recorder.errors),
+    errorSamples: recorder.errorSamples,
+    checkouts: { started: journeys.started, paidAtBank: journeys.paidAtBank, completed: journeys.completed },
   };
 }
 
 // ------------------------------------------------------------------------------------------------
 // Run
 
-let webhooksReceived = 0;
-const receiver = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    webhooksReceived++;
-    res.writeHead(204).end();
-  });
-});
-await new Promise((done) => receiver.listen(0, '127.0.0.1', done));
+const receiver = await startWebhookReceiver();
 
 let postgres = null;
 let sandbox;
@@ -424,12 +213,7 @@ const results = [];
 let exitCode = 0;
 try {
   const serverUrl = process.env.PWB_BENCH_POSTGRES ?? (postgres = await startPostgres()).url;
-  sandbox = startChild(
-    'sandbox',
-    'packages/sandbox/src/cli.ts',
-    { PWB_SANDBOX_PORT: '0', PWB_SANDBOX_HOST: '127.0.0.1' },
-    (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1] ?? null,
-  );
+  sandbox = startSandbox({ startTimeoutMs: 60_000 });
   const sandboxUrl = await sandbox.url;
   console.log(
     `scale-out: ${seconds} s per run, ${concurrency} in flight, instances ${counts.join(' then ')}, PostgreSQL ${postgres ? 'throwaway cluster' : 'PWB_BENCH_POSTGRES'}`,
@@ -439,39 +223,11 @@ try {
     const schema = `pwb_bench_${n}_${Date.now()}`;
     const database = await freshSchema(serverUrl, schema);
     const servers = Array.from({ length: n }, (_, i) =>
-      startChild(
-        `server ${i + 1}`,
-        'packages/server/src/cli.ts',
-        {
-          PWB_PORT: '0',
-          PWB_HOST: '127.0.0.1',
-          PWB_MERCHANT_API_KEYS: MERCHANT_KEY,
-          PWB_PAYEE_NAME: 'Nordic Goods ApS',
-          PWB_RETURN_URL_ALLOWLIST: 'https://shop.example/checkout',
-          PWB_DATABASE: database,
-          PWB_LOG_LEVEL: 'info',
-          PWB_RATE_LIMIT_PER_MINUTE: '0',
-          PWB_RATE_LIMIT_ATTEMPTS_PER_SESSION: '0',
-          PWB_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
-          PWB_MASTERCARD_BASE_URL: `${sandboxUrl}/mastercard`,
-          PWB_MASTERCARD_CLIENT_ID: 'sandbox-client-id',
-          PWB_MASTERCARD_CLIENT_SECRET: 'sandbox-client-secret',
-          PWB_MASTERCARD_ACCOUNT_DKK: 'bban:1234:0123456789',
-          PWB_WEBHOOK_URL: `http://127.0.0.1:${receiver.address().port}/hooks/pwb`,
-          PWB_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        },
-        (line) => {
-          if (!line.includes('"listening"')) return null;
-          try {
-            return JSON.parse(line).url ?? null;
-          } catch {
-            return null;
-          }
-        },
-      ),
+      // 60 s to start: several start at once, on few cores, and all but one wait for the migrations.
+      startServer(`server ${i + 1}`, { database, sandboxUrl, webhookUrl: receiver.url }, { startTimeoutMs: 60_000 }),
     );
     const urls = await Promise.all(servers.map((s) => s.url));
-    const webhooksBefore = webhooksReceived;
+    const webhooksBefore = receiver.received;
     const result = await runLoad(urls, sandboxUrl, `${n}`);
     // Let the outbox catch up, then count what it recorded and delivered.
     let outbox;
@@ -489,7 +245,7 @@ try {
     );
     const exits = [];
     for (const s of servers) exits.push(await s.stop());
-    result.notifications = { ...outbox, received: webhooksReceived - webhooksBefore };
+    result.notifications = { ...outbox, received: receiver.received - webhooksBefore };
     result.payments = providerCalls;
     result.serverWarnings = servers.reduce((sum, s) => sum + s.problems.length, 0);
     result.warningSamples = servers.flatMap((s) => s.problems).slice(0, 3);
@@ -533,7 +289,6 @@ try {
 } finally {
   await sandbox?.stop();
   receiver.close();
-  receiver.closeAllConnections();
   agent.destroy();
   postgres?.stop();
 }
