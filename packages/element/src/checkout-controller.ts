@@ -6,7 +6,6 @@
  * this runs it.
  */
 import type { ReactiveController } from 'lit';
-import { CLIENT_TOKEN_PATTERN } from '@pay-with-bank/protocol/constants';
 import { ApiError, getSession, invalid, type ApiClientOptions } from './api/request.js';
 import { takeSessionRead } from './early-session.js';
 import type { ReactiveBase } from './element-base.js';
@@ -34,6 +33,8 @@ import { newAttemptId, wait } from './util.js';
  * their English and styles: a chunk next to the entry.
  */
 export type PaymentPart = typeof import('./payment.js');
+/** Express mode's "buy now" button and its `createSession` call: a chunk next to the entry. */
+export type ExpressPart = typeof import('./express.js');
 
 /** The element's attributes and properties, as the controller reads them. */
 export interface CheckoutConfig {
@@ -91,6 +92,8 @@ export class CheckoutController implements ReactiveController {
   announcement: MessageKey | null = null;
   /** The payment part, once its chunk has loaded. */
   part: PaymentPart | null = null;
+  /** Express mode's part, once its chunk has loaded. */
+  express: ExpressPart | null = null;
 
   readonly #host: ReactiveBase;
   readonly #hooks: CheckoutHooks;
@@ -106,7 +109,8 @@ export class CheckoutController implements ReactiveController {
   #locale = '';
   /** Undefined until known: on a return from a provider, the payment part reads them first. */
   #returnParams: ReturnParams | null | undefined;
-  #partLoad: Promise<PaymentPart> | null = null;
+  /** The chunks loading or loaded, by the property they land in; a failed one is dropped (tried again). */
+  readonly #loads = new Map<'part' | 'express', Promise<PaymentPart | ExpressPart>>();
   #prefetched = false;
   #shownFirstScreen = false;
   #focusHeading = false;
@@ -280,6 +284,7 @@ export class CheckoutController implements ReactiveController {
     }
     this.announcement = this.part?.announcement(prev, next) ?? this.announcement;
     if (!CORE_KINDS.includes(next.kind)) this.loadPart().catch((error: ApiError) => this.#partFailed(next, error));
+    if (screen === 'express') this.#load('express', () => import('./express.js')).catch(this.#error);
     if (withForm(next) && !methodScreen(next.method)) {
       // Chosen before its screen came: show it when it does, or go back to the choice if it cannot.
       loadScreen(next.method).then(
@@ -390,19 +395,12 @@ export class CheckoutController implements ReactiveController {
    */
   async #createSession(config: CheckoutConfig, signal: AbortSignal): Promise<Event | null> {
     const state = this.state;
-    let token: unknown;
-    try {
-      if (!config.createSession) throw new Error('set createSession on the element for express mode');
-      token = await config.createSession();
-    } catch (error) {
-      token = error;
-    }
+    // The button that was pressed is the express part's: it is here.
+    const token = await this.express!.createToken(config.createSession);
     if (signal.aborted || state.kind !== 'creating-session') return null;
-    if (typeof token !== 'string' || !CLIENT_TOKEN_PATTERN.test(token)) {
-      const reason = token instanceof Error ? token.message : 'createSession gave no client token';
-      const problem = new ApiError('session_not_created', reason, true);
-      this.#error(problem);
-      return { type: 'session-not-created', error: problem };
+    if (typeof token !== 'string') {
+      this.#error(token);
+      return { type: 'session-not-created', error: token };
     }
     this.#expressToken = token;
     this.#expressStart = state.start;
@@ -424,23 +422,32 @@ export class CheckoutController implements ReactiveController {
 
   /** The payment part: one chunk next to the entry, fetched once (again after a failure). */
   loadPart(): Promise<PaymentPart> {
-    this.#partLoad ??= import('./payment.js').then(
-      (part) => {
-        addEnglish(part.texts);
-        this.#hooks.addStyles(part.styles);
-        this.part = part;
-        this.#sync(); // the effects only the payment part knows
-        this.#host.requestUpdate();
-        return part;
-      },
-      (error: unknown) => {
-        this.#partLoad = null;
-        // Most often a host that serves only the entry: say which file, for whoever sets it up.
-        console.error('pay-with-bank: serve the pay-with-bank-*.js files next to pay-with-bank.js', error);
-        throw chunkError();
-      },
-    );
-    return this.#partLoad;
+    return this.#load('part', () => import('./payment.js'));
+  }
+
+  /** A chunk next to the entry with its English and styles, fetched once (again after a failure). */
+  #load<T extends PaymentPart | ExpressPart>(name: 'part' | 'express', load: () => Promise<T>): Promise<T> {
+    let loading = this.#loads.get(name) as Promise<T> | undefined;
+    if (!loading) {
+      loading = load().then(
+        (chunk) => {
+          addEnglish(chunk.texts);
+          this.#hooks.addStyles(chunk.styles);
+          (this as Record<typeof name, unknown>)[name] = chunk;
+          this.#sync(); // the effects only the payment part knows
+          this.#host.requestUpdate();
+          return chunk;
+        },
+        (error: unknown) => {
+          this.#loads.delete(name);
+          // Most often a host that serves only the entry: say which file, for whoever sets it up.
+          console.error('pay-with-bank: serve the pay-with-bank-*.js files next to pay-with-bank.js', error);
+          throw chunkError();
+        },
+      );
+      this.#loads.set(name, loading);
+    }
+    return loading;
   }
 
   /** The shopper's language: the locale attribute, else the session's, the page's, the browser's. */

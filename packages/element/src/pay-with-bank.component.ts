@@ -8,7 +8,6 @@ import { createTranslator, messagesLoaded, type Translator } from './i18n/index.
 import { methodScreen } from './methods/index.js';
 import { styles } from './pay-with-bank.styles.js';
 import { renderError } from './screens/error.js';
-import { renderExpress } from './screens/express.js';
 import { renderLoading } from './screens/loading.js';
 import { renderMethodChoice } from './screens/method-choice.js';
 
@@ -199,7 +198,8 @@ export class PayWithBank extends ReactiveBase {
         return null; // the loading screen (below)
       case 'express':
       case 'creating-session':
-        return renderExpress({ state, tr, send });
+        // The express part's button (the controller is loading it).
+        return this.checkout.express?.renderExpress({ state, tr, send }) ?? null;
       case 'failed':
         return renderError({ state, tr, send });
       case 'methods':

@@ -98,22 +98,6 @@ export const styles = css`
     width: 100%;
   }
 
-  /*
-   * Express: the provider's own button (Vipps: its orange, white text). White on #ff5b24 is 3.1:1, so
-   * the label is large text (bold, at least 19px), for which WCAG AA asks 3:1.
-   */
-  .button.express {
-    width: 100%;
-    min-height: 3rem;
-    font-size: max(1.25em, 19px);
-    font-weight: 700;
-  }
-  .button.express.vipps {
-    background: #ff5b24;
-    border-color: #ff5b24;
-    color: #fff;
-  }
-
   .button:disabled {
     cursor: not-allowed;
     opacity: 0.65;

@@ -1,7 +1,8 @@
 /**
  * The English the script-tag entry carries: everything up to the bank list and the Pay button (the
  * loading screen, the method choice, the bank list, the error screen's fallback). The rest of the
- * English comes with the chunk that shows it (`en-payment.ts`, `en-vipps.ts`); `en.ts` is all of it.
+ * English comes with the chunk that shows it (`en-payment.ts`, `en-vipps.ts`, `en-express.ts`); `en.ts` is
+ * all of it.
  */
 export const enEntry = {
   loading: 'Loading payment…',
@@ -36,7 +37,6 @@ export const enEntry = {
   'error.heading': 'The payment could not be loaded',
   'error.generic': 'Something went wrong. Please try again.',
   'error.network_error': 'We could not reach the payment service. Check your connection and try again.',
-  'error.session_not_created': 'The shop could not start the payment. Please try again.',
 
   // Express mode (product pages): the provider's own "buy now" wording.
   'express.button.vipps': 'Buy now with Vipps',

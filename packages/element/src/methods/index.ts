@@ -16,11 +16,6 @@ export const METHODS: Readonly<Partial<Record<PaymentMethod, MethodModule>>> = {
   vipps: vipps as MethodModule,
 };
 
-/** The method whose "buy now" button express mode shows: the first with an express checkout. */
-export function expressMethod(): MethodModule | undefined {
-  return Object.values(METHODS).find((module) => module?.texts.express);
-}
-
 export function methodModule(method: PaymentMethod): MethodModule {
   const module = METHODS[method];
   if (!module) throw new Error(`pay-with-bank: unknown payment method ${method}`);
