@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit/html.js';
-import type { CheckoutPayment, CheckoutSession } from '@pay-with-bank/protocol';
+import type { CheckoutSession } from '@pay-with-bank/protocol';
 import type { Problem, Send, State } from '../flow/state.js';
 import type { Translator } from '../i18n/index.js';
 
@@ -16,35 +16,22 @@ export function heading(text: string): TemplateResult {
 }
 
 /**
- * Amount, payee and (on results) the reference, as a description list. With a payment that has a
- * shipping method (express checkout): the items' amount, the shipping and the total the shopper paid.
+ * Amount and payee, as a description list. The result screen adds its rows (the payment chunk's):
+ * `shipping` after the amount, `more` (the reference) at the end.
  */
 export function summary(
   tr: Translator,
   session: CheckoutSession,
-  withReference = false,
-  payment?: CheckoutPayment | null,
+  shipping?: TemplateResult | typeof nothing,
+  more?: TemplateResult,
 ): TemplateResult {
-  const shipping = payment?.shipping;
   return html`<dl class="summary" part="summary" aria-label=${tr.t('summary.label')}>
     <dt>${tr.t('summary.amount')}</dt>
     <dd part="amount" data-amount>${tr.formatAmount(session.amount)}</dd>
-    ${
-      shipping
-        ? html`<dt>${tr.t('summary.shipping')}</dt>
-            <dd data-shipping>${shipping.name}, ${tr.formatAmount(shipping.amount)}</dd>
-            <dt>${tr.t('summary.total')}</dt>
-            <dd part="total" data-total>${tr.formatAmount(payment.amount)}</dd>`
-        : nothing
-    }
+    ${shipping}
     <dt>${tr.t('summary.payee')}</dt>
     <dd data-payee>${session.payee.name}</dd>
-    ${
-      withReference
-        ? html`<dt>${tr.t('summary.reference')}</dt>
-            <dd part="reference" data-reference>${session.reference}</dd>`
-        : nothing
-    }
+    ${more}
   </dl>`;
 }
 
