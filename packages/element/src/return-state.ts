@@ -3,7 +3,8 @@
  * back/forward navigation to that entry finds it again, while the address bar, bookmarks and shared
  * links stay free of it. No cookies or storage are involved; a fresh tab gets the token from the URL.
  */
-import { CLIENT_TOKEN_PATTERN, PAYMENT_ID_PATTERN } from '@pay-with-bank/protocol/constants';
+import { CLIENT_TOKEN_PATTERN } from '@pay-with-bank/protocol/constants';
+import { PAYMENT_ID_PATTERN } from './protocol-payment.js';
 import { RETURN_STATE_KEY } from './return-hint.js';
 
 export { RETURN_STATE_KEY };
