@@ -7,15 +7,15 @@ import { gzipSync } from 'node:zlib';
 /**
  * The entry (`pay-with-bank.js`: everything the browser loads before an English bank list is
  * interactive) fails the build above this. Issue 9's goal is 12 KB with a hard limit of 13 KB; the
- * entry is 16.2 KiB (16580 B) and what it is made of is all needed before the bank list (see
+ * entry is 16.1 KiB (16480 B) and what it is made of is all needed before the bank list (see
  * bench/README.md, "Script-tag size"; express mode's button is a chunk of its own), so the limit
  * guards that, a little above it.
  */
-const ENTRY_LIMIT_GZIP = 16.5 * 1024;
+const ENTRY_LIMIT_GZIP = 16.25 * 1024;
 const ENTRY_GOAL_GZIP = 12 * 1024;
 /**
  * Any one chunk (the payment part, a catalogue, a method's screen, express mode's button). The
- * payment part is the largest: everything after Pay, the live status stream client included (6.8 KiB).
+ * payment part is the largest: everything after Pay, the live status stream client included (6.9 KiB).
  */
 const CHUNK_LIMIT_GZIP = 7.5 * 1024;
 
