@@ -4,7 +4,7 @@
  * links stay free of it. No cookies or storage are involved; a fresh tab gets the token from the URL.
  */
 import { CLIENT_TOKEN_PATTERN } from '@pay-with-bank/protocol/constants';
-import { PAYMENT_ID_PATTERN } from './protocol-payment.js';
+import { PAYMENT_ID_PATTERN } from '@pay-with-bank/protocol/payment-model';
 import { RETURN_STATE_KEY } from './return-hint.js';
 
 export { RETURN_STATE_KEY };

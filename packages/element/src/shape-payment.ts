@@ -1,6 +1,6 @@
 /** The payment's shape (see shape.ts): checked in the payment chunk, which shows payments. */
 import type { CheckoutPayment } from '@pay-with-bank/protocol';
-import { PAYMENT_ID_PATTERN, PAYMENT_METHOD_PATTERN, PAYMENT_STATUSES } from './protocol-payment.js';
+import { PAYMENT_ID_PATTERN, PAYMENT_METHOD_PATTERN, PAYMENT_STATUSES } from '@pay-with-bank/protocol/payment-model';
 import { bool, int, isObject, matches, money, nullable, oneOf, shape, str, type Check } from './shape.js';
 
 /** What to do next: the server decides (redirect, wait and ask again, nothing). */

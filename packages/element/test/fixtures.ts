@@ -9,7 +9,7 @@ import {
   type CheckoutPayment,
   type CheckoutSession,
 } from '@pay-with-bank/protocol';
-import { isTerminal } from '@pay-with-bank/protocol/constants';
+import { isTerminal } from '@pay-with-bank/protocol/payment-model';
 
 export const TOKEN = 'pwb_ct_testtoken0123456789abcdefghijklmnopqrstuvwx';
 export const SERVER = 'https://pay.example.test';

@@ -3,12 +3,10 @@ import {
   ATTEMPT_ID_PATTERN,
   COUNTRIES,
   CURRENCIES,
-  PAYMENT_ID_PATTERN,
-  PAYMENT_METHOD_PATTERN,
-  PAYMENT_STATUSES,
   SESSION_ID_PATTERN,
   SHIPPING_OPTION_ID_PATTERN,
 } from './constants.js';
+import { PAYMENT_ID_PATTERN, PAYMENT_METHOD_PATTERN, PAYMENT_STATUSES } from './payment-model.js';
 
 /** ISO 4217 currencies the providers we support can settle. */
 export const Currency = z.enum(CURRENCIES).meta({ id: 'Currency' });

@@ -1,7 +1,7 @@
 /**
  * The contract's plain data, zod-free, so the element can import it without pulling zod into its
- * bundle (`@pay-with-bank/protocol/constants`): statuses, identifier formats, the mobile phone
- * format and the error codes with their HTTP statuses. The zod schemas in this package are built
+ * bundle (`@pay-with-bank/protocol/constants`): identifier formats, the mobile phone format and the
+ * error codes with their HTTP statuses (a payment's statuses and formats: `payment-model.ts`). The zod schemas in this package are built
  * from these, so each fact is written once.
  */
 
@@ -11,35 +11,12 @@ export const CURRENCIES = ['DKK', 'EUR', 'NOK', 'SEK'] as const;
 /** Two-letter country codes of the banks we list. */
 export const COUNTRIES = ['DK', 'SE', 'NO', 'FI', 'DE'] as const;
 
-/**
- * Our status model. Provider statuses map onto it in each adapter (see docs/architecture.md):
- * created → pending → authorized → completed, or failed | cancelled | expired.
- */
-export const PAYMENT_STATUSES = [
-  'created',
-  'pending',
-  'authorized',
-  'completed',
-  'failed',
-  'cancelled',
-  'expired',
-] as const;
-type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-
-export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['completed', 'failed', 'cancelled', 'expired'];
-export function isTerminal(status: PaymentStatus): boolean {
-  return TERMINAL_STATUSES.includes(status);
-}
-
 /** Identifier formats: opaque ids we mint (prefix + base64url) and the ids a browser chooses. */
 export const SESSION_ID_PATTERN = /^cs_[A-Za-z0-9_-]{16,64}$/;
-export const PAYMENT_ID_PATTERN = /^pay_[A-Za-z0-9_-]{16,64}$/;
 /** A browser client token: `pwb_ct_` + 32 random bytes, base64url. */
 export const CLIENT_TOKEN_PATTERN = /^pwb_ct_[A-Za-z0-9_-]{43}$/;
 /** A key the browser chooses per "Pay" action: the same attempt id always yields the same payment. */
 export const ATTEMPT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
-/** A payment method id, as the configured provider plugins name their methods (e.g. `bank`). */
-export const PAYMENT_METHOD_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
 /** A bank id as the providers give them. */
 export const BANK_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;

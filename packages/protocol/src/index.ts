@@ -1,4 +1,5 @@
 export * from './constants.js';
+export * from './payment-model.js';
 export * from './common.js';
 export * from './errors.js';
 export * from './browser.js';

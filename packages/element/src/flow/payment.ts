@@ -5,7 +5,7 @@
  * it is. Ships in the after-redirect chunk (see `core.ts`).
  */
 import type { CheckoutPayment } from '@pay-with-bank/protocol';
-import { isTerminal } from '../protocol-payment.js';
+import { isTerminal } from '@pay-with-bank/protocol/payment-model';
 import type { MessageKey } from '../i18n/index.js';
 import { methodModule } from '../methods/index.js';
 import { choose, newContext, offeredMethods } from './core.js';
