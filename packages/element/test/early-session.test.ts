@@ -2,7 +2,7 @@
 // it over instead of sending its own.
 import { expect } from '@open-wc/testing';
 import { getSession } from '../src/api/request.js';
-import { startSessionRead, takeSessionRead } from '../src/early-session.js';
+import { startSessionRead, takeSessionRead, warmNumberFormat } from '../src/early-session.js';
 import { FakeServer, SERVER, TOKEN, json, makeSession, mount, sleep, waitForScreen } from './helpers.js';
 
 describe('the early session read', () => {
@@ -18,6 +18,15 @@ describe('the early session read', () => {
   afterEach(() => {
     tag.remove();
     server.restore();
+  });
+
+  it('warms number formatting for the locale the page names, and a tag that is not BCP 47 neither throws nor asks the server', () => {
+    server = new FakeServer().withDefaults().install();
+    for (const locale of ['nb-NO', 'not a tag!', '']) {
+      tag.setAttribute('locale', locale);
+      expect(() => warmNumberFormat()).not.to.throw();
+    }
+    expect(server.requests).to.have.length(0);
   });
 
   it('is taken over once, by a reader with the same token and server', async () => {

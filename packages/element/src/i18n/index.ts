@@ -157,7 +157,10 @@ export interface Translator {
  */
 export function createTranslator(locale: string): Translator {
   const chain = localeChain(locale);
-  const numberLocale = supportedLocale(locale);
+  // Found on first use: the page's first Intl call costs 15–20 ms (ICU's data), and a translator is
+  // made when the element connects, before anything is formatted (see warmNumberFormat).
+  let numberLocale: string | undefined;
+  const numbers = () => (numberLocale ??= supportedLocale(locale));
   const lookup = (key: string, params?: Record<string, string | number>): string | undefined => {
     for (const tag of chain) {
       const message =
@@ -168,13 +171,15 @@ export function createTranslator(locale: string): Translator {
     return undefined;
   };
   return {
-    locale: numberLocale,
+    get locale() {
+      return numbers();
+    },
     get language() {
       return chain.find((tag) => overrides.has(tag) || loaded.has(tag)) ?? 'en';
     },
     lookup,
     t: (key, params) => lookup(key, params) ?? key,
-    formatAmount: (money) => formatAmount(money, numberLocale),
+    formatAmount: (money) => formatAmount(money, numbers()),
   };
 }
 
