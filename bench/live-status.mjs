@@ -14,101 +14,32 @@
 // (cached for 10 minutes), not counted.
 //
 // Usage: node bench/live-status.mjs [seconds=60]
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { TextDecoder } from 'node:util';
+import { MERCHANT_KEY, freePort, killChildrenOnExit, startChild, startSandbox } from './lib/processes.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.argv[2] ?? 60);
 if (!Number.isFinite(seconds) || seconds < 5 || seconds > 3600) {
   console.error('usage: node bench/live-status.mjs [seconds=60]   (5–3600)');
   process.exit(2);
 }
 
-const MERCHANT_KEY = `mk_bench_${randomBytes(16).toString('hex')}`;
 const RETURN_URL = 'https://shop.example/checkout/return';
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
-// ------------------------------------------------------------------------------------------------
-// Child processes
-
-const children = new Set();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => done(port));
-    });
-  });
-}
-
-/** Spawn `script` from the sources; resolves with what `ready` finds in a line of its output. */
-function start(name, script, env, ready) {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const tail = [];
-  const found = new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${name} did not start within 60 s:\n${tail.join('\n')}`)), 60_000);
-    const onLine = (line) => {
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-      const value = ready(line);
-      if (value) {
-        clearTimeout(timer);
-        done(value);
-      }
-    };
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', onLine);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`${name} exited (${code}):\n${tail.join('\n')}`));
-    });
-  });
-  return {
-    found,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((done) => child.once('exit', done));
-      child.kill('SIGTERM');
-      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(force);
-    },
-  };
-}
+killChildrenOnExit();
 
 // ------------------------------------------------------------------------------------------------
 // The world: sandbox, server, one waiting Vipps payment per run
 
 const dir = mkdtempSync(join(tmpdir(), 'pwb-live-bench-'));
-const sandbox = start(
-  'sandbox',
-  'packages/sandbox/src/cli.ts',
-  { PWB_SANDBOX_PORT: '0', PWB_SANDBOX_HOST: '127.0.0.1' },
-  (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1] ?? null,
-);
-const sandboxUrl = await sandbox.found;
+const sandbox = startSandbox();
+const sandboxUrl = await sandbox.url;
 const port = await freePort();
 const serverUrl = `http://127.0.0.1:${port}`;
-const server = start(
+const server = startChild(
   'server',
   'packages/server/src/cli.ts',
   {
@@ -129,7 +60,7 @@ const server = start(
   },
   (line) => (/"msg":"listening"/.test(line) ? serverUrl : null),
 );
-await server.found;
+await server.url;
 
 async function json(response) {
   const text = await response.text();
