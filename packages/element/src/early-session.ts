@@ -38,8 +38,8 @@ export function takeSessionRead(options: ApiClientOptions, signal: AbortSignal):
  * when the bank list renders its Pay button's amount. The locale the element will most likely use.
  */
 export function warmNumberFormat(): void {
-  const el = globalThis.document?.querySelector('pay-with-bank');
-  const tag = el?.getAttribute('locale') || document.documentElement.lang || 'en';
+  const page = globalThis.document;
+  const tag = page?.querySelector('pay-with-bank')?.getAttribute('locale') || page?.documentElement.lang || 'en';
   try {
     Intl.NumberFormat.supportedLocalesOf(tag);
     new Intl.NumberFormat(tag, { style: 'currency', currency: 'EUR' }).format(0);
