@@ -38,9 +38,6 @@ export const enEntry = {
   'error.generic': 'Something went wrong. Please try again.',
   'error.network_error': 'We could not reach the payment service. Check your connection and try again.',
 
-  // Express mode (product pages): the provider's own "buy now" wording.
-  'express.button.vipps': 'Buy now with Vipps',
-
   'action.back': 'Back',
   'action.tryAgain': 'Try again',
 } as const;
