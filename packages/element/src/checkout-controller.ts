@@ -284,7 +284,12 @@ export class CheckoutController implements ReactiveController {
     }
     this.announcement = this.part?.announcement(prev, next) ?? this.announcement;
     if (!CORE_KINDS.includes(next.kind)) this.loadPart().catch((error: ApiError) => this.#partFailed(next, error));
-    if (screen === 'express') this.#load('express', () => import('./express.js')).catch(this.#error);
+    if (next.kind === 'express' && !this.express) {
+      // Without its chunk there is no button: the error screen says so and offers to try again.
+      this.#load('express', () => import('./express.js')).catch((error: ApiError) =>
+        this.#dispatch({ type: 'express-unavailable', error }),
+      );
+    }
     if (withForm(next) && !methodScreen(next.method)) {
       // Chosen before its screen came: show it when it does, or go back to the choice if it cannot.
       loadScreen(next.method).then(

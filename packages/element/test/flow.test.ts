@@ -87,6 +87,7 @@ const STATES = {
     retry: { kind: 'load', setup, returning: null },
   },
   'failed (no token)': { kind: 'failed', error: MISSING_TOKEN, retry: null },
+  'failed (express)': { kind: 'failed', error: problem('network_error', true), retry: { kind: 'express' } },
   methods: { kind: 'methods', ctx },
   form: { kind: 'form', ctx, method: 'bank', startError: null },
   starting: { kind: 'starting', ctx: { ...ctx, attempt }, method: 'bank', attempt },
@@ -110,6 +111,7 @@ const EVENTS = {
   'token-timeout': { type: 'token-timeout' },
   'express-ready': { type: 'express-ready' },
   load: { type: 'load', setup, returning: null },
+  'express-unavailable': { type: 'express-unavailable', error: problem('network_error', true) },
   'session-not-created': { type: 'session-not-created', error: problem('session_not_created', true) },
   buy: { type: 'buy', attemptId: 'att_buy_00002', mobile: false },
   configure: { type: 'configure', setup: { ...setup, highlightedBanks: ['dk-nordea'] } },
@@ -159,7 +161,7 @@ const WITH_CTX: StateName[] = [
 ];
 const TABLE: Partial<Record<StateName, Partial<Record<EventName, State['kind']>>>> = {
   'no-token': { 'token-timeout': 'failed' },
-  express: { buy: 'creating-session' },
+  express: { buy: 'creating-session', 'express-unavailable': 'failed' },
   'creating-session': { 'session-not-created': 'express' },
   loading: { session: 'methods', 'session-failed': 'failed', configure: 'loading' },
   // Express: the session read goes straight on with the session's first method, as if Pay were
@@ -167,6 +169,7 @@ const TABLE: Partial<Record<StateName, Partial<Record<EventName, State['kind']>>
   'loading (express)': { session: 'form', 'session-failed': 'failed', configure: 'loading' },
   'loading (return)': { session: 'waiting', 'session-failed': 'failed', configure: 'loading' },
   'failed (load)': { retry: 'loading' },
+  'failed (express)': { retry: 'express' },
   methods: { choose: 'form' },
   form: { input: 'form', pay: 'starting', 'retry-data': 'form', back: 'methods' },
   starting: {

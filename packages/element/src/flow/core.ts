@@ -104,6 +104,8 @@ export function coreTransition(state: State, event: Event): State {
       return state.kind === 'express'
         ? { kind: 'creating-session', start: { attemptId: event.attemptId, mobile: event.mobile } }
         : state;
+    case 'express-unavailable':
+      return state.kind === 'express' ? { kind: 'failed', error: event.error, retry: { kind: 'express' } } : state;
     case 'session-not-created':
       return state.kind === 'creating-session' ? { kind: 'express', error: event.error } : state;
     case 'configure':
@@ -127,7 +129,9 @@ export function coreTransition(state: State, event: Event): State {
         retry: { kind: 'load', setup: state.setup, returning: state.returning },
       };
     case 'retry':
-      if (state.kind !== 'failed' || !state.error.retryable || state.retry?.kind !== 'load') return state;
+      if (state.kind !== 'failed' || !state.error.retryable) return state;
+      if (state.retry?.kind === 'express') return { kind: 'express', error: null };
+      if (state.retry?.kind !== 'load') return state;
       return { kind: 'loading', setup: state.retry.setup, returning: state.retry.returning };
 
     case 'data':

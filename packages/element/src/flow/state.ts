@@ -72,7 +72,9 @@ export type Outcome = 'completed' | 'authorized' | 'failed' | 'cancelled' | 'exp
 /** What "Try again" on an error screen does. */
 export type Retry =
   | { kind: 'load'; setup: Setup; returning: string | null }
-  | { kind: 'check'; ctx: Context; paymentId: string; payment: CheckoutPayment | null };
+  | { kind: 'check'; ctx: Context; paymentId: string; payment: CheckoutPayment | null }
+  /** Express mode's chunk (its button) did not load: load it again. */
+  | { kind: 'express' };
 
 /**
  * Express mode: the shopper pressed the "buy now" button; once the page's `createSession` gave a
@@ -135,6 +137,8 @@ export type Event =
   | { type: 'express-ready' }
   /** Read the session (again: a new token, a page restored from the back/forward cache). */
   | { type: 'load'; setup: Setup; returning: string | null; express?: ExpressStart }
+  /** Express mode: the chunk with its button could not load (offline, a host serving only the entry). */
+  | { type: 'express-unavailable'; error: Problem }
   /** Express mode: `createSession` failed (the token arrives as a new `load`). */
   | { type: 'session-not-created'; error: Problem }
   /** The merchant changed an attribute the flow reads. */
