@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 /**
  * The entry (`pay-with-bank.js`: everything the browser loads before an English bank list is
  * interactive) fails the build above this. Issue 9's goal is 12 KB with a hard limit of 13 KB; the
- * entry is 16.1 KiB (16480 B) and what it is made of is all needed before the bank list (see
+ * entry is 16.2 KiB (16567 B) and what it is made of is all needed before the bank list (see
  * bench/README.md, "Script-tag size"; express mode's button is a chunk of its own), so the limit
  * guards that, a little above it.
  */
