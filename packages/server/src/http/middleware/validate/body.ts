@@ -60,6 +60,6 @@ export async function readBody(route: AnyRoute, request: Request): Promise<{ bod
     return { body: {}, text };
   }
   const parsed = route.body.safeParse(json);
-  if (!parsed.success) throw invalid('body', parsed.error, 'request body');
+  if (!parsed.success) throw invalid('body', parsed.error, 'request body', json);
   return { body: parsed.data, text };
 }

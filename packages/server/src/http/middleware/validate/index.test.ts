@@ -195,6 +195,27 @@ describe('validate middleware', () => {
     }
   });
 
+  it('a field of the wrong type says which type it must be, never "is required", and never echoes the value', async () => {
+    expect(await issues(await send('/things/t_1', json('{"name":4242,"count":"secret-ish"}')))).toEqual({
+      code: 'invalid_request',
+      message: 'Invalid request body.',
+      issues: [
+        { path: 'body.name', message: 'must be a string' },
+        { path: 'body.count', message: 'must be a number' },
+      ],
+    });
+    expect(await issues(await send('/things/t_1', json('{"name":null}')))).toEqual({
+      code: 'invalid_request',
+      message: 'Invalid request body.',
+      issues: [{ path: 'body.name', message: 'must be a string' }],
+    });
+    expect(await issues(await send('/things/t_1', json('[1]')))).toEqual({
+      code: 'invalid_request',
+      message: 'Invalid request body.',
+      issues: [{ path: 'body', message: 'must be an object' }],
+    });
+  });
+
   it('an optional body may be left out; a route without a body takes nothing but {}', async () => {
     expect(await (await send('/optional', { method: 'POST' })).json()).toMatchObject({ body: 'absent' });
     expect(await (await send('/poke', { method: 'POST' })).json()).toMatchObject({ body: {} });

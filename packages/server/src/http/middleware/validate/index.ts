@@ -53,22 +53,24 @@ export function validate(route: AnyRoute): MiddlewareHandler<HttpEnv> {
 
     let params: unknown = {};
     if (route.params) {
-      const parsed = route.params.safeParse(c.req.param());
-      if (!parsed.success) throw invalid('params', parsed.error, 'path parameters');
+      const raw = c.req.param();
+      const parsed = route.params.safeParse(raw);
+      if (!parsed.success) throw invalid('params', parsed.error, 'path parameters', raw);
       params = parsed.data;
     }
 
     let query: unknown = parseQuery(url);
     if (route.query) {
       const parsed = route.query.safeParse(query);
-      if (!parsed.success) throw invalid('query', parsed.error, 'query parameters');
+      if (!parsed.success) throw invalid('query', parsed.error, 'query parameters', query);
       query = parsed.data;
     }
 
     let headers: Readonly<Record<string, unknown>> = {};
     if (route.headers) {
-      const parsed = route.headers.safeParse(declaredHeaders(route, request));
-      if (!parsed.success) throw invalid('headers', parsed.error, 'request headers');
+      const declared = declaredHeaders(route, request);
+      const parsed = route.headers.safeParse(declared);
+      if (!parsed.success) throw invalid('headers', parsed.error, 'request headers', declared);
       headers = parsed.data;
     }
 

@@ -7,8 +7,24 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** zod issues → `{ path, message }` pairs, prefixed by where the input was (body, query…). */
-export function toIssues(location: string, error: z.ZodError): ValidationIssue[] {
+/** The value at `path` inside `input` (undefined where the path leads nowhere). */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+const an = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+
+/**
+ * zod issues → `{ path, message }` pairs, prefixed by where the input was (body, query…). `input` is
+ * what was parsed: a field of the wrong type says which type it must be, a missing one "is required"
+ * (zod 4 reports both as `invalid_type` and keeps the input out of its issues).
+ */
+export function toIssues(location: string, error: z.ZodError, input: unknown): ValidationIssue[] {
   return error.issues.slice(0, 20).map((issue) => {
     const segments = issue.path.map((p) => String(p));
     if (issue.code === 'unrecognized_keys') {
@@ -20,14 +36,17 @@ export function toIssues(location: string, error: z.ZodError): ValidationIssue[]
           .join(', ')}`,
       };
     }
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    let message = issue.message;
+    if (issue.code === 'invalid_type') {
+      message = valueAt(input, issue.path) === undefined ? 'is required' : `must be ${an(issue.expected)}`;
+    }
     return { path: [location, ...segments].join('.'), message };
   });
 }
 
 /** `invalid_request` for one location (`Invalid ${what}.`) with its issues. */
-export function invalid(location: string, error: z.ZodError, what: string): ApiError {
-  return new ApiError('invalid_request', `Invalid ${what}.`, { issues: toIssues(location, error) });
+export function invalid(location: string, error: z.ZodError, what: string, input: unknown): ApiError {
+  return new ApiError('invalid_request', `Invalid ${what}.`, { issues: toIssues(location, error, input) });
 }
 
 /** `invalid_request` with one issue. */
