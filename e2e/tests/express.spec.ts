@@ -195,3 +195,32 @@ test("consent removed afterwards: the shopper's details are erased and the merch
   expect(res.ok()).toBe(true);
   expect(((await res.json()) as { payment: { shopper: unknown } }).payment.shopper).toBeNull();
 });
+
+test("the express button's file does not load at first: the widget says so, Try again fetches it, and it pays", async ({
+  page,
+}) => {
+  await expressSettings(page, 'static', false);
+  // The first request for express mode's chunk fails (a dropped connection); later ones pass. Chromium
+  // keeps a failed module fetch for the page's life, so Try again has to ask under another URL.
+  const requested: string[] = [];
+  await page.route(new RegExp(`^${demo.shopUrl}/assets/pay-with-bank-express-[\\w-]+\\.js(\\?.*)?$`), async (route) => {
+    requested.push(new URL(route.request().url()).search);
+    if (requested.length === 1) await route.abort('connectionreset');
+    else await route.continue();
+  });
+  await page.goto('/');
+  await page.getByLabel('Currency').selectOption('NOK');
+  await page.getByRole('button', { name: 'Change' }).click();
+  await page.goto('/products/mug');
+  const w = widget(page);
+  await expect(w.getByRole('alert')).toBeVisible();
+  const tryAgain = w.getByRole('button', { name: 'Try again' });
+  await expect(tryAgain).toBeVisible();
+  await expectAccessible(page, 'express: its chunk did not load', 'pay-with-bank');
+  await tryAgain.click();
+  const button = w.getByRole('button', { name: 'Buy now with Vipps' });
+  await expect(button).toBeVisible();
+  expect(requested).toEqual(['', '?retry=1']);
+  await button.click();
+  await page.waitForURL(new RegExp(`^${demo.sandboxUrl}/vipps/`));
+});

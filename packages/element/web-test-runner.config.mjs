@@ -23,11 +23,24 @@ const cspMiddleware = async (ctx, next) => {
   if (ctx.path.endsWith('/test/csp/page.html')) ctx.set('Content-Security-Policy', STRICT_CSP);
 };
 
+// A test that sets the cookie `pwb-fail-chunks=express` (names separated by `+`) gets a 503 for those
+// modules of src/, the way a host that serves only the entry, or a dropped connection, fails a chunk.
+const failChunksMiddleware = async (ctx, next) => {
+  const names = /(?:^|;\s*)pwb-fail-chunks=([^;]*)/.exec(ctx.get('cookie') ?? '')?.[1]?.split('+') ?? [];
+  const module = /\/packages\/element\/src\/([\w/-]+)\.(?:js|ts)$/.exec(ctx.path)?.[1];
+  if (module && names.includes(module)) {
+    ctx.status = 503;
+    ctx.body = 'chunk unavailable (test)';
+    return;
+  }
+  await next();
+};
+
 export default {
   rootDir: workspaceRoot,
   files: ['test/**/*.test.ts'],
   // `source` makes @pay-with-bank/protocol resolve to its TypeScript sources.
-  middleware: [cspMiddleware],
+  middleware: [cspMiddleware, failChunksMiddleware],
   nodeResolve: { exportConditions: ['source', 'browser', 'import', 'default'] },
   plugins: [
     // The esbuild plugin ignores "extends": point it at the file holding the decorator settings.

@@ -7,11 +7,11 @@ import { gzipSync } from 'node:zlib';
 /**
  * The entry (`pay-with-bank.js`: everything the browser loads before an English bank list is
  * interactive) fails the build above this. Issue 9's goal is 12 KB with a hard limit of 13 KB; the
- * entry is 16.2 KiB (16567 B) and what it is made of is all needed before the bank list (see
+ * entry is 16.3 KiB (16669 B, with the chunk retry of src/util.ts) and what it is made of is all needed before the bank list (see
  * bench/README.md, "Script-tag size"; express mode's button is a chunk of its own), so the limit
  * guards that, a little above it.
  */
-const ENTRY_LIMIT_GZIP = 16.25 * 1024;
+const ENTRY_LIMIT_GZIP = 16.5 * 1024;
 const ENTRY_GOAL_GZIP = 12 * 1024;
 /**
  * Any one chunk (the payment part, a catalogue, a method's screen, express mode's button). The
@@ -39,6 +39,8 @@ for (const name of files) {
     ...code.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]+\s*from\s*)?["'`]([^"'`]+)["'`]/gm),
   ].map((m) => m[1]);
   for (const specifier of specifiers) {
+    // retryingImport (src/util.ts): a chunk's URL from its failed import, again with ?retry=N.
+    if (/^\$\{\w+\}\?retry=\$\{[^}]+\}$/.test(specifier)) continue;
     if (!/^\.\/pay-with-bank(-[\w-]+)?\.js$/.test(specifier) || !files.includes(specifier.slice(2))) {
       problems.push(`${name} imports ${specifier}`);
     }

@@ -26,7 +26,7 @@ import { readMemory } from './memory.js';
 import { loadScreen, methodModule, methodScreen } from './methods/index.js';
 import { takeReturnParams } from './return-hint.js';
 import type { ReturnParams } from './return-state.js';
-import { newAttemptId, wait } from './util.js';
+import { newAttemptId, retryingImport, wait } from './util.js';
 
 /**
  * The flow from Pay on, its I/O and the screens showing a payment, the return from a provider, and
@@ -81,6 +81,9 @@ const words = (value: string) => value.split(/[\s,]+/).filter(Boolean);
 /** A chunk next to the entry did not load (offline, or a host that serves only the entry). */
 const chunkError = () => new ApiError('network_error', 'Part of the payment widget could not be loaded', true);
 const ignore = () => undefined;
+
+const importPart = retryingImport(() => import('./payment.js'));
+const importExpress = retryingImport(() => import('./express.js'));
 
 /** Runs `task` when the browser is idle (or soon, where it has no requestIdleCallback). */
 const whenIdle = (task: () => void) =>
@@ -286,7 +289,7 @@ export class CheckoutController implements ReactiveController {
     if (!CORE_KINDS.includes(next.kind)) this.loadPart().catch((error: ApiError) => this.#partFailed(next, error));
     if (next.kind === 'express' && !this.express) {
       // Without its chunk there is no button: the error screen says so and offers to try again.
-      this.#load('express', () => import('./express.js')).catch((error: ApiError) =>
+      this.#load('express', importExpress).catch((error: ApiError) =>
         this.#dispatch({ type: 'express-unavailable', error }),
       );
     }
@@ -427,7 +430,7 @@ export class CheckoutController implements ReactiveController {
 
   /** The payment part: one chunk next to the entry, fetched once (again after a failure). */
   loadPart(): Promise<PaymentPart> {
-    return this.#load('part', () => import('./payment.js'));
+    return this.#load('part', importPart);
   }
 
   /** A chunk next to the entry with its English and styles, fetched once (again after a failure). */

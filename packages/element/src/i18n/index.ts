@@ -2,6 +2,7 @@ import type { Money } from '@pay-with-bank/protocol';
 import type { Catalogue } from './catalogue.js';
 import { enEntry } from './en-entry.js';
 import type { MessageKey, Messages } from './en.js';
+import { retryingImport } from '../util.js';
 
 export { en } from './en.js';
 export type { Catalogue, MessageKey, Messages };
@@ -18,12 +19,18 @@ export type ShippedLanguage = (typeof SHIPPED_LANGUAGES)[number];
 export type MessageLoader = () => Promise<Messages>;
 
 // All keys are lower-case locale tags.
+/** A shipped catalogue's chunk, retried after a failure (see {@link retryingImport}). */
+const shipped = <K extends string>(load: () => Promise<Record<K, Messages>>, name: K): MessageLoader => {
+  const chunk = retryingImport(load);
+  return () => chunk().then((module) => module[name]);
+};
+
 /** How to fetch a catalogue that is not registered yet. Literal `import()`s so bundlers can split them. */
 const loaders = new Map<string, MessageLoader>([
-  ['nb', () => import('./nb.js').then((module) => module.nb)],
-  ['da', () => import('./da.js').then((module) => module.da)],
-  ['sv', () => import('./sv.js').then((module) => module.sv)],
-  ['fi', () => import('./fi.js').then((module) => module.fi)],
+  ['nb', shipped(() => import('./nb.js'), 'nb')],
+  ['da', shipped(() => import('./da.js'), 'da')],
+  ['sv', shipped(() => import('./sv.js'), 'sv')],
+  ['fi', shipped(() => import('./fi.js'), 'fi')],
 ]);
 /** Catalogues that loaders delivered (and the built-in English one). */
 const loaded = new Map<string, Messages>([['en', { ...enEntry }]]);

@@ -5,6 +5,7 @@
  * at the method choice and shown when they choose Vipps.
  */
 import { NORWEGIAN_MOBILE_PATTERN } from '@pay-with-bank/protocol/constants';
+import { retryingImport } from '../util.js';
 import type { MethodModule } from './method.js';
 
 export interface VippsForm {
@@ -21,6 +22,8 @@ export function normalizePhoneNumber(input: string): string | null {
   if (compact === '') return '';
   return NORWEGIAN_MOBILE_PATTERN.test(compact) ? compact : null;
 }
+
+const importScreen = retryingImport(() => import('../screens/vipps-phone.js'));
 
 export const vipps: MethodModule<VippsForm, VippsInput> = {
   id: 'vipps',
@@ -46,5 +49,5 @@ export const vipps: MethodModule<VippsForm, VippsInput> = {
     return { request: { ...(phone ? { phoneNumber: phone } : {}), mobile } };
   },
 
-  loadScreen: () => import('../screens/vipps-phone.js').then((chunk) => chunk.vippsScreen),
+  loadScreen: () => importScreen().then((chunk) => chunk.vippsScreen),
 };
