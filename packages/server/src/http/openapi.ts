@@ -20,8 +20,11 @@ export interface OpenApiOptions {
 function commonErrors(route: AnyRoute): ErrorCode[] {
   const codes: ErrorCode[] = ['invalid_request'];
   if (route.auth === 'merchant' || route.auth === 'client') codes.push('unauthorized');
-  if (route.rateLimit === 'checkout') codes.push('rate_limited');
-  if (route.method === 'POST') codes.push('payload_too_large');
+  // Browser routes count every request; merchant routes count refused credentials (a valid key is
+  // never throttled, but a caller whose keys keep failing is).
+  if (route.rateLimit) codes.push('rate_limited');
+  // The body limit runs before everything, whatever the method: a GET declaring a larger body gets it too.
+  codes.push('payload_too_large');
   if (route.method === 'POST' && !route.rawBody) codes.push('unsupported_media_type');
   codes.push('method_not_allowed');
   // The database is restarting or unreachable; a route with a 503 of its own (health) says so its own way.

@@ -90,6 +90,26 @@ describe('OpenAPI document', () => {
     expect(doc.components.schemas).toHaveProperty('Error');
   });
 
+  it('declares what the middlewares answer: 429 to a caller whose merchant keys keep failing, 413 to a GET declaring a large body', async () => {
+    const h = makeHarness({
+      deps: { adapters: [new FakeAdapter()] },
+      env: { PWB_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '3', PWB_TRUSTED_PROXY_HEADER: 'x-forwarded-for' },
+    });
+    const declared = (path: string, method: string) => doc.paths[path]![method].responses as Record<string, unknown>;
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await h.request('GET', '/v1/payments/pay_unknown', {
+        headers: { authorization: 'Bearer wrong-key-wrong-key', 'x-forwarded-for': '203.0.113.9' },
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    expect(declared('/v1/payments/{paymentId}', 'get')).toHaveProperty('429');
+    const large = await h.merchant('GET', '/v1/payments', undefined, { 'content-length': String(10 * 1024 * 1024) });
+    expect(large.status).toBe(413);
+    expect(declared('/v1/payments', 'get')).toHaveProperty('413');
+  });
+
   it('is served at /openapi.json with the public URL as server', async () => {
     const h = makeHarness({ deps: { adapters: [new FakeAdapter()] }, env: { PWB_PUBLIC_URL: 'https://pay.example' } });
     const served = await json(await h.request('GET', '/openapi.json'));
