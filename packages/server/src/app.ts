@@ -11,6 +11,7 @@ import { configSecrets, type Config } from './config.js';
 import { BankDirectory } from './providers/banks.js';
 import { PaymentService } from './payments/service.js';
 import { Reconciler } from './payments/reconciler.js';
+import { ShopperRetention } from './payments/retention.js';
 import type { Services } from './services.js';
 import { SessionService } from './sessions/service.js';
 import { ShippingQuoter } from './sessions/shipping.js';
@@ -66,6 +67,8 @@ export interface PayWithBankServer {
   /** Null when no webhook is configured. */
   outbox: OutboxWorker | null;
   reconciler: Reconciler;
+  /** Erases shoppers' details after PWB_SHOPPER_RETENTION_DAYS (null when it is not set). */
+  retention: ShopperRetention | null;
   close(): Promise<void>;
 }
 
@@ -152,6 +155,11 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
     interruptedCreateMs: Math.max(2 * 60_000, Math.max(config.providerTimeoutMs, 15_000) + 40_000),
   });
 
+  const retention =
+    config.shopperRetentionDays === null
+      ? null
+      : new ShopperRetention({ payments, logger, now, days: config.shopperRetentionDays });
+
   const app = new Hono();
 
   // Request id, access log, and no caching of anything this API answers.
@@ -218,6 +226,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
   if (deps.backgroundWorkers !== false) {
     outbox?.start();
     reconciler.start();
+    retention?.start();
     for (const adapter of providers.adapters) {
       adapter
         .start?.()
@@ -233,12 +242,14 @@ export function createServer(config: Config, deps: ServerDeps = {}): PayWithBank
     live,
     outbox,
     reconciler,
+    retention,
     async close() {
       if (closed) return;
       closed = true;
       await live.close();
       await outbox?.stop();
       await reconciler.stop();
+      await retention?.stop();
       if (ownsStore) await store.close();
     },
   };

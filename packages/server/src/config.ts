@@ -49,6 +49,11 @@ export interface Config {
   webhook: WebhookConfig | null;
   /** Time limit of a request to a merchant's shipping URL (express checkout), in milliseconds. */
   shippingTimeoutMs: number;
+  /**
+   * Express checkout: days a final payment keeps the shopper's details after its last change, then
+   * they are erased (with `payment.shopper_erased`); null: kept as long as the payment.
+   */
+  shopperRetentionDays: number | null;
   /** Each configured provider plugin with the configuration it parsed, in preference order. */
   providers: ConfiguredProvider[];
 }
@@ -105,6 +110,11 @@ const ShippingTimeoutVar = z
   .regex(/^\d+$/, 'must be an integer between 100 and 8000')
   .transform(Number)
   .pipe(z.number().min(100, 'must be at least 100').max(8_000, 'must be at most 8000'));
+const RetentionDaysVar = z
+  .string()
+  .regex(/^\d+$/, 'must be a number of days between 1 and 3650')
+  .transform(Number)
+  .pipe(z.number().min(1, 'must be at least 1').max(3650, 'must be at most 3650'));
 const PoolVar = z
   .string()
   .regex(/^\d+$/, 'must be an integer between 1 and 1000')
@@ -257,6 +267,11 @@ export function loadConfig(env: Env): Config {
       ? DEFAULT_SHIPPING_TIMEOUT_MS
       : check(issues, 'PWB_SHIPPING_TIMEOUT_MS', ShippingTimeoutVar, rawShippingTimeout)) ??
     DEFAULT_SHIPPING_TIMEOUT_MS;
+  const rawRetention = get('PWB_SHOPPER_RETENTION_DAYS');
+  const shopperRetentionDays =
+    rawRetention === undefined
+      ? null
+      : (check(issues, 'PWB_SHOPPER_RETENTION_DAYS', RetentionDaysVar, rawRetention) ?? null);
 
   // Providers: each plugin reads its own variables.
   const providerIssuesBefore = issues.length;
@@ -292,6 +307,7 @@ export function loadConfig(env: Env): Config {
     trustedProxyHeader,
     webhook,
     shippingTimeoutMs,
+    shopperRetentionDays,
     providers,
   };
 }

@@ -6,7 +6,7 @@
  * transaction. On a concurrent change it plans again against the newer state. Statuses only move
  * forward (status-rules.ts).
  */
-import { isTerminal, type MerchantEvent, type PaymentFailure, type ShippingOption } from '@pay-with-bank/protocol';
+import { isTerminal, TERMINAL_STATUSES, type MerchantEvent, type PaymentFailure, type ShippingOption } from '@pay-with-bank/protocol';
 import { hasChanges, planSnapshot, STATUS_RANK, type MerchantEventType } from './status-rules.js';
 import { planExpress, providerUserKey, SHIPPING_MISMATCH_FAILURE, type ExpressFacts } from './express-rules.js';
 import { settles, toMerchantPayment } from '../views.js';
@@ -151,6 +151,26 @@ export class PaymentLedger {
       at,
       change: (payment) => ({
         events: [this.event(payment, 'shopper_erased', 'callback', null, at)],
+        outbox: [this.outboxRow('payment.shopper_erased', payment, at)],
+      }),
+      scrubOutbox: withoutShopper,
+    });
+  }
+
+  /**
+   * Retention: erase the shopper details of up to `limit` final payments last changed before
+   * `finalBefore` (the oldest first), each with a `payment.shopper_erased` notification, in one
+   * transaction. The payment (status, amounts, shipping method) stays.
+   */
+  eraseKeptShoppers(finalBefore: Date, limit: number): Promise<PaymentRecord[]> {
+    const at = this.options.now().toISOString();
+    return this.options.store.eraseKeptShoppers({
+      finalBefore: finalBefore.toISOString(),
+      statuses: TERMINAL_STATUSES,
+      limit,
+      at,
+      change: (payment) => ({
+        events: [this.event(payment, 'shopper_erased', 'system', { reason: 'retention' }, at)],
         outbox: [this.outboxRow('payment.shopper_erased', payment, at)],
       }),
       scrubOutbox: withoutShopper,

@@ -344,6 +344,11 @@ export class PaymentService {
     );
   }
 
+  /** Retention: erases the shopper details of up to `limit` final payments last changed before `finalBefore`. */
+  eraseKeptShoppers(finalBefore: Date, limit: number): Promise<PaymentRecord[]> {
+    return this.ledger.eraseKeptShoppers(finalBefore, limit);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Merchant operations
 

@@ -16,6 +16,7 @@ import {
   type PaymentRecord,
   type ProviderCallClaim,
   type SessionRecord,
+  type KeptShopperErasure,
   type ShopperErasure,
   type Store,
   type StoreStats,
@@ -241,15 +242,36 @@ export class MemoryStore implements Store {
 
   async eraseShopper(erasure: ShopperErasure): Promise<PaymentRecord[]> {
     this.assertOpen();
+    return this.erase(
+      [...this.payments.values()].filter(
+        (p) =>
+          (p.adapterId === erasure.adapterId && p.providerUserKey === erasure.providerUserKey) ||
+          (p.id === erasure.paymentId && p.shopperErasedAt == null),
+      ),
+      erasure,
+    );
+  }
+
+  async eraseKeptShoppers(erasure: KeptShopperErasure): Promise<PaymentRecord[]> {
+    this.assertOpen();
+    const due = [...this.payments.values()]
+      .filter((p) => p.shopper != null && erasure.statuses.includes(p.status) && p.updatedAt < erasure.finalBefore)
+      .sort((a, b) => (a.updatedAt === b.updatedAt ? (a.id < b.id ? -1 : 1) : a.updatedAt < b.updatedAt ? -1 : 1))
+      .slice(0, erasure.limit);
+    return this.erase(due, erasure);
+  }
+
+  /** Erases the details of `targets` with their events and notifications, all or nothing. */
+  private erase(
+    targets: PaymentRecord[],
+    erasure: Pick<ShopperErasure, 'at' | 'change' | 'scrubOutbox'>,
+  ): PaymentRecord[] {
     // Everything is built first and applied at the end: a throwing callback writes nothing.
     const erased: PaymentRecord[] = [];
     const events: PaymentEventRecord[] = [];
     const rows: OutboxRecord[] = [];
     const scrubbed = new Map<OutboxRecord, string>();
-    for (const current of this.payments.values()) {
-      const byUser = current.adapterId === erasure.adapterId && current.providerUserKey === erasure.providerUserKey;
-      const named = current.id === erasure.paymentId && current.shopperErasedAt == null;
-      if (!byUser && !named) continue;
+    for (const current of targets) {
       const next: PaymentRecord = {
         ...current,
         shopper: null,

@@ -142,4 +142,12 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE provider_user_key IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'shopper retention',
+    // PWB_SHOPPER_RETENTION_DAYS: the payments still holding shopper details, oldest change first.
+    sql: `
+      CREATE INDEX payments_shopper_kept ON payments (updated_at) WHERE shopper IS NOT NULL;
+    `,
+  },
 ];

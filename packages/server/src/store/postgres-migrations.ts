@@ -133,4 +133,12 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         WHERE provider_user_key IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'shopper retention (SQLite migration 5)',
+    // PWB_SHOPPER_RETENTION_DAYS: the payments still holding shopper details, oldest change first.
+    sql: `
+      CREATE INDEX payments_shopper_kept ON payments (updated_at) WHERE shopper IS NOT NULL;
+    `,
+  },
 ];

@@ -37,6 +37,7 @@ import {
   type PaymentRecord,
   type ProviderCallClaim,
   type SessionRecord,
+  type KeptShopperErasure,
   type ShopperErasure,
   type Store,
   type StoreStats,
@@ -492,23 +493,54 @@ export class PostgresStore implements Store {
          RETURNING *`,
         [erasure.at, erasure.adapterId, erasure.providerUserKey, erasure.paymentId ?? null],
       );
-      const erased = rows.map((row) => payments.read(row));
-      for (const payment of erased) {
-        const earlier = await tx.query('SELECT id, payload FROM outbox WHERE payment_id = $1 ORDER BY seq', [
-          payment.id,
-        ]);
-        for (const row of earlier.rows) {
-          await tx.query('UPDATE outbox SET payload = $1 WHERE id = $2', [
-            erasure.scrubOutbox(row.payload as string),
-            row.id,
-          ]);
-        }
-        const change = erasure.change(payment);
-        for (const e of change.events) await tx.query(INSERT_EVENT, events.values(e));
-        for (const o of change.outbox) await tx.query(INSERT_OUTBOX, outbox.values(o));
-      }
-      return erased;
+      return this.erased(tx, rows, erasure);
     });
+  }
+
+  async eraseKeptShoppers(erasure: KeptShopperErasure): Promise<PaymentRecord[]> {
+    return this.transaction(async (tx) => {
+      const statuses = erasure.statuses.map((_, i) => `$${i + 4}`).join(', ');
+      // The CTE runs once (an IN subquery with LIMIT may be run again and pick more rows). FOR UPDATE
+      // checks its conditions again on a row another instance erased meanwhile (it waited for that
+      // row's lock), so each payment is erased once; SKIP LOCKED leaves rows being erased to the other.
+      const { rows } = await tx.query(
+        `WITH due AS (
+           SELECT id, updated_at FROM payments
+           WHERE shopper IS NOT NULL AND status IN (${statuses}) AND updated_at < $2
+           ORDER BY updated_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+         UPDATE payments p SET shopper = NULL, provider_user_key = NULL, shopper_erased_at = $1, updated_at = $1,
+           version = p.version + 1
+         FROM due WHERE p.id = due.id
+         RETURNING p.*, due.updated_at AS kept_since`,
+        [erasure.at, erasure.finalBefore, erasure.limit, ...erasure.statuses],
+      );
+      const oldestFirst = (rows as { id: string; kept_since: string }[]).sort((a, b) =>
+        a.kept_since === b.kept_since ? (a.id < b.id ? -1 : 1) : a.kept_since < b.kept_since ? -1 : 1,
+      );
+      return this.erased(tx, oldestFirst, erasure);
+    });
+  }
+
+  /** The erased rows as payments, their earlier notifications scrubbed and their events and notifications added. */
+  private async erased(
+    tx: Tx,
+    rows: unknown[],
+    erasure: Pick<ShopperErasure, 'change' | 'scrubOutbox'>,
+  ): Promise<PaymentRecord[]> {
+    const erased = rows.map((row) => payments.read(row));
+    for (const payment of erased) {
+      const earlier = await tx.query('SELECT id, payload FROM outbox WHERE payment_id = $1 ORDER BY seq', [payment.id]);
+      for (const row of earlier.rows) {
+        await tx.query('UPDATE outbox SET payload = $1 WHERE id = $2', [
+          erasure.scrubOutbox(row.payload as string),
+          row.id,
+        ]);
+      }
+      const change = erasure.change(payment);
+      for (const e of change.events) await tx.query(INSERT_EVENT, events.values(e));
+      for (const o of change.outbox) await tx.query(INSERT_OUTBOX, outbox.values(o));
+    }
+    return erased;
   }
 
   async markPaymentChecked(paymentId: string, at: string): Promise<void> {

@@ -28,6 +28,7 @@ import {
   type PaymentRecord,
   type ProviderCallClaim,
   type SessionRecord,
+  type KeptShopperErasure,
   type ShopperErasure,
   type Store,
   type StoreStats,
@@ -327,7 +328,29 @@ export class SqliteStore implements Store {
          version = version + 1
        WHERE (adapter_id = ? AND provider_user_key = ?) OR (id = ? AND shopper_erased_at IS NULL) RETURNING *`,
     ).all(erasure.at, erasure.at, erasure.adapterId, erasure.providerUserKey, erasure.paymentId ?? null);
-    const erased = rows.map(payments.read);
+    return this.erased(rows, erasure);
+  });
+
+  private readonly eraseKeptShoppersTx = this.transaction((erasure: KeptShopperErasure): PaymentRecord[] => {
+    const statuses = erasure.statuses.map(() => '?').join(', ');
+    const due = this.sql(
+      `SELECT id FROM payments WHERE shopper IS NOT NULL AND status IN (${statuses}) AND updated_at < ?
+       ORDER BY updated_at, id LIMIT ?`,
+    ).all(...erasure.statuses, erasure.finalBefore, erasure.limit) as { id: string }[];
+    const erase = this.sql(
+      `UPDATE payments SET shopper = NULL, provider_user_key = NULL, shopper_erased_at = ?, updated_at = ?,
+         version = version + 1
+       WHERE id = ? RETURNING *`,
+    );
+    return this.erased(
+      due.map(({ id }) => erase.get(erasure.at, erasure.at, id)),
+      erasure,
+    );
+  });
+
+  /** The erased rows as payments, their earlier notifications scrubbed and their events and notifications added. */
+  private erased(rows: unknown[], erasure: Pick<ShopperErasure, 'change' | 'scrubOutbox'>): PaymentRecord[] {
+    const erased = rows.map((row) => payments.read(row));
     for (const payment of erased) {
       const earlier = this.all(outbox, 'SELECT * FROM outbox WHERE payment_id = ?', payment.id);
       for (const row of earlier) {
@@ -338,10 +361,14 @@ export class SqliteStore implements Store {
       for (const o of change.outbox) this.sql(outbox.insertSql).run(...outbox.values(o));
     }
     return erased;
-  });
+  }
 
   async eraseShopper(erasure: ShopperErasure): Promise<PaymentRecord[]> {
     return this.eraseShopperTx(erasure);
+  }
+
+  async eraseKeptShoppers(erasure: KeptShopperErasure): Promise<PaymentRecord[]> {
+    return this.eraseKeptShoppersTx(erasure);
   }
 
   async markPaymentChecked(paymentId: string, at: string): Promise<void> {

@@ -192,6 +192,16 @@ export interface ShopperErasure {
   scrubOutbox(payload: string): string;
 }
 
+/**
+ * Retention (PWB_SHOPPER_RETENTION_DAYS): erase the shopper details of payments that are final (status
+ * in `statuses`) and last changed before `finalBefore`, the oldest first, at most `limit` of them.
+ */
+export interface KeptShopperErasure extends Pick<ShopperErasure, 'at' | 'change' | 'scrubOutbox'> {
+  finalBefore: string;
+  statuses: readonly PaymentStatus[];
+  limit: number;
+}
+
 /** One atomic change of a payment: the row (compare-and-set on version), its events, outbox rows, and the session state. */
 export interface PaymentChange {
   paymentId: string;
@@ -336,6 +346,12 @@ export interface Store {
    * an unknown key). If a callback throws, nothing is written.
    */
   eraseShopper(erasure: ShopperErasure): Promise<PaymentRecord[]>;
+  /**
+   * The same erasure, in one transaction, for the payments a retention period has passed
+   * ({@link KeptShopperErasure}): those with shopper details (not null), a final status and
+   * `updatedAt` before `finalBefore`. Concurrent calls (other instances) erase each payment once.
+   */
+  eraseKeptShoppers(erasure: KeptShopperErasure): Promise<PaymentRecord[]>;
   /** Append events that change no payment field; duplicates by dedupe key are ignored. */
   appendPaymentEvents(events: PaymentEventRecord[]): Promise<void>;
   listPaymentEvents(paymentId: string): Promise<PaymentEventRecord[]>;

@@ -2,11 +2,11 @@
  * The express checkout part of the Store contract: an express session's settings and a payment's
  * shopper details and shipping choice are kept as written, and a consent removal erases one
  * provider user's details from all their payments (and from their earlier notifications) in one
- * step, or not at all. Run by runStoreContract for every store.
+ * step, or not at all; so does a retention period for final payments kept longer than it. Run by runStoreContract for every store.
  */
 import { describe, expect, it } from 'vitest';
 import type { Shopper } from '@pay-with-bank/protocol';
-import type { PaymentRecord, ShopperErasure, Store } from '../../src/store/store.js';
+import type { KeptShopperErasure, PaymentRecord, ShopperErasure, Store } from '../../src/store/store.js';
 import { eventRecord, outboxRecord, paymentRecord, sessionRecord } from './contract.js';
 
 const SHOPPER: Shopper = {
@@ -47,6 +47,17 @@ export function runExpressContract(current: () => Store): void {
         outbox: [outboxRecord(payment, { type: 'payment.shopper_erased', payload: '{"erased":true}' })],
       }),
       scrubOutbox: (payload) => payload.replace('Ada', '(erased)'),
+      ...overrides,
+    };
+  }
+
+  function keptErasure(overrides: Partial<KeptShopperErasure> = {}): KeptShopperErasure {
+    const { adapterId: _a, providerUserKey: _k, paymentId: _p, ...rest } = erasure();
+    return {
+      ...rest,
+      finalBefore: '2030-01-01T00:00:00.000Z',
+      statuses: ['completed', 'cancelled'],
+      limit: 10,
       ...overrides,
     };
   }
@@ -140,6 +151,68 @@ export function runExpressContract(current: () => Store): void {
       expect(first.map((x) => x.id)).toEqual([p.id]);
       expect((await store.getPayment(p.id))!.shopperErasedAt).toBe(AT);
       expect(await store.eraseShopper(erasure({ providerUserKey: 'unknown-user', paymentId: p.id }))).toEqual([]);
+    });
+
+    it('retention: erases final payments last changed before the cutoff, oldest first and at most the limit; open, recent and erased ones stay', async () => {
+      const store = current();
+      const kept = (status: PaymentRecord['status'], updatedAt: string, shopper: Shopper | null = SHOPPER) =>
+        expressPayment({ shopper, providerUserKey: shopper ? 'user-key-1' : null, status, updatedAt });
+      const oldest = await kept('completed', '2029-11-01T00:00:00.000Z');
+      const older = await kept('cancelled', '2029-12-01T00:00:00.000Z');
+      const old = await kept('completed', '2029-12-15T00:00:00.000Z');
+      const open = await kept('authorized', '2029-10-01T00:00:00.000Z');
+      const notListed = await kept('failed', '2029-10-01T00:00:00.000Z');
+      const recent = await kept('completed', '2030-01-01T00:00:00.000Z');
+      const none = await kept('completed', '2029-10-01T00:00:00.000Z', null);
+      await store.updatePayment({
+        paymentId: oldest.p.id,
+        expectedVersion: 1,
+        patch: {},
+        updatedAt: '2029-11-01T00:00:00.000Z',
+        events: [],
+        outbox: [outboxRecord(oldest.p, { type: 'payment.completed', payload: '{"firstName":"Ada"}' })],
+      });
+
+      const first = await store.eraseKeptShoppers(keptErasure({ limit: 2 }));
+      expect(first.map((p) => p.id)).toEqual([oldest.p.id, older.p.id]);
+      for (const p of first) {
+        expect(p).toMatchObject({ shopper: null, providerUserKey: null, shopperErasedAt: AT, updatedAt: AT });
+        expect(await store.getPayment(p.id)).toEqual(p);
+        expect((await store.listPaymentEvents(p.id)).map((e) => e.type)).toContain('shopper_erased');
+        expect((await store.listOutbox(p.id)).map((o) => o.type)).toContain('payment.shopper_erased');
+      }
+      expect((await store.listOutbox(oldest.p.id)).map((o) => o.payload)).toEqual([
+        '{"firstName":"(erased)"}',
+        '{"erased":true}',
+      ]);
+      expect((await store.eraseKeptShoppers(keptErasure({ limit: 2 }))).map((p) => p.id)).toEqual([old.p.id]);
+      expect(await store.eraseKeptShoppers(keptErasure())).toEqual([]);
+      for (const untouched of [open, notListed, recent]) {
+        expect(await store.getPayment(untouched.p.id)).toMatchObject({ shopper: SHOPPER, shopperErasedAt: null });
+      }
+      expect(await store.getPayment(none.p.id)).toMatchObject({ shopper: null, shopperErasedAt: null, version: 1 });
+    });
+
+    it('retention: concurrent runs (other instances) erase each payment once', async () => {
+      const store = current();
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const { p } = await expressPayment({
+          shopper: SHOPPER,
+          providerUserKey: `user-key-${i}`,
+          status: 'completed',
+          updatedAt: `2029-12-0${i + 1}T00:00:00.000Z`,
+        });
+        ids.push(p.id);
+      }
+      const runs = await Promise.all([1, 2, 3].map(() => store.eraseKeptShoppers(keptErasure({ limit: 4 }))));
+      const rest = await store.eraseKeptShoppers(keptErasure());
+      const erased = [...runs.flat(), ...rest].map((p) => p.id);
+      expect(erased.sort()).toEqual([...ids].sort());
+      for (const id of ids) {
+        expect((await store.listPaymentEvents(id)).filter((e) => e.type === 'shopper_erased')).toHaveLength(1);
+        expect((await store.listOutbox(id)).filter((o) => o.type === 'payment.shopper_erased')).toHaveLength(1);
+      }
     });
 
     it('writes nothing when building the change fails', async () => {

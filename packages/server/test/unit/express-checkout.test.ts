@@ -483,3 +483,68 @@ describe('consent removal', () => {
     expect((await w.store.findPaymentByProviderId('wallet', 'fake-1'))!.shopper).toEqual(ADA);
   });
 });
+
+describe('retention (PWB_SHOPPER_RETENTION_DAYS)', () => {
+  const DAY = 24 * 60 * 60 * 1000;
+
+  it('erases the details of a final payment that many days after its last change, notifies the merchant, and keeps the order', async () => {
+    w = makeWorld({ ...ENV, PWB_SHOPPER_RETENTION_DAYS: '30' });
+    const done = await startExpress(w);
+    await reserve(w, 'fake-1', {
+      authorizedAmount: 59_800,
+      express: { shopper: ADA, providerUserId: 'user-1', shipping: { methodId: 'posten', amount: 9_900 } },
+    });
+    w.clock.advance(5_000);
+    const capture = await w.h.merchant(
+      'POST',
+      `/v1/payments/${done.paymentId}/capture`,
+      {},
+      {
+        'idempotency-key': 'shipment-0001',
+      },
+    );
+    expect(capture.status, await capture.clone().text()).toBe(200);
+    expect((await w.store.getPayment(done.paymentId))!.status).toBe('completed');
+    // Still open (authorised, never captured): kept whatever its age, the merchant may still ship it.
+    const open = await startExpress(w);
+    await reserve(w, 'fake-2', {
+      authorizedAmount: 59_800,
+      express: { shopper: ADA, providerUserId: 'user-2', shipping: { methodId: 'posten', amount: 9_900 } },
+    });
+    const retention = w.h.server.retention!;
+
+    w.clock.advance(29 * DAY);
+    expect(await retention.runOnce()).toBe(0);
+    expect((await w.store.getPayment(done.paymentId))!.shopper).toEqual(ADA);
+
+    w.clock.advance(2 * DAY);
+    expect(await retention.runOnce()).toBe(1);
+    const { payment } = await json(await w.h.merchant('GET', `/v1/payments/${done.paymentId}`));
+    expect(payment).toMatchObject({ status: 'completed', shopper: null, amount: { value: 59_800, currency: 'NOK' } });
+    expect(payment.shipping).toEqual({
+      id: 'posten',
+      name: 'Posten Servicepakke',
+      amount: { value: 9_900, currency: 'NOK' },
+    });
+    const outbox = await w.store.listOutbox(done.paymentId);
+    expect(outbox.filter((o) => o.type === 'payment.shopper_erased')).toHaveLength(1);
+    for (const o of outbox) expect(o.payload).not.toContain('Lovelace');
+    const events = await w.store.listPaymentEvents(done.paymentId);
+    expect(events.filter((e) => e.type === 'shopper_erased').map((e) => [e.source, e.data])).toEqual([
+      ['system', { reason: 'retention' }],
+    ]);
+    expect((await w.store.getPayment(open.paymentId))!.shopper).toEqual(ADA);
+    // Nothing left to erase: no second notification.
+    expect(await retention.runOnce()).toBe(0);
+    expect((await w.store.listOutbox(done.paymentId)).filter((o) => o.type === 'payment.shopper_erased')).toHaveLength(
+      1,
+    );
+  });
+
+  it('is off unless set, and refuses a value that is not a number of days', () => {
+    expect(w.h.server.retention).toBeNull();
+    for (const bad of ['0', '3651', '30d', '-1', '1.5']) {
+      expect(() => makeWorld({ ...ENV, PWB_SHOPPER_RETENTION_DAYS: bad }), bad).toThrow(/PWB_SHOPPER_RETENTION_DAYS/);
+    }
+  });
+});
