@@ -205,6 +205,19 @@ export type ListPaymentsResponse = z.infer<typeof ListPaymentsResponse>;
 /** GET /v1/payments/{paymentId} */
 export const GetPaymentResponse = z.object({ payment: MerchantPayment }).meta({ id: 'GetPaymentResponse' });
 
+/**
+ * DELETE /v1/payments/{paymentId}/shopper — the payment as stored now, and every payment whose
+ * shopper details this call erased: this one and the same shopper's other payments at that provider
+ * (empty when there was nothing left to erase).
+ */
+export const EraseShopperResponse = z
+  .object({
+    payment: MerchantPayment,
+    erased: z.array(PaymentId).describe('Payments whose shopper details were erased by this call'),
+  })
+  .meta({ id: 'EraseShopperResponse' });
+export type EraseShopperResponse = z.infer<typeof EraseShopperResponse>;
+
 /** POST /v1/payments/{paymentId}/capture | /refund — omit amount for the full remaining amount. */
 export const ModifyPaymentRequest = z
   .strictObject({

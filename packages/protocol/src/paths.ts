@@ -24,6 +24,8 @@ export const paths = {
   merchantCapture: '/v1/payments/{paymentId}/capture',
   merchantCancel: '/v1/payments/{paymentId}/cancel',
   merchantRefund: '/v1/payments/{paymentId}/refund',
+  /** DELETE: erase an express checkout's shopper details (the shopper asked the merchant). */
+  merchantPaymentShopper: '/v1/payments/{paymentId}/shopper',
 
   // Provider callbacks and webhooks (authenticated per provider).
   providerCallback: '/v1/callbacks/{provider}/*',

@@ -158,6 +158,26 @@ export class PaymentLedger {
   }
 
   /**
+   * The merchant erases a payment's shopper details (the shopper asked them): that payment's and
+   * those of every other payment of the same provider user, each with a `payment.shopper_erased`
+   * notification, in one transaction. Nothing when they are erased already.
+   */
+  eraseShopperOf(payment: PaymentRecord): Promise<PaymentRecord[]> {
+    const at = this.options.now().toISOString();
+    return this.options.store.eraseShopper({
+      adapterId: payment.adapterId,
+      providerUserKey: payment.providerUserKey ?? null,
+      paymentId: payment.id,
+      at,
+      change: (erased) => ({
+        events: [this.event(erased, 'shopper_erased', 'merchant', { reason: 'merchant_request' }, at)],
+        outbox: [this.outboxRow('payment.shopper_erased', erased, at)],
+      }),
+      scrubOutbox: withoutShopper,
+    });
+  }
+
+  /**
    * Retention: erase the shopper details of up to `limit` final payments last changed before
    * `finalBefore` (the oldest first), each with a `payment.shopper_erased` notification, in one
    * transaction. The payment (status, amounts, shipping method) stays.

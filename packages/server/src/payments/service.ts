@@ -344,6 +344,17 @@ export class PaymentService {
     );
   }
 
+  /**
+   * The merchant's erasure of a payment's shopper details (and of the same shopper's other payments
+   * at that provider); the payments erased, none when nothing was left. Unknown payment: not_found.
+   */
+  async eraseShopper(paymentId: string): Promise<{ payment: PaymentRecord; erased: PaymentRecord[] }> {
+    const payment = await this.options.store.getPayment(paymentId);
+    if (!payment) throw new ApiError('not_found', 'No such payment.');
+    const erased = await this.ledger.eraseShopperOf(payment);
+    return { payment: erased.find((p) => p.id === paymentId) ?? payment, erased };
+  }
+
   /** Retention: erases the shopper details of up to `limit` final payments last changed before `finalBefore`. */
   eraseKeptShoppers(finalBefore: Date, limit: number): Promise<PaymentRecord[]> {
     return this.ledger.eraseKeptShoppers(finalBefore, limit);

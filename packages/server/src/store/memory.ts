@@ -245,7 +245,9 @@ export class MemoryStore implements Store {
     return this.erase(
       [...this.payments.values()].filter(
         (p) =>
-          (p.adapterId === erasure.adapterId && p.providerUserKey === erasure.providerUserKey) ||
+          (erasure.providerUserKey !== null &&
+            p.adapterId === erasure.adapterId &&
+            p.providerUserKey === erasure.providerUserKey) ||
           (p.id === erasure.paymentId && p.shopperErasedAt == null),
       ),
       erasure,

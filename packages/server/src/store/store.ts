@@ -182,7 +182,8 @@ export type PaymentPatch = Partial<
 /** Erase the shopper details of one provider user's payments (consent removed), with its events. */
 export interface ShopperErasure {
   adapterId: string;
-  providerUserKey: string;
+  /** The provider user whose payments are erased; null: only `paymentId`. */
+  providerUserKey: string | null;
   /** Also this payment (whatever its providerUserKey), unless it was erased already. */
   paymentId?: string;
   at: string;

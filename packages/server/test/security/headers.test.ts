@@ -79,6 +79,8 @@ describe('security headers', () => {
       capturePayment: () => h.merchant('POST', `/v1/payments/${capturable.paymentId}/capture`, { amount: 100 }),
       refundPayment: () => h.merchant('POST', `/v1/payments/${capturable.paymentId}/refund`, { amount: 100 }),
       cancelPayment: () => h.merchant('POST', `/v1/payments/${cancellable.paymentId}/cancel`),
+      // Nothing to erase on an ordinary payment, still answered.
+      eraseShopper: () => h.merchant('DELETE', `/v1/payments/${a.paymentId}/shopper`),
       getCheckoutSession: () => h.client(a.token, 'GET', '/v1/checkout/session'),
       listCheckoutBanks: () => h.client(a.token, 'GET', '/v1/checkout/banks'),
       startCheckoutPayment: () =>

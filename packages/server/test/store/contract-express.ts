@@ -215,6 +215,15 @@ export function runExpressContract(current: () => Store): void {
       }
     });
 
+    it('with no user key, erases only the named payment, never the payments of users without a key', async () => {
+      const store = current();
+      const named = await expressPayment({ shopper: SHOPPER, providerUserKey: null });
+      const other = await expressPayment({ shopper: SHOPPER, providerUserKey: null });
+      const erased = await store.eraseShopper(erasure({ providerUserKey: null, paymentId: named.p.id }));
+      expect(erased.map((p) => p.id)).toEqual([named.p.id]);
+      expect(await store.getPayment(other.p.id)).toMatchObject({ shopper: SHOPPER, shopperErasedAt: null });
+    });
+
     it('writes nothing when building the change fails', async () => {
       const store = current();
       const { p } = await expressPayment({ shopper: SHOPPER, providerUserKey: 'user-key-1' });

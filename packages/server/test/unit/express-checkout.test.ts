@@ -548,3 +548,76 @@ describe('retention (PWB_SHOPPER_RETENTION_DAYS)', () => {
     }
   });
 });
+
+describe('the merchant erases a shopper on request (DELETE /v1/payments/{id}/shopper)', () => {
+  it('erases this payment’s and the same shopper’s other payments’ details, once, and notifies per payment', async () => {
+    const first = await startExpress(w);
+    await reserve(w, 'fake-1', {
+      authorizedAmount: 59_800,
+      express: { shopper: ADA, providerUserId: 'user-1', shipping: { methodId: 'posten', amount: 9_900 } },
+    });
+    const second = await startExpress(w);
+    await reserve(w, 'fake-2', {
+      authorizedAmount: 49_900,
+      express: { shopper: ADA, providerUserId: 'user-1', shipping: { methodId: 'pickup', amount: 0 } },
+    });
+    const someoneElse = await startExpress(w);
+    await reserve(w, 'fake-3', {
+      authorizedAmount: 49_900,
+      express: { shopper: ADA, providerUserId: 'user-2', shipping: { methodId: 'pickup', amount: 0 } },
+    });
+
+    const res = await w.h.merchant('DELETE', `/v1/payments/${second.paymentId}/shopper`);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = await json(res);
+    expect(body.erased.sort()).toEqual([first.paymentId, second.paymentId].sort());
+    expect(body.payment).toMatchObject({ id: second.paymentId, status: 'authorized', shopper: null });
+    expect(body.payment.shipping).toMatchObject({ id: 'pickup' });
+    for (const paymentId of [first.paymentId, second.paymentId]) {
+      const outbox = await w.store.listOutbox(paymentId);
+      expect(outbox.filter((o) => o.type === 'payment.shopper_erased')).toHaveLength(1);
+      for (const o of outbox) expect(o.payload).not.toContain('Lovelace');
+      const events = await w.store.listPaymentEvents(paymentId);
+      expect(events.filter((e) => e.type === 'shopper_erased').map((e) => [e.source, e.data])).toEqual([
+        ['merchant', { reason: 'merchant_request' }],
+      ]);
+    }
+    expect((await w.store.getPayment(someoneElse.paymentId))!.shopper).toEqual(ADA);
+
+    // Again: nothing left, no second notification; the provider reporting them again stores nothing.
+    const again = await json(await w.h.merchant('DELETE', `/v1/payments/${first.paymentId}/shopper`));
+    expect(again.erased).toEqual([]);
+    expect(again.payment.shopper).toBeNull();
+    w.clock.advance(5_000);
+    await w.h.merchant('POST', `/v1/payments/${first.paymentId}/capture`, {}, { 'idempotency-key': 'shipment-0002' });
+    expect((await w.store.getPayment(first.paymentId))!.shopper).toBeNull();
+    expect((await w.store.listOutbox(first.paymentId)).filter((o) => o.type === 'payment.shopper_erased')).toHaveLength(
+      1,
+    );
+  });
+
+  it('before the provider reported the shopper: only that payment, and their details are never stored', async () => {
+    const { paymentId } = await startExpress(w);
+    const res = await json(await w.h.merchant('DELETE', `/v1/payments/${paymentId}/shopper`));
+    expect(res.erased).toEqual([paymentId]);
+    await reserve(w, 'fake-1', {
+      authorizedAmount: 59_800,
+      express: { shopper: ADA, providerUserId: 'user-1', shipping: { methodId: 'posten', amount: 9_900 } },
+    });
+    expect(await w.store.getPayment(paymentId)).toMatchObject({ status: 'authorized', amount: 59_800, shopper: null });
+  });
+
+  it('an unknown payment is not_found, a malformed id invalid_request, another key unauthorized; nothing changes', async () => {
+    const { paymentId } = await startExpress(w);
+    const before = await w.store.stats();
+    const unknown = await w.h.merchant('DELETE', '/v1/payments/pay_0000000000000000unknown/shopper');
+    expect(unknown.status).toBe(404);
+    expect((await json(unknown)).error.code).toBe('not_found');
+    expect((await w.h.merchant('DELETE', '/v1/payments/not-a-payment/shopper')).status).toBe(400);
+    const stranger = await w.h.request('DELETE', `/v1/payments/${paymentId}/shopper`, {
+      headers: { authorization: 'Bearer not-the-merchant-key-not-the-key' },
+    });
+    expect(stranger.status).toBe(401);
+    expect(await w.store.stats()).toEqual(before);
+  });
+});

@@ -1,5 +1,6 @@
-/** Merchant API: payments (reconciliation listing, one payment, capture / cancel / refund). */
+/** Merchant API: payments (reconciliation listing, one payment, capture / cancel / refund, erasing the shopper). */
 import {
+  EraseShopperResponse,
   GetPaymentResponse,
   ListPaymentsQuery,
   ListPaymentsResponse,
@@ -113,4 +114,23 @@ export const merchantPaymentRoutes = [
   modifyRoute('capture', 'Capture an authorised payment (all or part)', ['amount_exceeds_authorized']),
   modifyRoute('cancel', 'Cancel a payment that is not final', []),
   modifyRoute('refund', 'Refund a captured payment (all or part)', ['amount_exceeds_captured']),
+  defineRoute({
+    operationId: 'eraseShopper',
+    method: 'DELETE',
+    path: paths.merchantPaymentShopper,
+    auth: 'merchant',
+    rateLimit: 'failed-auth',
+    tags: ['Merchant'],
+    summary: 'Erase the shopper’s details (express checkout)',
+    description:
+      'For a shopper who asks you to erase their data: their name, email, phone number and address go from this payment, from every other payment of the same shopper at that provider, and from the earlier webhooks of those payments; each gets a payment.shopper_erased webhook. The order (status, amounts, shipping method) stays. Details the provider reports later are not stored again. Safe to repeat: nothing left to erase answers erased: [].',
+    params: PaymentIdParams,
+    query: NoQuery,
+    response: { status: 200, description: 'The payment, and the payments erased', schema: EraseShopperResponse },
+    errors: ['not_found'],
+    handler: async ({ params, services }) => {
+      const { payment, erased } = await services.payments.eraseShopper(params.paymentId);
+      return { body: { payment: toMerchantPayment(payment), erased: erased.map((p) => p.id) } };
+    },
+  }),
 ];
