@@ -4,6 +4,7 @@
  */
 import {
   CreateSessionResponse,
+  EraseShopperResponse,
   GetPaymentResponse,
   GetSessionResponse,
   ApiErrorBody,
@@ -32,6 +33,8 @@ export interface MerchantClient {
     amount: number | undefined,
     idempotencyKey: string,
   ): Promise<z.infer<typeof GetPaymentResponse>>;
+  /** Erases an express checkout's shopper details (the shopper asked the shop). */
+  eraseShopper(paymentId: string): Promise<z.infer<typeof EraseShopperResponse>>;
 }
 
 export function createMerchantClient(serverUrl: string, apiKey: string): MerchantClient {
@@ -66,6 +69,8 @@ export function createMerchantClient(serverUrl: string, apiKey: string): Merchan
     createSession: (body, idempotencyKey) =>
       call(CreateSessionResponse, 'POST', paths.merchantSessions, body, idempotencyKey),
     getSession: (sessionId) => call(GetSessionResponse, 'GET', fillPath(paths.merchantSession, { sessionId })),
+    eraseShopper: (paymentId) =>
+      call(EraseShopperResponse, 'DELETE', fillPath(paths.merchantPaymentShopper, { paymentId })),
     modifyPayment: (paymentId, action, amount, idempotencyKey) =>
       call(
         GetPaymentResponse,

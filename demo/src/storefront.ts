@@ -67,7 +67,7 @@ const CartCookie = z
 
 const AddToCartForm = z.object({ productId: z.string().max(40), quantity: z.coerce.number().int().min(1).max(9) });
 const ModifyForm = z.object({
-  action: z.enum(['capture', 'cancel', 'refund']),
+  action: z.enum(['capture', 'cancel', 'refund', 'erase-shopper']),
   amount: z.preprocess(
     (v) => (v === '' || v === undefined ? undefined : v),
     z.coerce.number().positive().max(1e7).optional(),
@@ -613,7 +613,8 @@ export function createStorefront(options: StorefrontOptions) {
       </form>`;
     return html`${payment.status === 'authorized' && remainingCapture > 0 ? form('capture', 'Ship & capture', true, remainingCapture) : ''}
     ${payment.status === 'authorized' && payment.capturedAmount === 0 ? form('cancel', 'Cancel', false, 0) : ''}
-    ${remainingRefund > 0 ? form('refund', 'Refund', true, remainingRefund) : ''}`;
+    ${remainingRefund > 0 ? form('refund', 'Refund', true, remainingRefund) : ''}
+    ${payment.shopper ? form('erase-shopper', 'Erase shopper', false, 0) : ''}`;
   };
 
   app.post('/orders/:orderId/payment', async (c) => {
@@ -626,6 +627,15 @@ export function createStorefront(options: StorefrontOptions) {
       const { payments } = await options.merchant.getSession(order.sessionId);
       const payment = payments[0];
       if (!payment) throw new MerchantApiError(404, 'not_found', 'This order has no payment.');
+      if (form.data.action === 'erase-shopper') {
+        // The shopper asked the shop to erase their data: the server erases it from all their payments.
+        const { erased } = await options.merchant.eraseShopper(payment.id);
+        const count = erased.length === 1 ? '1 payment' : `${erased.length} payments`;
+        return c.redirect(
+          `/orders?message=${encodeURIComponent(`${order.id}: shopper details erased from ${count}.`)}`,
+          303,
+        );
+      }
       const amount = form.data.amount === undefined ? undefined : Math.round(form.data.amount * 100);
       const { payment: after } = await options.merchant.modifyPayment(
         payment.id,

@@ -196,6 +196,41 @@ test("consent removed afterwards: the shopper's details are erased and the merch
   expect(((await res.json()) as { payment: { shopper: unknown } }).payment.shopper).toBeNull();
 });
 
+test('the shopper asks the shop to erase their data: Erase shopper on the orders page, the merchant is told, the order stays', async ({
+  page,
+  request,
+}) => {
+  await expressSettings(page, 'static', false);
+  await buyNowWithVipps(page, demo);
+  const phone = await openPhone(page);
+  await phone.getByRole('button', { name: 'Share and continue' }).click();
+  await phone.getByRole('button', { name: 'Confirm' }).click();
+  await closeTab(phone);
+  await backFromVipps(page, demo, 'Payment approved');
+
+  const orderId = await orderIdOf(page);
+  let row = await orderRow(page, orderId);
+  await expect(row.getByTestId('ship-to')).toContainText('Kari Nordmann');
+  const payment = await latestPayment(request, demo.serverUrl, orderId);
+
+  const flash = await merchantAction(page, orderId, 'Erase shopper');
+  expect(flash).toMatch(/shopper details erased from \d+ payments?\./);
+  await expectLastNotification(page, orderId, 'payment.shopper_erased');
+  row = await orderRow(page, orderId);
+  await expect(row.getByTestId('ship-to')).toHaveText('—');
+  await expect(row.getByRole('button', { name: 'Erase shopper' })).toHaveCount(0);
+  await expect(row.getByTestId('shipping')).toHaveText('Posten Servicepakke (NOK 79.00)');
+  const res = await request.get(`${demo.serverUrl}/v1/payments/${payment.id}`, {
+    headers: { authorization: `Bearer ${SECRETS.merchantApiKey}` },
+  });
+  expect(((await res.json()) as { payment: { shopper: unknown; status: string } }).payment).toMatchObject({
+    shopper: null,
+    status: 'authorized',
+  });
+  // The order can still be shipped and captured.
+  expect(await merchantAction(page, orderId, 'Ship & capture')).toMatch(/capture done — payment completed/);
+});
+
 test("the express button's file does not load at first: the widget says so, Try again fetches it, and it pays", async ({
   page,
 }) => {

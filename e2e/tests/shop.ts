@@ -142,7 +142,7 @@ export async function latestPayment(request: APIRequestContext, serverUrl: strin
 export async function merchantAction(
   page: Page,
   orderId: string,
-  action: 'Ship & capture' | 'Cancel' | 'Refund',
+  action: 'Ship & capture' | 'Cancel' | 'Refund' | 'Erase shopper',
   amount?: string,
 ) {
   const row = await orderRow(page, orderId);
