@@ -189,7 +189,13 @@ export const ListPaymentsQuery = z.strictObject({
   status: PaymentStatus.optional(),
   from: z.iso.datetime().optional(),
   to: z.iso.datetime().optional(),
-  limit: z.coerce.number().int().min(1).max(200).optional(),
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, 'must be a whole number from 1 to 200')
+    .transform(Number)
+    .pipe(z.number().max(200, 'must be a whole number from 1 to 200'))
+    .optional()
+    .describe('Payments per page: a whole number from 1 to 200 (default 50)'),
   cursor: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,200}$/)

@@ -177,6 +177,15 @@ describe('GET /v1/payments', () => {
     expect(forged.status).toBe(400);
     const backwards = await h.merchant('GET', '/v1/payments?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z');
     expect(backwards.status).toBe(400);
+    // limit is a plain whole number: no hex, exponent, sign, spaces, zero or more than 200.
+    for (const limit of ['0x10', '1e2', '+5', '%205', '05', '0', '201', '2.0', '']) {
+      const res = await h.merchant('GET', `/v1/payments?limit=${limit}`);
+      expect(res.status, limit).toBe(400);
+      expect((await json(res)).error.details.issues, limit).toEqual([
+        { path: 'query.limit', message: 'must be a whole number from 1 to 200' },
+      ]);
+    }
+    expect((await json(await h.merchant('GET', '/v1/payments?limit=200'))).payments).toHaveLength(5);
   });
 
   it('reads one payment by id for the merchant', async () => {
