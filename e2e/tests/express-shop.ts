@@ -2,10 +2,10 @@
  * Page objects for the express checkout journeys (Vipps Hurtigkasse on eCom, Express on ePayment):
  * the merchant's express settings, the product page's "buy now" button, and the sandbox phone.
  */
-import { expect, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { expectAccessible } from './axe.js';
 import type { DemoInstance } from './env.js';
-import { orderRow, widget } from './shop.js';
+import { closeTab, latestPayment, orderRow, widget } from './shop.js';
 
 /** The merchant's express settings on the orders page. */
 export async function expressSettings(page: Page, shipping: 'dynamic' | 'static', confirmAddress: boolean) {
@@ -62,4 +62,21 @@ export async function cancelledExpressOrder(page: Page, demo: DemoInstance) {
   const row = await orderRow(page, await orderIdOf(page));
   await expect(row.getByTestId('payment-status')).toHaveText('cancelled (vipps)');
   return row;
+}
+
+/**
+ * An express order paid with the fixed options and the shopper's defaults (share, confirm), back on
+ * the shop; its order id, its payment, and the orders page showing who to ship to.
+ */
+export async function paidExpressOrder(page: Page, request: APIRequestContext, demo: DemoInstance) {
+  await expressSettings(page, 'static', false);
+  await buyNowWithVipps(page, demo);
+  const phone = await openPhone(page);
+  await phone.getByRole('button', { name: 'Share and continue' }).click();
+  await phone.getByRole('button', { name: 'Confirm' }).click();
+  await closeTab(phone);
+  await backFromVipps(page, demo, 'Payment approved');
+  const orderId = await orderIdOf(page);
+  await expect((await orderRow(page, orderId)).getByTestId('ship-to')).toContainText('Kari Nordmann');
+  return { orderId, payment: await latestPayment(request, demo.serverUrl, orderId) };
 }

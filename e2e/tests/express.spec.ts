@@ -14,6 +14,7 @@ import {
   expressSettings,
   openPhone,
   orderIdOf,
+  paidExpressOrder,
 } from './express-shop.js';
 import { closeTab, expectLastNotification, latestPayment, merchantAction, orderRow, widget } from './shop.js';
 
@@ -165,18 +166,7 @@ test("consent removed afterwards: the shopper's details are erased and the merch
   page,
   request,
 }) => {
-  await expressSettings(page, 'static', false);
-  await buyNowWithVipps(page, demo);
-  const phone = await openPhone(page);
-  await phone.getByRole('button', { name: 'Share and continue' }).click();
-  await phone.getByRole('button', { name: 'Confirm' }).click();
-  await closeTab(phone);
-  await backFromVipps(page, demo, 'Payment approved');
-
-  const orderId = await orderIdOf(page);
-  let row = await orderRow(page, orderId);
-  await expect(row.getByTestId('ship-to')).toContainText('Kari Nordmann');
-  const payment = await latestPayment(request, demo.serverUrl, orderId);
+  const { orderId, payment } = await paidExpressOrder(page, request, demo);
 
   // In Vipps, the shopper withdraws the consent: Vipps calls the consent removal endpoint.
   const removed = await request.post(control(`/payments/${payment.providerPaymentId}/remove-consent`));
@@ -185,7 +175,7 @@ test("consent removed afterwards: the shopper's details are erased and the merch
   expect(exchanges.map((e) => e.outcome)).toContain('delivered');
 
   await expectLastNotification(page, orderId, 'payment.shopper_erased');
-  row = await orderRow(page, orderId);
+  const row = await orderRow(page, orderId);
   await expect(row.getByTestId('ship-to')).toHaveText('—');
   // The shipping method and price are not personal data: the merchant still knows what was bought.
   await expect(row.getByTestId('shipping')).toHaveText('Posten Servicepakke (NOK 79.00)');
@@ -200,23 +190,12 @@ test('the shopper asks the shop to erase their data: Erase shopper on the orders
   page,
   request,
 }) => {
-  await expressSettings(page, 'static', false);
-  await buyNowWithVipps(page, demo);
-  const phone = await openPhone(page);
-  await phone.getByRole('button', { name: 'Share and continue' }).click();
-  await phone.getByRole('button', { name: 'Confirm' }).click();
-  await closeTab(phone);
-  await backFromVipps(page, demo, 'Payment approved');
-
-  const orderId = await orderIdOf(page);
-  let row = await orderRow(page, orderId);
-  await expect(row.getByTestId('ship-to')).toContainText('Kari Nordmann');
-  const payment = await latestPayment(request, demo.serverUrl, orderId);
+  const { orderId, payment } = await paidExpressOrder(page, request, demo);
 
   const flash = await merchantAction(page, orderId, 'Erase shopper');
   expect(flash).toMatch(/shopper details erased from \d+ payments?\./);
   await expectLastNotification(page, orderId, 'payment.shopper_erased');
-  row = await orderRow(page, orderId);
+  const row = await orderRow(page, orderId);
   await expect(row.getByTestId('ship-to')).toHaveText('—');
   await expect(row.getByRole('button', { name: 'Erase shopper' })).toHaveCount(0);
   await expect(row.getByTestId('shipping')).toHaveText('Posten Servicepakke (NOK 79.00)');
