@@ -249,6 +249,15 @@ export const MerchantEvent = z
     ]),
     createdAt: z.iso.datetime(),
     payment: MerchantPayment,
+    /**
+     * On `payment.shopper_erased` only: why. `consent_withdrawn` (the shopper, at the provider) and
+     * `merchant_request` (DELETE …/shopper): erase your copy too; `retention`
+     * (PWB_SHOPPER_RETENTION_DAYS): apply your own retention to it.
+     */
+    erasure: z
+      .object({ reason: z.enum(['consent_withdrawn', 'merchant_request', 'retention']) })
+      .optional()
+      .describe('payment.shopper_erased only: why the shopper’s details were erased'),
   })
   .meta({ id: 'MerchantEvent' });
 export type MerchantEvent = z.infer<typeof MerchantEvent>;

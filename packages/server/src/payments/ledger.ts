@@ -6,7 +6,13 @@
  * transaction. On a concurrent change it plans again against the newer state. Statuses only move
  * forward (status-rules.ts).
  */
-import { isTerminal, TERMINAL_STATUSES, type MerchantEvent, type PaymentFailure, type ShippingOption } from '@pay-with-bank/protocol';
+import {
+  isTerminal,
+  TERMINAL_STATUSES,
+  type MerchantEvent,
+  type PaymentFailure,
+  type ShippingOption,
+} from '@pay-with-bank/protocol';
 import { hasChanges, planSnapshot, STATUS_RANK, type MerchantEventType } from './status-rules.js';
 import { planExpress, providerUserKey, SHIPPING_MISMATCH_FAILURE, type ExpressFacts } from './express-rules.js';
 import { settles, toMerchantPayment } from '../views.js';
@@ -150,8 +156,8 @@ export class PaymentLedger {
       ...(alsoPaymentId ? { paymentId: alsoPaymentId } : {}),
       at,
       change: (payment) => ({
-        events: [this.event(payment, 'shopper_erased', 'callback', null, at)],
-        outbox: [this.outboxRow('payment.shopper_erased', payment, at)],
+        events: [this.event(payment, 'shopper_erased', 'callback', { reason: 'consent_withdrawn' }, at)],
+        outbox: [this.outboxRow('payment.shopper_erased', payment, at, { erasure: { reason: 'consent_withdrawn' } })],
       }),
       scrubOutbox: withoutShopper,
     });
@@ -171,7 +177,7 @@ export class PaymentLedger {
       at,
       change: (erased) => ({
         events: [this.event(erased, 'shopper_erased', 'merchant', { reason: 'merchant_request' }, at)],
-        outbox: [this.outboxRow('payment.shopper_erased', erased, at)],
+        outbox: [this.outboxRow('payment.shopper_erased', erased, at, { erasure: { reason: 'merchant_request' } })],
       }),
       scrubOutbox: withoutShopper,
     });
@@ -191,7 +197,7 @@ export class PaymentLedger {
       at,
       change: (payment) => ({
         events: [this.event(payment, 'shopper_erased', 'system', { reason: 'retention' }, at)],
-        outbox: [this.outboxRow('payment.shopper_erased', payment, at)],
+        outbox: [this.outboxRow('payment.shopper_erased', payment, at, { erasure: { reason: 'retention' } })],
       }),
       scrubOutbox: withoutShopper,
     });
@@ -349,9 +355,14 @@ export class PaymentLedger {
     };
   }
 
-  private outboxRow(type: MerchantEventType, payment: PaymentRecord, now: string): OutboxRecord {
+  private outboxRow(
+    type: MerchantEventType,
+    payment: PaymentRecord,
+    now: string,
+    extra: Pick<MerchantEvent, 'erasure'> = {},
+  ): OutboxRecord {
     const id = newEventId();
-    const event: MerchantEvent = { id, type, createdAt: now, payment: toMerchantPayment(payment) };
+    const event: MerchantEvent = { id, type, createdAt: now, payment: toMerchantPayment(payment), ...extra };
     return {
       id,
       paymentId: payment.id,

@@ -426,6 +426,7 @@ describe('consent removal', () => {
       const erased = outbox.filter((o) => o.type === 'payment.shopper_erased');
       expect(erased).toHaveLength(1);
       expect(JSON.parse(erased[0]!.payload).payment.shopper).toBeNull();
+      expect(JSON.parse(erased[0]!.payload).erasure).toEqual({ reason: 'consent_withdrawn' });
       // Earlier notifications no longer hold the details either.
       for (const o of outbox) expect(o.payload).not.toContain('Lovelace');
       expect(JSON.stringify(await w.store.listPaymentEvents(paymentId))).not.toContain('Lovelace');
@@ -527,7 +528,8 @@ describe('retention (PWB_SHOPPER_RETENTION_DAYS)', () => {
       amount: { value: 9_900, currency: 'NOK' },
     });
     const outbox = await w.store.listOutbox(done.paymentId);
-    expect(outbox.filter((o) => o.type === 'payment.shopper_erased')).toHaveLength(1);
+    const notice = outbox.filter((o) => o.type === 'payment.shopper_erased');
+    expect(notice.map((o) => JSON.parse(o.payload).erasure)).toEqual([{ reason: 'retention' }]);
     for (const o of outbox) expect(o.payload).not.toContain('Lovelace');
     const events = await w.store.listPaymentEvents(done.paymentId);
     expect(events.filter((e) => e.type === 'shopper_erased').map((e) => [e.source, e.data])).toEqual([
@@ -575,7 +577,8 @@ describe('the merchant erases a shopper on request (DELETE /v1/payments/{id}/sho
     expect(body.payment.shipping).toMatchObject({ id: 'pickup' });
     for (const paymentId of [first.paymentId, second.paymentId]) {
       const outbox = await w.store.listOutbox(paymentId);
-      expect(outbox.filter((o) => o.type === 'payment.shopper_erased')).toHaveLength(1);
+      const notice = outbox.filter((o) => o.type === 'payment.shopper_erased');
+      expect(notice.map((o) => JSON.parse(o.payload).erasure)).toEqual([{ reason: 'merchant_request' }]);
       for (const o of outbox) expect(o.payload).not.toContain('Lovelace');
       const events = await w.store.listPaymentEvents(paymentId);
       expect(events.filter((e) => e.type === 'shopper_erased').map((e) => [e.source, e.data])).toEqual([
