@@ -20,6 +20,8 @@ export interface OpenApiOptions {
 function commonErrors(route: AnyRoute): ErrorCode[] {
   const codes: ErrorCode[] = ['invalid_request'];
   if (route.auth === 'merchant' || route.auth === 'client') codes.push('unauthorized');
+  // A client token works until a week after its session expired (sessions/service.ts).
+  if (route.auth === 'client') codes.push('session_expired');
   // Browser routes count every request; merchant routes count refused credentials (a valid key is
   // never throttled, but a caller whose keys keep failing is).
   if (route.rateLimit) codes.push('rate_limited');

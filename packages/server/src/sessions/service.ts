@@ -19,6 +19,12 @@ import { admitReturnUrl, type ReturnUrlRule } from '../security/return-url.js';
 import type { IdempotencyRecord, SessionExpress, SessionRecord, Store } from '../store/store.js';
 
 export const DEFAULT_SESSION_TTL_SECONDS = 3600;
+/**
+ * How long a session's client token keeps working after the session expired (reads and refreshes:
+ * a reload of the return page, a bank that settles later), so a token that leaked from a URL or a
+ * log stops working for good; then it is `session_expired`.
+ */
+export const CLIENT_TOKEN_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
 export const DEFAULT_LOCALE = 'en';
 
 /** Bank countries offered by default: those whose own currency is the session's. */
@@ -228,10 +234,17 @@ export class SessionService {
     return { session, clientToken, replayed: true };
   }
 
-  /** The session a client token belongs to, or null (malformed and unknown tokens alike). */
+  /**
+   * The session a client token belongs to, or null (malformed and unknown tokens alike);
+   * `session_expired` once {@link CLIENT_TOKEN_GRACE_MS} has passed since the session expired.
+   */
   async authenticate(clientToken: string): Promise<SessionRecord | null> {
     if (!CLIENT_TOKEN_PATTERN.test(clientToken)) return null;
-    return this.options.store.findSessionByTokenHash(sha256Hex(clientToken));
+    const session = await this.options.store.findSessionByTokenHash(sha256Hex(clientToken));
+    if (session && this.options.now().getTime() > Date.parse(session.expiresAt) + CLIENT_TOKEN_GRACE_MS) {
+      throw new ApiError('session_expired', 'This checkout has expired, and its session token no longer works.');
+    }
+    return session;
   }
 
   get(id: string): Promise<SessionRecord | null> {

@@ -336,6 +336,25 @@ describe('POST /v1/checkout/payments', () => {
     expect((await store.stats()).payments).toBe(0);
   });
 
+  it('a client token still reads and refreshes for a week after its session expired, then never again', async () => {
+    const { fake, h, clock } = setup();
+    const { clientToken } = await h.createSession({ expiresInSeconds: 60 });
+    const { payment } = await json(await start(h, clientToken, { method: 'bank', attemptId: 'attempt-0001' }));
+    fake.set('fake-1', { status: 'completed', providerStatus: 'COMPLETED' });
+    const reads = () => [
+      h.client(clientToken, 'GET', '/v1/checkout/session'),
+      h.client(clientToken, 'POST', `/v1/checkout/payments/${payment.id}/refresh`),
+      h.client(clientToken, 'GET', '/v1/checkout/banks'),
+    ];
+    clock.advance(60_000 + 7 * 24 * 60 * 60 * 1000); // the last moment of the week
+    expect(await Promise.all(reads().map(async (r) => (await r).status))).toEqual([200, 200, 200]);
+    clock.advance(1);
+    for (const res of await Promise.all(reads())) {
+      expect(res.status).toBe(410);
+      expect((await json(res)).error.code).toBe('session_expired');
+    }
+  });
+
   it('refuses unknown and unavailable banks before calling the provider', async () => {
     const { fake, h } = setup();
     const { clientToken } = await h.createSession();
