@@ -16,7 +16,9 @@
 // which the ratio shows (it measures that N instances stay correct and cost little, not the
 // capacity of N machines). Traffic goes to 127.0.0.1 only.
 //
-// Usage: node bench/scale-out.mjs [seconds=30] [--instances 1,3] [--json FILE]
+// Usage: node bench/scale-out.mjs [seconds=30] [--instances 1,3] [--rate-limits] [--json FILE]
+// --rate-limits: the servers count the rate limits (shared windows in PostgreSQL) with budgets no
+// run reaches, so the figures include what counting costs (off by default: limits disabled).
 //   (env PWB_BENCH_CONCURRENCY, default 24; PWB_BENCH_POSTGRES to use a running PostgreSQL)
 import { spawnSync } from 'node:child_process';
 import {
@@ -44,8 +46,10 @@ import {
 import { percentile, Recorder } from './lib/stats.mjs';
 import { httpClient, runCheckouts, serverApi, shopperConfirms } from './lib/workload.mjs';
 
-const USAGE = 'usage: node bench/scale-out.mjs [seconds=30] [--instances 1,3] [--json FILE]   (seconds 5–3600)';
+const USAGE =
+  'usage: node bench/scale-out.mjs [seconds=30] [--instances 1,3] [--rate-limits] [--json FILE]   (seconds 5–3600)';
 let seconds = 30;
+let rateLimits = false;
 let counts = [1, 3];
 let jsonFile = null;
 for (let i = 2; i < process.argv.length; i++) {
@@ -53,6 +57,7 @@ for (let i = 2; i < process.argv.length; i++) {
   const value = () => process.argv[++i] ?? (console.error(`${arg} needs a value\n${USAGE}`), process.exit(2));
   if (arg === '--instances') counts = value().split(',').map(Number);
   else if (arg === '--json') jsonFile = resolve(value());
+  else if (arg === '--rate-limits') rateLimits = true;
   else if (/^\d+(\.\d+)?$/.test(arg)) seconds = Number(arg);
   else {
     console.error(`unknown argument ${arg}\n${USAGE}`);
@@ -216,7 +221,7 @@ try {
   sandbox = startSandbox({ startTimeoutMs: 60_000 });
   const sandboxUrl = await sandbox.url;
   console.log(
-    `scale-out: ${seconds} s per run, ${concurrency} in flight, instances ${counts.join(' then ')}, PostgreSQL ${postgres ? 'throwaway cluster' : 'PWB_BENCH_POSTGRES'}`,
+    `scale-out: ${seconds} s per run, ${concurrency} in flight, instances ${counts.join(' then ')}, PostgreSQL ${postgres ? 'throwaway cluster' : 'PWB_BENCH_POSTGRES'}, rate limits ${rateLimits ? 'counted (shared)' : 'off'}`,
   );
 
   for (const n of counts) {
@@ -224,7 +229,11 @@ try {
     const database = await freshSchema(serverUrl, schema);
     const servers = Array.from({ length: n }, (_, i) =>
       // 60 s to start: several start at once, on few cores, and all but one wait for the migrations.
-      startServer(`server ${i + 1}`, { database, sandboxUrl, webhookUrl: receiver.url }, { startTimeoutMs: 60_000 }),
+      startServer(
+        `server ${i + 1}`,
+        { database, sandboxUrl, webhookUrl: receiver.url, rateLimits },
+        { startTimeoutMs: 60_000 },
+      ),
     );
     const urls = await Promise.all(servers.map((s) => s.url));
     const webhooksBefore = receiver.received;

@@ -102,10 +102,10 @@ export function startSandbox(options = {}) {
 
 /**
  * A companion server (`packages/server/src/cli.ts` under `options.cwd`, default this checkout) on
- * `database`, Mastercard at the sandbox, notifications to `webhookUrl`, rate limits off. Options:
- * startChild's.
+ * `database`, Mastercard at the sandbox, notifications to `webhookUrl`, rate limits off unless
+ * `rateLimits` (then counted, with budgets no run reaches). Options: startChild's.
  */
-export function startServer(name, { database, sandboxUrl, webhookUrl }, options = {}) {
+export function startServer(name, { database, sandboxUrl, webhookUrl, rateLimits = false }, options = {}) {
   const env = {
     PWB_PORT: '0', // any free port; the URL is read from the server's `listening` log line
     PWB_HOST: '127.0.0.1',
@@ -115,9 +115,9 @@ export function startServer(name, { database, sandboxUrl, webhookUrl }, options 
     PWB_DATABASE: database,
     PWB_LOG_LEVEL: 'info',
     // Generous limits: the benchmark measures the server, not its abuse protection.
-    PWB_RATE_LIMIT_PER_MINUTE: '0',
+    PWB_RATE_LIMIT_PER_MINUTE: rateLimits ? '1000000' : '0',
     PWB_RATE_LIMIT_ATTEMPTS_PER_SESSION: '0',
-    PWB_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
+    PWB_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: rateLimits ? '1000000' : '0',
     PWB_MASTERCARD_BASE_URL: `${sandboxUrl}/mastercard`,
     PWB_MASTERCARD_CLIENT_ID: 'sandbox-client-id',
     PWB_MASTERCARD_CLIENT_SECRET: 'sandbox-client-secret',

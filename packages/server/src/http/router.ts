@@ -64,12 +64,14 @@ function mountMethodNotAllowed(app: Hono, routes: readonly AnyRoute[]): void {
 export function mountRoutes(app: Hono, routes: readonly AnyRoute[], options: MountOptions): void {
   const { services } = options;
   const { config } = services;
-  // Per server instance: the counters and the idempotency locks are not shared between servers.
+  // The counters live in the store when it is shared by several instances (PostgreSQL), else here.
+  const { store } = services;
   const limits = new RateLimits({
     perSessionPerMinute: config.rateLimitPerMinute,
     perAddressPerMinute: config.rateLimitPerAddressPerMinute,
     clientAddress: { trustedProxyHeader: config.trustedProxyHeader },
     now: services.now,
+    ...(store.countRequest ? { shared: store.countRequest.bind(store) } : {}),
   });
   const limitBody = bodyLimit(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES);
   const idempotent = idempotency({ store: services.store, now: services.now });

@@ -141,4 +141,17 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX payments_shopper_kept ON payments (updated_at) WHERE shopper IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'shared rate limits',
+    // One fixed window per key (a checkout session or a client address), counted by every instance.
+    // UNLOGGED: nothing here needs to survive a crash of the database (a restart resets the windows).
+    sql: `
+      CREATE UNLOGGED TABLE rate_windows (
+        key TEXT COLLATE "C" PRIMARY KEY,
+        window_start BIGINT NOT NULL,
+        count INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -641,6 +641,26 @@ export class PostgresStore implements Store {
     await this.query(INSERT_IDEMPOTENCY, idempotencyKeys.values(r));
     return (await this.getIdempotency(r.key))!;
   }
+
+  /** Requests counted since the windows were last pruned (this instance). */
+  private counted = 0;
+
+  async countRequest(key: string, nowMs: number, windowMs: number): Promise<{ windowStart: number; count: number }> {
+    // One statement: concurrent requests for one key queue on its row, so every instance sees every count.
+    const { rows } = await this.query(
+      `INSERT INTO rate_windows (key, window_start, count) VALUES ($1, $2, 1)
+       ON CONFLICT (key) DO UPDATE SET
+         count = CASE WHEN rate_windows.window_start > $2 - $3 THEN rate_windows.count + 1 ELSE 1 END,
+         window_start = CASE WHEN rate_windows.window_start > $2 - $3 THEN rate_windows.window_start ELSE $2 END
+       RETURNING window_start, count`,
+      [key, nowMs, windowMs],
+    );
+    if (++this.counted >= 1000) {
+      this.counted = 0;
+      await this.query('DELETE FROM rate_windows WHERE window_start <= $1', [nowMs - windowMs]);
+    }
+    return { windowStart: Number(rows[0]!.window_start), count: Number(rows[0]!.count) };
+  }
 }
 
 /** Take `key`'s advisory lock in the transaction open on `client` (waiting up to its lock_timeout). */

@@ -399,6 +399,13 @@ export interface Store {
   tryClaimProviderCall(paymentId: string, intervalMs: number, now: string): Promise<ProviderCallClaim>;
 
   getIdempotency(key: string): Promise<IdempotencyRecord | null>;
+  /**
+   * Rate limits shared by every instance on this store (PostgreSQL): counts one request for `key` in
+   * its fixed window of `windowMs` (a new window starts at `nowMs` once the last one is over) and
+   * returns that window's start and count. Absent (memory, SQLite: one process), each instance counts
+   * in memory.
+   */
+  countRequest?(key: string, nowMs: number, windowMs: number): Promise<{ windowStart: number; count: number }>;
   /** Save unless the key exists; returns the stored record (the existing one on a race). */
   saveIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord>;
 }

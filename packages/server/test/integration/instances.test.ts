@@ -212,6 +212,33 @@ describe('several instances on one PostgreSQL database', () => {
     expect(provider.state.get('fake-1')!.capturedAmount).toBe(12000);
   });
 
+  it('shares the rate limits: two instances allow one budget per address and per checkout, not one each', async () => {
+    const { harnesses } = await instances(2, new FakeAdapter(), {
+      env: {
+        PWB_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '6',
+        PWB_RATE_LIMIT_PER_MINUTE: '3',
+        PWB_TRUSTED_PROXY_HEADER: 'x-forwarded-for',
+      },
+    });
+    const { clientToken } = await harnesses[0]!.createSession();
+    const read = (h: Harness, address: string) =>
+      h.client(clientToken, 'GET', '/v1/checkout/session', undefined, { 'x-forwarded-for': address });
+    // Per checkout: 3 a minute over both instances (each from its own address).
+    const session = [];
+    for (let i = 0; i < 4; i++) session.push((await read(harnesses[i % 2]!, `203.0.113.${i + 1}`)).status);
+    expect(session).toEqual([200, 200, 200, 429]);
+    // Per address: 6 a minute over both instances (refused tokens count too).
+    const stranger = (h: Harness) =>
+      h.request('GET', '/v1/checkout/session', {
+        headers: { authorization: 'Bearer pwb_ct_unknown-token-unknown', 'x-forwarded-for': '198.51.100.9' },
+      });
+    const address = [];
+    for (let i = 0; i < 8; i++) address.push((await stranger(harnesses[i % 2]!)).status);
+    expect(address).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
+    const limited = await stranger(harnesses[1]!);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   it('replays one Idempotency-Key sent to two instances at once instead of reaching the provider twice', async () => {
     const provider = new FakeAdapter({ capabilities: { capture: true } });
     const { harnesses } = await instances(2, provider);

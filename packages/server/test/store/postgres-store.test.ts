@@ -61,7 +61,7 @@ describe('PostgresStore', () => {
     const { rows } = await sql(
       url,
       `SELECT table_name, column_name FROM information_schema.columns
-        WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'`,
+        WHERE table_schema = current_schema() AND table_name NOT IN ('schema_migrations', 'rate_windows')`,
     );
     const own: Record<string, string[]> = {
       payments: ['seq', 'next_provider_call_at'],
@@ -73,6 +73,19 @@ describe('PostgresStore', () => {
       expect(columns.sort(), table.name).toEqual([...table.columns, ...(own[table.name] ?? [])].sort());
     }
     expect(new Set(rows.map((r) => r.table_name)).size).toBe(TABLES.length);
+  });
+
+  it('counts requests for the rate limits in windows every instance shares, a new one once the last is over', async () => {
+    const { stores } = await instances(2);
+    const [a, b] = stores as [PostgresStore, PostgresStore];
+    const counts = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).countRequest('k', 1_000, 60_000)),
+    );
+    expect(counts.map((c) => c.count).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(new Set(counts.map((c) => c.windowStart))).toEqual(new Set([1_000]));
+    expect(await a.countRequest('k', 60_999, 60_000)).toEqual({ windowStart: 1_000, count: 11 });
+    expect(await b.countRequest('k', 61_000, 60_000)).toEqual({ windowStart: 61_000, count: 1 });
+    expect(await a.countRequest('other', 61_000, 60_000)).toEqual({ windowStart: 61_000, count: 1 });
   });
 
   it('refuses in the database itself what the invariants forbid', async () => {

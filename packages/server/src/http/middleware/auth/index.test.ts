@@ -24,7 +24,11 @@ function appWith(kind: AuthKind) {
   const app = new Hono<HttpEnv>();
   app.get(
     '/',
-    auth(kind, { merchantApiKeys: ['another-key', KEY], sessions }, { onRefused: (c) => refused.push(c.req.path) }),
+    auth(
+      kind,
+      { merchantApiKeys: ['another-key', KEY], sessions },
+      { onRefused: (c) => void refused.push(c.req.path) },
+    ),
     (c) => c.json(c.get('auth')),
   );
   app.onError((error, c) =>

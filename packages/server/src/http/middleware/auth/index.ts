@@ -21,7 +21,7 @@ export interface AuthDeps {
 
 export interface AuthOptions {
   /** Runs before a refused credential is answered, and may answer otherwise by throwing (the failed-auth rate limit). */
-  onRefused?: (c: Context<HttpEnv>) => void;
+  onRefused?: (c: Context<HttpEnv>) => void | Promise<void>;
 }
 
 /** The bearer token, or null when the header is absent, oversized or of another scheme. */
@@ -50,7 +50,7 @@ export function auth(kind: AuthKind, deps: AuthDeps, options: AuthOptions = {}):
   return async (c, next) => {
     const caller = await identify(kind, bearerToken(c.req.header('authorization')), deps);
     if (!caller) {
-      options.onRefused?.(c);
+      await options.onRefused?.(c);
       const message = kind === 'merchant' ? REFUSED.merchant : REFUSED.client;
       throw new ApiError('unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' });
     }

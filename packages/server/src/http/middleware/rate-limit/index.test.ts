@@ -34,8 +34,8 @@ function limitsWith(perSession: number, perAddress: number, trustedProxyHeader: 
     limits.checkoutSession,
     (c) => c.text('ok'),
   );
-  app.get('/refused', (c) => {
-    limits.failedAuth(c);
+  app.get('/refused', async (c) => {
+    await limits.failedAuth(c);
     return c.text('counted');
   });
   app.onError((error, c) =>
@@ -53,14 +53,32 @@ async function statuses(requests: (() => Response | Promise<Response>)[]): Promi
 }
 
 describe('FixedWindowLimiter', () => {
-  it('allows `limit` takes per key per window, says when the window resets, and 0 disables it', () => {
+  it('allows `limit` takes per key per window, says when the window resets, and 0 disables it', async () => {
     const limiter = new FixedWindowLimiter(2, 60_000);
-    expect([0, 1, 2].map(() => limiter.take('a', 1_000).allowed)).toEqual([true, true, false]);
-    expect(limiter.take('b', 1_000).allowed).toBe(true);
-    expect(limiter.take('a', 31_000).retryAfterSeconds).toBe(30);
-    expect(limiter.take('a', 61_000).allowed).toBe(true);
+    const allowed = async (l: FixedWindowLimiter, key: string, at: number) => (await l.take(key, at)).allowed;
+    expect([await allowed(limiter, 'a', 1_000), await allowed(limiter, 'a', 1_000)]).toEqual([true, true]);
+    expect(await allowed(limiter, 'a', 1_000)).toBe(false);
+    expect(await allowed(limiter, 'b', 1_000)).toBe(true);
+    expect((await limiter.take('a', 31_000)).retryAfterSeconds).toBe(30);
+    expect(await allowed(limiter, 'a', 61_000)).toBe(true);
     const off = new FixedWindowLimiter(0, 60_000);
-    expect(Array.from({ length: 100 }, () => off.take('a', 0).allowed).every(Boolean)).toBe(true);
+    for (let i = 0; i < 100; i++) expect(await allowed(off, 'a', 0)).toBe(true);
+  });
+
+  it('counts in a shared store under its name when given one, and reads its window from there', async () => {
+    const calls: [string, number, number][] = [];
+    let count = 0;
+    const limiter = new FixedWindowLimiter(2, 60_000, {
+      name: 'address',
+      count: async (key, nowMs, windowMs) => {
+        calls.push([key, nowMs, windowMs]);
+        return { windowStart: 10_000, count: ++count };
+      },
+    });
+    expect((await limiter.take('198.51.100.7', 40_000)).allowed).toBe(true);
+    expect((await limiter.take('198.51.100.7', 40_000)).allowed).toBe(true);
+    expect(await limiter.take('198.51.100.7', 40_000)).toEqual({ allowed: false, retryAfterSeconds: 30 });
+    expect(calls[0]).toEqual(['address:198.51.100.7', 40_000, 60_000]);
   });
 });
 

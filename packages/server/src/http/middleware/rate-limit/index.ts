@@ -8,12 +8,14 @@
  *    credential the auth middleware refused count per client address (its `onRefused` hook), so a
  *    valid key is never throttled.
  * Nothing counts per address when the address is unknown (embedded without @hono/node-server).
+ * With a shared counter (the PostgreSQL store's), every instance counts into the same windows, so
+ * several instances allow the budget once, not once each.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../../../errors.js';
 import { clientAddress, type ClientAddressOptions } from '../../../security/client-address.js';
 import type { HttpEnv } from '../env.js';
-import { FixedWindowLimiter } from './limiter.js';
+import { FixedWindowLimiter, type SharedCounter } from './limiter.js';
 
 const MINUTE_MS = 60_000;
 
@@ -24,6 +26,8 @@ export interface RateLimitOptions {
   perAddressPerMinute: number;
   clientAddress: ClientAddressOptions;
   now: () => Date;
+  /** Count in a store every instance shares (absent: in this process). */
+  shared?: SharedCounter;
 }
 
 function rateLimited(message: string, retryAfterSeconds: number): ApiError {
@@ -35,21 +39,22 @@ export class RateLimits {
   private readonly perAddress: FixedWindowLimiter;
 
   constructor(private readonly options: RateLimitOptions) {
-    this.perSession = new FixedWindowLimiter(options.perSessionPerMinute, MINUTE_MS);
-    this.perAddress = new FixedWindowLimiter(options.perAddressPerMinute, MINUTE_MS);
+    const shared = (name: string) => (options.shared ? { name, count: options.shared } : undefined);
+    this.perSession = new FixedWindowLimiter(options.perSessionPerMinute, MINUTE_MS, shared('session'));
+    this.perAddress = new FixedWindowLimiter(options.perAddressPerMinute, MINUTE_MS, shared('address'));
   }
 
   /** Count one request of the caller's address; throws when over budget. */
-  private takeAddress(request: Request, env: unknown, message: string): void {
+  private async takeAddress(request: Request, env: unknown, message: string): Promise<void> {
     const address = clientAddress(request, env, this.options.clientAddress);
     if (!address) return;
-    const decision = this.perAddress.take(address, this.options.now().getTime());
+    const decision = await this.perAddress.take(address, this.options.now().getTime());
     if (!decision.allowed) throw rateLimited(message, decision.retryAfterSeconds);
   }
 
   /** Before authentication on the browser API. */
   readonly checkoutAddress: MiddlewareHandler<HttpEnv> = async (c, next) => {
-    this.takeAddress(c.req.raw, c.env, 'Too many requests from this address; try again shortly.');
+    await this.takeAddress(c.req.raw, c.env, 'Too many requests from this address; try again shortly.');
     await next();
   };
 
@@ -57,7 +62,7 @@ export class RateLimits {
   readonly checkoutSession: MiddlewareHandler<HttpEnv> = async (c, next) => {
     const auth = c.get('auth');
     if (auth.kind === 'client') {
-      const decision = this.perSession.take(auth.session.id, this.options.now().getTime());
+      const decision = await this.perSession.take(auth.session.id, this.options.now().getTime());
       if (!decision.allowed) {
         throw rateLimited('Too many requests for this checkout; try again shortly.', decision.retryAfterSeconds);
       }
@@ -66,7 +71,6 @@ export class RateLimits {
   };
 
   /** The auth middleware's `onRefused` on the merchant API: a refused credential counts; over budget it is a 429. */
-  readonly failedAuth = (c: Context<HttpEnv>): void => {
+  readonly failedAuth = (c: Context<HttpEnv>): Promise<void> =>
     this.takeAddress(c.req.raw, c.env, 'Too many failed authentications from this address; try again shortly.');
-  };
 }
