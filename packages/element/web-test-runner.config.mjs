@@ -24,10 +24,12 @@ const cspMiddleware = async (ctx, next) => {
 };
 
 // A test that sets the cookie `pwb-fail-chunks=express` (names separated by `+`) gets a 503 for those
-// modules of src/, the way a host that serves only the entry, or a dropped connection, fails a chunk.
+// modules (of src/ by their path there, `express`; others by theirs in the package,
+// `test/chunks/retry-module`), the way a host that serves only the entry, or a dropped connection,
+// fails a chunk.
 const failChunksMiddleware = async (ctx, next) => {
   const names = /(?:^|;\s*)pwb-fail-chunks=([^;]*)/.exec(ctx.get('cookie') ?? '')?.[1]?.split('+') ?? [];
-  const module = /\/packages\/element\/src\/([\w/-]+)\.(?:js|ts)$/.exec(ctx.path)?.[1];
+  const module = /\/packages\/element\/(?:src\/)?([\w/-]+)\.(?:js|ts)$/.exec(ctx.path)?.[1];
   if (module && names.includes(module)) {
     ctx.status = 503;
     ctx.body = 'chunk unavailable (test)';

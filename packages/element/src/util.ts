@@ -26,15 +26,17 @@ export function wait(ms: number, signal: AbortSignal): Promise<boolean> {
  * A chunk's `import()` that a later call can retry after it failed. Chromium keeps a failed module
  * fetch in the page's module map for good, so `import()` of the same URL fails again without asking
  * the network (whatwg/html#6768; Firefox and WebKit now fetch again). Its error names the URL: a retry
- * imports that URL with `?retry=N`, a module URL of its own that the browser fetches. Where the error
- * names none, the retry calls `load` again (those browsers fetch again by themselves).
+ * imports that URL with `?retry=N`, a module URL of its own that the browser fetches; N grows only with
+ * failures, so calls after a success get that same module. Where the error names none, the retry
+ * calls `load` again (those browsers fetch again by themselves).
  */
 export function retryingImport<T>(load: () => Promise<T>): () => Promise<T> {
   let url = '';
-  let tries = 0;
+  let failures = 0;
   return () =>
-    (url ? (import(/* @vite-ignore */ `${url}?retry=${++tries}`) as Promise<T>) : load()).catch((error: unknown) => {
+    (url ? (import(/* @vite-ignore */ `${url}?retry=${failures}`) as Promise<T>) : load()).catch((error: unknown) => {
       url ||= /\bhttps?:\/\/[^\s'"]+/.exec(String((error as Error)?.message))?.[0] ?? '';
+      failures++;
       throw error;
     });
 }

@@ -19,6 +19,7 @@ import {
   waitForSelector,
 } from './helpers.js';
 import type { TestPayWithBank } from './helpers.js';
+import { retryingImport } from '../src/util.js';
 
 const failChunks = (names: string) =>
   (document.cookie = `pwb-fail-chunks=${names}; path=/; max-age=${names ? 600 : 0}`);
@@ -85,5 +86,21 @@ describe('chunks that failed to load, tried again', () => {
     expect(server.requestsTo('POST', '/v1/checkout/payments')).to.have.length(1);
     expect(el.navigations).to.have.length(1);
     events.stop();
+  });
+
+  it('a retry that loaded is the module from then on: later calls get that one, not another copy', async () => {
+    const importModule = retryingImport(() => import('./chunks/retry-module.js'));
+    const fails = () =>
+      importModule().then(
+        () => expect.fail('loaded while its requests fail'),
+        (error: unknown) => error,
+      );
+    failChunks('test/chunks/retry-module');
+    expect(String(await fails())).to.match(/retry-module/);
+    expect(String(await fails())).to.match(/retry-module/); // the retry asks the network again
+    failChunks('');
+    const first = await importModule();
+    expect(await importModule()).to.equal(first);
+    expect((await importModule()).instance).to.equal(first.instance);
   });
 });
