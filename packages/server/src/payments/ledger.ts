@@ -27,8 +27,12 @@ import type {
   PaymentEventSource,
   PaymentPatch,
   PaymentRecord,
+  ShopperErasure,
   Store,
 } from '../store/store.js';
+
+/** Why a shopper's details were erased (`payment.shopper_erased`'s `erasure.reason`). */
+type ErasureReason = NonNullable<MerchantEvent['erasure']>['reason'];
 
 /** What the event row of a write says: its type and data (default: `status`, no data). */
 export interface EventInfo {
@@ -149,17 +153,11 @@ export class PaymentLedger {
    * each with a `payment.shopper_erased` notification, in one transaction.
    */
   eraseShopper(adapterId: string, providerUserId: string, alsoPaymentId?: string): Promise<PaymentRecord[]> {
-    const at = this.options.now().toISOString();
     return this.options.store.eraseShopper({
       adapterId,
       providerUserKey: providerUserKey(adapterId, providerUserId),
       ...(alsoPaymentId ? { paymentId: alsoPaymentId } : {}),
-      at,
-      change: (payment) => ({
-        events: [this.event(payment, 'shopper_erased', 'callback', { reason: 'consent_withdrawn' }, at)],
-        outbox: [this.outboxRow('payment.shopper_erased', payment, at, { erasure: { reason: 'consent_withdrawn' } })],
-      }),
-      scrubOutbox: withoutShopper,
+      ...this.erasure('callback', 'consent_withdrawn'),
     });
   }
 
@@ -169,17 +167,11 @@ export class PaymentLedger {
    * notification, in one transaction. Nothing when they are erased already.
    */
   eraseShopperOf(payment: PaymentRecord): Promise<PaymentRecord[]> {
-    const at = this.options.now().toISOString();
     return this.options.store.eraseShopper({
       adapterId: payment.adapterId,
       providerUserKey: payment.providerUserKey ?? null,
       paymentId: payment.id,
-      at,
-      change: (erased) => ({
-        events: [this.event(erased, 'shopper_erased', 'merchant', { reason: 'merchant_request' }, at)],
-        outbox: [this.outboxRow('payment.shopper_erased', erased, at, { erasure: { reason: 'merchant_request' } })],
-      }),
-      scrubOutbox: withoutShopper,
+      ...this.erasure('merchant', 'merchant_request'),
     });
   }
 
@@ -189,17 +181,11 @@ export class PaymentLedger {
    * transaction. The payment (status, amounts, shipping method) stays.
    */
   eraseKeptShoppers(finalBefore: Date, limit: number): Promise<PaymentRecord[]> {
-    const at = this.options.now().toISOString();
     return this.options.store.eraseKeptShoppers({
       finalBefore: finalBefore.toISOString(),
       statuses: TERMINAL_STATUSES,
       limit,
-      at,
-      change: (payment) => ({
-        events: [this.event(payment, 'shopper_erased', 'system', { reason: 'retention' }, at)],
-        outbox: [this.outboxRow('payment.shopper_erased', payment, at, { erasure: { reason: 'retention' } })],
-      }),
-      scrubOutbox: withoutShopper,
+      ...this.erasure('system', 'retention'),
     });
   }
 
@@ -352,6 +338,25 @@ export class PaymentLedger {
       dedupeKey: null,
       data,
       createdAt: at,
+    };
+  }
+
+  /**
+   * What every erasure of a shopper's details writes, now: per payment a `shopper_erased` event and
+   * a `payment.shopper_erased` notification saying why, and earlier notifications scrubbed.
+   */
+  private erasure(
+    source: PaymentEventSource,
+    reason: ErasureReason,
+  ): Pick<ShopperErasure, 'at' | 'change' | 'scrubOutbox'> {
+    const at = this.options.now().toISOString();
+    return {
+      at,
+      change: (payment) => ({
+        events: [this.event(payment, 'shopper_erased', source, { reason }, at)],
+        outbox: [this.outboxRow('payment.shopper_erased', payment, at, { erasure: { reason } })],
+      }),
+      scrubOutbox: withoutShopper,
     };
   }
 

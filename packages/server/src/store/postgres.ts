@@ -128,6 +128,8 @@ export class PostgresStore implements Store {
   private readonly lockWaitMs: number;
   private readonly heldLock = new AsyncLocalStorage<HeldLock>();
   private migrated: Promise<void> | null = null;
+  /** Rate-limited requests counted since this instance last pruned the windows (countRequest). */
+  private counted = 0;
 
   constructor(options: PostgresStoreOptions) {
     this.pool = createPool(options);
@@ -507,17 +509,16 @@ export class PostgresStore implements Store {
         `WITH due AS (
            SELECT id, updated_at FROM payments
            WHERE shopper IS NOT NULL AND status IN (${statuses}) AND updated_at < $2
-           ORDER BY updated_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-         UPDATE payments p SET shopper = NULL, provider_user_key = NULL, shopper_erased_at = $1, updated_at = $1,
-           version = p.version + 1
-         FROM due WHERE p.id = due.id
-         RETURNING p.*, due.updated_at AS kept_since`,
+           ORDER BY updated_at, id LIMIT $3 FOR UPDATE SKIP LOCKED),
+         erased AS (
+           UPDATE payments p SET shopper = NULL, provider_user_key = NULL, shopper_erased_at = $1, updated_at = $1,
+             version = p.version + 1
+           FROM due WHERE p.id = due.id
+           RETURNING p.*, due.updated_at AS kept_since)
+         SELECT * FROM erased ORDER BY kept_since, id`,
         [erasure.at, erasure.finalBefore, erasure.limit, ...erasure.statuses],
       );
-      const oldestFirst = (rows as { id: string; kept_since: string }[]).sort((a, b) =>
-        a.kept_since === b.kept_since ? (a.id < b.id ? -1 : 1) : a.kept_since < b.kept_since ? -1 : 1,
-      );
-      return this.erased(tx, oldestFirst, erasure);
+      return this.erased(tx, rows, erasure);
     });
   }
 
@@ -641,9 +642,6 @@ export class PostgresStore implements Store {
     await this.query(INSERT_IDEMPOTENCY, idempotencyKeys.values(r));
     return (await this.getIdempotency(r.key))!;
   }
-
-  /** Requests counted since the windows were last pruned (this instance). */
-  private counted = 0;
 
   async countRequest(key: string, nowMs: number, windowMs: number): Promise<{ windowStart: number; count: number }> {
     // One statement: concurrent requests for one key queue on its row, so every instance sees every count.
