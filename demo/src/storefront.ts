@@ -630,20 +630,17 @@ export function createStorefront(options: StorefrontOptions) {
       if (form.data.action === 'erase-shopper') {
         // The shopper asked the shop to erase their data: the server erases it from all their payments.
         const { erased } = await options.merchant.eraseShopper(payment.id);
-        const count = erased.length === 1 ? '1 payment' : `${erased.length} payments`;
-        return c.redirect(
-          `/orders?message=${encodeURIComponent(`${order.id}: shopper details erased from ${count}.`)}`,
-          303,
+        message = `${order.id}: shopper details erased from ${erased.length === 1 ? '1 payment' : `${erased.length} payments`}.`;
+      } else {
+        const amount = form.data.amount === undefined ? undefined : Math.round(form.data.amount * 100);
+        const { payment: after } = await options.merchant.modifyPayment(
+          payment.id,
+          form.data.action,
+          amount,
+          randomUUID(),
         );
+        message = `${order.id}: ${form.data.action} done — payment ${after.status}, captured ${formatMoney(after.capturedAmount, order.currency)}, refunded ${formatMoney(after.refundedAmount, order.currency)}.`;
       }
-      const amount = form.data.amount === undefined ? undefined : Math.round(form.data.amount * 100);
-      const { payment: after } = await options.merchant.modifyPayment(
-        payment.id,
-        form.data.action,
-        amount,
-        randomUUID(),
-      );
-      message = `${order.id}: ${form.data.action} done — payment ${after.status}, captured ${formatMoney(after.capturedAmount, order.currency)}, refunded ${formatMoney(after.refundedAmount, order.currency)}.`;
     } catch (err) {
       message = `${order.id}: ${err instanceof MerchantApiError ? err.message : 'the payment service is not reachable'}`;
     }
